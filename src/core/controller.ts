@@ -1,0 +1,325 @@
+import { Emitter, type Event } from './events';
+import { errorMessage, instanceNotFound, invalidConfig, SwarmError } from './errors';
+import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigInput, type InstanceStatus } from './models';
+import { generateInstanceId, generatePassword } from './passwords';
+import type { ExecOptions, ExecResult, LogOptions, OperationOptions, Provider, ProviderInstance } from './provider';
+import type { ProviderPool } from './providerPool';
+import { OperationQueue } from './operationQueue';
+import type { InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
+import { instancePasswordKey, type SecretStore } from './stores';
+import { configFromTemplate, type TemplateCatalog } from './templates';
+import { parseOrThrow } from './validation';
+
+export interface ControllerSettings {
+  maxInstances: number;
+  defaultImage: string;
+}
+
+export interface SwarmControllerDependencies {
+  registry: InstanceRegistry;
+  providers: ProviderPool;
+  secrets: SecretStore;
+  templates: () => TemplateCatalog;
+  settings: () => ControllerSettings;
+  now?: () => Date;
+  newId?: () => string;
+  newPassword?: () => string;
+}
+
+export interface CreateInstanceInput {
+  provider: string;
+  name: string;
+  template?: string;
+  /** Explicit choices over the template's values. */
+  overrides?: Partial<InstanceConfigInput>;
+}
+
+export interface ReconcileReport {
+  provider: string;
+  adopted: Instance[];
+  vanished: Instance[];
+  updated: Instance[];
+  /** Set when the provider could not be listed; its instances were left as they were. */
+  error?: SwarmError;
+}
+
+/** Emitted for every lifecycle operation, so the UI can log and notify without wrapping each call. */
+export interface OperationEvent {
+  operation: string;
+  instance: string;
+  phase: 'started' | 'succeeded' | 'failed';
+  error?: unknown;
+}
+
+const CREATE_LOCK = '\0create';
+
+/**
+ * The one entry point for lifecycle operations: validates input, checks limits, serialises operations per instance,
+ * records results in the registry.
+ */
+export class SwarmController {
+  private readonly queue = new OperationQueue();
+  private readonly operations = new Emitter<OperationEvent>();
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+  private readonly newPassword: () => string;
+
+  readonly onDidChangeInstances: Event<RegistryChange>;
+  readonly onOperation: Event<OperationEvent> = this.operations.event;
+
+  constructor(private readonly deps: SwarmControllerDependencies) {
+    this.now = deps.now ?? (() => new Date());
+    this.newId = deps.newId ?? generateInstanceId;
+    this.newPassword = deps.newPassword ?? generatePassword;
+    this.onDidChangeInstances = deps.registry.onDidChange;
+  }
+
+  get registry(): InstanceRegistry {
+    return this.deps.registry;
+  }
+
+  /** Validates a create request without side effects; returns the configuration it would use. */
+  resolveConfig(input: CreateInstanceInput): InstanceConfig {
+    const catalog = this.deps.templates();
+    const template = input.template === undefined ? undefined : catalog.templates.find((candidate) => candidate.name === input.template);
+    if (input.template !== undefined && !template) {
+      throw invalidConfig('template', `"${input.template}" is not a known template; use one of: ${catalog.templates.map((t) => t.name).join(', ')}`);
+    }
+    const choices = { ...input.overrides, name: input.name };
+    return parseOrThrow(instanceConfigSchema, configFromTemplate(template, choices, { image: this.deps.settings().defaultImage }), '');
+  }
+
+  async create(input: CreateInstanceInput, options: OperationOptions = {}): Promise<Instance> {
+    const config = this.resolveConfig(input);
+    const provider = await this.deps.providers.get(input.provider);
+    const instance = await this.queue.run(CREATE_LOCK, () => this.reserve(input.provider, config));
+    return this.track('create', instance.name, () =>
+      this.queue.run(instance.id, async () => {
+        const password = config.auth.type === 'password' ? this.newPassword() : undefined;
+        try {
+          if (password) await this.deps.secrets.store(instancePasswordKey(instance.id), password);
+          const created = await provider.createInstance({ id: instance.id, config, password }, options);
+          return await this.record(instance.id, created);
+        } catch (error) {
+          await this.deps.registry.remove(instance.id);
+          await this.deps.secrets.delete(instancePasswordKey(instance.id));
+          throw error;
+        }
+      }),
+    );
+  }
+
+  get(idOrName: string): Instance {
+    const instance = this.deps.registry.get(idOrName) ?? this.deps.registry.findByName(idOrName);
+    if (!instance) throw instanceNotFound(idOrName);
+    return instance;
+  }
+
+  list(query?: InstanceQuery): Instance[] {
+    return this.deps.registry.list(query);
+  }
+
+  /** Whether a lifecycle operation is running or queued on the instance. */
+  isBusy(id: string): boolean {
+    return this.queue.isBusy(id);
+  }
+
+  start(idOrName: string, options: OperationOptions = {}): Promise<Instance> {
+    return this.lifecycle('start', idOrName, 'starting', (provider, id) => provider.startInstance(id, options));
+  }
+
+  stop(idOrName: string, options: OperationOptions & { force?: boolean } = {}): Promise<Instance> {
+    return this.lifecycle('stop', idOrName, 'stopping', (provider, id) => provider.stopInstance(id, options));
+  }
+
+  restart(idOrName: string, options: OperationOptions = {}): Promise<Instance> {
+    return this.lifecycle('restart', idOrName, 'restarting', (provider, id) => provider.restartInstance(id, options));
+  }
+
+  /** Changes the configuration (the name stays). Resources apply live where the provider can; other changes recreate. */
+  update(idOrName: string, changes: Partial<InstanceConfigInput>, options: OperationOptions = {}): Promise<Instance> {
+    const { id, config: current } = this.get(idOrName);
+    if (changes.name !== undefined && changes.name !== current.name) {
+      throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
+    }
+    const config = parseOrThrow(instanceConfigSchema, { ...current, ...changes, resources: { ...current.resources, ...changes.resources } }, '');
+    return this.lifecycle('update', id, 'updating', async (provider) => {
+      const password = (await this.deps.secrets.get(instancePasswordKey(id))) ?? undefined;
+      const updated = await provider.updateInstance(id, config, { ...options, password });
+      return { ...updated, config };
+    });
+  }
+
+  delete(idOrName: string, options: OperationOptions & { keepWorkspace: boolean }): Promise<void> {
+    const { id, name } = this.get(idOrName);
+    return this.track('delete', name, () =>
+      this.queue.run(id, async () => {
+        const instance = this.deps.registry.require(id);
+        const provider = await this.deps.providers.get(instance.provider);
+        await this.deps.registry.update(id, { status: 'deleting', lastError: undefined });
+        try {
+          await provider.deleteInstance(id, options);
+        } catch (error) {
+          if (!SwarmError.is(error, 'INSTANCE_NOT_FOUND')) {
+            await this.deps.registry.update(id, { status: 'error', lastError: errorMessage(error) });
+            throw error;
+          }
+        }
+        await this.deps.registry.remove(id);
+        await this.deps.secrets.delete(instancePasswordKey(id));
+      }),
+    );
+  }
+
+  async logs(idOrName: string, options?: LogOptions): Promise<string> {
+    const instance = this.get(idOrName);
+    return (await this.deps.providers.get(instance.provider)).getInstanceLogs(instance.id, options);
+  }
+
+  async exec(idOrName: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
+    if (argv.length === 0) throw invalidConfig('command', 'needs at least the program to run, e.g. ["ls", "-la"]');
+    const instance = this.get(idOrName);
+    return (await this.deps.providers.get(instance.provider)).executeCommand(instance.id, argv, options);
+  }
+
+  getPassword(idOrName: string): Promise<string | undefined> {
+    return this.deps.secrets.get(instancePasswordKey(this.get(idOrName).id));
+  }
+
+  /**
+   * Brings the registry in line with what the providers report, one list call per provider: adopts instances of ours
+   * made elsewhere, marks vanished ones "missing", refreshes status, URLs and ports. Instances with an operation in
+   * flight are left to that operation.
+   */
+  async reconcile(providerTypes: readonly string[] = this.providerTypesInUse()): Promise<ReconcileReport[]> {
+    return Promise.all(providerTypes.map((type) => this.reconcileProvider(type)));
+  }
+
+  /** Provider types with registered instances; the UI adds the default provider. */
+  providerTypesInUse(): string[] {
+    return [...new Set(this.deps.registry.list().map((instance) => instance.provider))];
+  }
+
+  dispose(): void {
+    this.operations.dispose();
+  }
+
+  private async reconcileProvider(type: string): Promise<ReconcileReport> {
+    const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [] };
+    let seen: ProviderInstance[];
+    try {
+      seen = await (await this.deps.providers.get(type)).listInstances();
+    } catch (error) {
+      report.error = SwarmError.is(error) ? error : new SwarmError('PROVIDER_UNAVAILABLE', errorMessage(error), { cause: error });
+      return report;
+    }
+    const seenIds = new Set(seen.map((observed) => observed.id));
+    for (const observed of seen) {
+      if (this.queue.isBusy(observed.id)) continue;
+      const known = this.deps.registry.get(observed.id);
+      if (known) {
+        if (hasChanged(known, observed)) report.updated.push(await this.record(observed.id, observed));
+      } else if (observed.config && !this.deps.registry.findByName(observed.name)) {
+        report.adopted.push(await this.deps.registry.add(this.toInstance(type, observed, observed.config)));
+      }
+    }
+    for (const known of this.deps.registry.list({ provider: type })) {
+      if (seenIds.has(known.id) || this.queue.isBusy(known.id) || known.status === 'missing') continue;
+      report.vanished.push(await this.deps.registry.update(known.id, { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' }));
+    }
+    return report;
+  }
+
+  private async reserve(provider: string, config: InstanceConfig): Promise<Instance> {
+    const { maxInstances } = this.deps.settings();
+    if (this.deps.registry.size >= maxInstances) {
+      throw new SwarmError(
+        'RESOURCE_LIMIT_EXCEEDED',
+        `There are already ${this.deps.registry.size} instances and the limit is ${maxInstances} (setting remoteSwarm.maxInstances). Delete an instance or raise the limit.`,
+        { details: { field: 'remoteSwarm.maxInstances' } },
+      );
+    }
+    if (this.deps.registry.findByName(config.name)) {
+      throw new SwarmError('CONFLICT', `name: an instance named "${config.name}" already exists; choose another name.`, { details: { field: 'name' } });
+    }
+    const at = this.now().toISOString();
+    return this.deps.registry.add({ id: this.newId(), name: config.name, provider, status: 'creating', urls: {}, config, ports: [], createdAt: at, updatedAt: at, metadata: {} });
+  }
+
+  private lifecycle(
+    operation: string,
+    idOrName: string,
+    transitional: InstanceStatus,
+    act: (provider: Provider, id: string) => Promise<ProviderInstance & { config?: InstanceConfig }>,
+  ): Promise<Instance> {
+    const { id, name } = this.get(idOrName);
+    return this.track(operation, name, () =>
+      this.queue.run(id, async () => {
+        const instance = this.deps.registry.require(id);
+        const provider = await this.deps.providers.get(instance.provider);
+        await this.deps.registry.update(id, { status: transitional, lastError: undefined });
+        try {
+          return await this.record(id, await act(provider, id));
+        } catch (error) {
+          await this.recordFailure(provider, id, error);
+          throw error;
+        }
+      }),
+    );
+  }
+
+  /** After a failed operation, the instance shows what the provider now says, with the error. */
+  private async recordFailure(provider: Provider, id: string, error: unknown): Promise<void> {
+    const observed = await provider.getInstance(id).catch(() => undefined);
+    const status: InstanceStatus = SwarmError.is(error, 'INSTANCE_NOT_FOUND') ? 'missing' : (observed?.status ?? 'error');
+    await this.deps.registry.update(id, { status, lastError: errorMessage(error) });
+  }
+
+  private record(id: string, observed: ProviderInstance & { config?: InstanceConfig }): Promise<Instance> {
+    const known = this.deps.registry.require(id);
+    return this.deps.registry.update(id, {
+      status: observed.status,
+      urls: observed.urls,
+      ports: observed.ports,
+      metadata: { ...known.metadata, ...observed.metadata },
+      config: observed.config ?? known.config,
+      lastError: undefined,
+    });
+  }
+
+  private toInstance(provider: string, observed: ProviderInstance, config: InstanceConfig): Instance {
+    const at = this.now().toISOString();
+    return {
+      id: observed.id,
+      name: observed.name,
+      provider,
+      status: observed.status,
+      urls: observed.urls,
+      config,
+      ports: observed.ports,
+      createdAt: observed.createdAt ?? at,
+      updatedAt: at,
+      metadata: observed.metadata,
+    };
+  }
+
+  private async track<T>(operation: string, instance: string, run: () => Promise<T>): Promise<T> {
+    this.operations.fire({ operation, instance, phase: 'started' });
+    try {
+      const result = await run();
+      this.operations.fire({ operation, instance, phase: 'succeeded' });
+      return result;
+    } catch (error) {
+      this.operations.fire({ operation, instance, phase: 'failed', error });
+      throw error;
+    }
+  }
+}
+
+function hasChanged(known: Instance, observed: ProviderInstance): boolean {
+  return (
+    known.status !== observed.status ||
+    known.urls.ide !== observed.urls.ide ||
+    JSON.stringify(known.ports) !== JSON.stringify(observed.ports)
+  );
+}

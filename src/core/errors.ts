@@ -1,0 +1,55 @@
+export type SwarmErrorCode =
+  | 'INSTANCE_NOT_FOUND'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_NOT_REGISTERED'
+  | 'AUTH_FAILED'
+  | 'RATE_LIMITED'
+  | 'RESOURCE_LIMIT_EXCEEDED'
+  | 'INVALID_CONFIG'
+  | 'CONFLICT'
+  | 'IMAGE_NOT_FOUND'
+  | 'OPERATION_CANCELLED'
+  | 'OPERATION_FAILED';
+
+const RETRYABLE_BY_DEFAULT: ReadonlySet<SwarmErrorCode> = new Set(['PROVIDER_UNAVAILABLE', 'RATE_LIMITED']);
+
+export interface SwarmErrorOptions {
+  retryable?: boolean;
+  cause?: unknown;
+  /** Machine-readable detail, e.g. the offending field of an INVALID_CONFIG. */
+  details?: Record<string, unknown>;
+}
+
+/** The one error type the core and the UI deal in. Provider SDK errors are mapped to it at the provider boundary. */
+export class SwarmError extends Error {
+  readonly code: SwarmErrorCode;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: SwarmErrorCode, message: string, options: SwarmErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SwarmError';
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    this.details = options.details ?? {};
+  }
+
+  static is(error: unknown, code?: SwarmErrorCode): error is SwarmError {
+    return error instanceof SwarmError && (code === undefined || error.code === code);
+  }
+}
+
+export function invalidConfig(field: string, message: string, cause?: unknown): SwarmError {
+  return new SwarmError('INVALID_CONFIG', `${field}: ${message}`, { details: { field }, cause });
+}
+
+export function instanceNotFound(idOrName: string): SwarmError {
+  return new SwarmError('INSTANCE_NOT_FOUND', `No instance "${idOrName}" is registered. Refresh the Remote Swarm view to see the current instances.`, {
+    details: { instance: idOrName },
+  });
+}
+
+/** The message of anything thrown, for logs and notifications. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/** DNS-label safe: lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
+export const INSTANCE_NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+export const INSTANCE_NAME_MAX_LENGTH = 63;
+
+export const LIMITS = {
+  cpuCores: { min: 0.25, max: 64 },
+  memoryMB: { min: 128, max: 262_144 },
+  storageGB: { min: 1, max: 2_048 },
+  port: { min: 1, max: 65_535 },
+} as const;
+
+export const instanceNameSchema = z
+  .string({ error: 'must be a text value' })
+  .min(1, { error: 'is required: give the instance a name such as "dev-1"' })
+  .max(INSTANCE_NAME_MAX_LENGTH, { error: `must be at most ${INSTANCE_NAME_MAX_LENGTH} characters` })
+  .regex(INSTANCE_NAME_PATTERN, {
+    error: 'must use only lower-case letters, digits and hyphens, start with a letter and not end with a hyphen (e.g. "dev-1")',
+  });
+
+export const resourcesSchema = z.object({
+  cpuCores: z
+    .number({ error: 'must be a number of CPU cores' })
+    .min(LIMITS.cpuCores.min, { error: `must be at least ${LIMITS.cpuCores.min} cores` })
+    .max(LIMITS.cpuCores.max, { error: `must be at most ${LIMITS.cpuCores.max} cores` }),
+  memoryMB: z
+    .number({ error: 'must be a number of megabytes' })
+    .int({ error: 'must be a whole number of megabytes' })
+    .min(LIMITS.memoryMB.min, { error: `must be at least ${LIMITS.memoryMB.min} MB` })
+    .max(LIMITS.memoryMB.max, { error: `must be at most ${LIMITS.memoryMB.max} MB` }),
+  storageGB: z
+    .number({ error: 'must be a number of gigabytes' })
+    .int({ error: 'must be a whole number of gigabytes' })
+    .min(LIMITS.storageGB.min, { error: `must be at least ${LIMITS.storageGB.min} GB` })
+    .max(LIMITS.storageGB.max, { error: `must be at most ${LIMITS.storageGB.max} GB` }),
+});
+export type Resources = z.infer<typeof resourcesSchema>;
+
+const portNumber = z
+  .number({ error: 'must be a port number' })
+  .int({ error: 'must be a whole number' })
+  .min(LIMITS.port.min, { error: `must be between ${LIMITS.port.min} and ${LIMITS.port.max}` })
+  .max(LIMITS.port.max, { error: `must be between ${LIMITS.port.min} and ${LIMITS.port.max}` });
+
+export const portMappingSchema = z.object({
+  /** Port inside the instance. */
+  container: portNumber,
+  /** Host port; omitted means "pick a free one". */
+  host: portNumber.optional(),
+  /** Host address to bind; 127.0.0.1 unless the user asks otherwise. */
+  hostIp: z.string().default('127.0.0.1'),
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  /** Marks the port that serves the IDE (code-server). */
+  purpose: z.enum(['ide', 'ssh', 'other']).default('other'),
+});
+export type PortMapping = z.infer<typeof portMappingSchema>;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const envSchema = z.record(
+  z.string().regex(ENV_NAME, { error: 'environment variable names use letters, digits and _ and do not start with a digit' }),
+  z.string({ error: 'environment variable values must be text' }),
+);
+
+export const authSchema = z.object({
+  /** password: code-server asks for a generated password kept in SecretStorage; none: open (only for loopback). */
+  type: z.enum(['password', 'none']).default('password'),
+});
+
+export const instanceConfigSchema = z.object({
+  name: instanceNameSchema,
+  image: z.string({ error: 'must be an image reference' }).min(1, { error: 'is required: give an image such as "codercom/code-server:4.100.3"' }),
+  workspacePath: z
+    .string()
+    .regex(/^\/[^\0]*$/, { error: 'must be an absolute path inside the instance, such as "/home/coder/project"' })
+    .default('/home/coder/project'),
+  resources: resourcesSchema,
+  ports: z.array(portMappingSchema).default([]),
+  env: envSchema.default({}),
+  extensions: z.array(z.string().regex(/^[\w-]+\.[\w-]+$/, { error: 'extension ids look like "publisher.name"' })).default([]),
+  auth: authSchema.default({ type: 'password' }),
+  /** Command to run instead of the image's default; an argv array, never a shell string. */
+  command: z.array(z.string()).optional(),
+  template: z.string().optional(),
+  group: z.string().optional(),
+  features: z.array(z.string()).default([]),
+});
+export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
+export type InstanceConfigInput = z.input<typeof instanceConfigSchema>;
+
+export const INSTANCE_STATUSES = [
+  'creating',
+  'starting',
+  'running',
+  'stopping',
+  'stopped',
+  'restarting',
+  'updating',
+  'deleting',
+  'error',
+  'missing',
+  'unknown',
+] as const;
+export const instanceStatusSchema = z.enum(INSTANCE_STATUSES);
+export type InstanceStatus = z.infer<typeof instanceStatusSchema>;
+
+export const instanceUrlsSchema = z.object({
+  ide: z.string().optional(),
+  ssh: z.string().optional(),
+});
+
+export const instanceSchema = z.object({
+  id: z.string().min(1),
+  name: instanceNameSchema,
+  provider: z.string().min(1),
+  status: instanceStatusSchema,
+  urls: instanceUrlsSchema.default({}),
+  config: instanceConfigSchema,
+  /** Published ports as actually bound. */
+  ports: z.array(portMappingSchema).default([]),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastError: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).default({}),
+});
+export type Instance = z.infer<typeof instanceSchema>;
+
+export const templateSchema = z.object({
+  name: z.string().min(1, { error: 'is required' }).regex(/^[a-z][a-z0-9-]*$/, { error: 'must be lower-case letters, digits and hyphens' }),
+  description: z.string().default(''),
+  image: z.string().min(1).optional(),
+  resources: resourcesSchema.partial().default({}),
+  env: envSchema.default({}),
+  ports: z.array(portMappingSchema).default([]),
+  extensions: z.array(z.string()).default([]),
+  features: z.array(z.string()).default([]),
+  workspacePath: z.string().optional(),
+});
+export type Template = z.infer<typeof templateSchema>;
+export type TemplateInput = z.input<typeof templateSchema>;
+
+export const providerConfigSchema = z.object({
+  type: z.string().min(1),
+  /** Free-form provider settings (Docker host, Fly org, ...), validated by the provider itself. */
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;

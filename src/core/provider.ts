@@ -1,0 +1,131 @@
+import { SwarmError } from './errors';
+import type { InstanceConfig, InstanceStatus, PortMapping } from './models';
+
+/** What a provider can do; the UI hides what it cannot. */
+export interface ProviderCapabilities {
+  stop: boolean;
+  forceStop: boolean;
+  restart: boolean;
+  /** CPU and memory changed without recreating the instance. */
+  liveResourceUpdate: boolean;
+  /** Image, env or ports changed by recreating the instance while keeping its workspace. */
+  recreateUpdate: boolean;
+  logs: boolean;
+  exec: boolean;
+  /** Delete can keep the workspace volume for a later instance. */
+  keepWorkspaceOnDelete: boolean;
+  /** Create can be cancelled midway (e.g. during an image pull). */
+  cancellableCreate: boolean;
+  /** Dev Containers "attach to running container" works for its instances. */
+  attachContainer: boolean;
+}
+
+/** Progress and cancellation for long operations. */
+export interface OperationOptions {
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+export interface CreateInstanceRequest {
+  /** The registry id; the provider labels what it creates with it. */
+  id: string;
+  config: InstanceConfig;
+  /** code-server password, when config.auth.type is "password". */
+  password?: string;
+}
+
+/** What the infrastructure says about one instance. Providers are the truth about what runs. */
+export interface ProviderInstance {
+  id: string;
+  name: string;
+  status: InstanceStatus;
+  urls: { ide?: string; ssh?: string };
+  /** Ports as actually bound on the host. */
+  ports: PortMapping[];
+  /** The configuration recovered from the infrastructure (labels, metadata), for adopting instances made elsewhere. */
+  config?: InstanceConfig;
+  createdAt?: string;
+  /** Provider-specific facts worth showing or keeping (container id, volume name, ...). */
+  metadata: Record<string, string>;
+}
+
+export interface DeleteOptions {
+  /** Keep the workspace volume. */
+  keepWorkspace: boolean;
+}
+
+export interface StopOptions {
+  force?: boolean;
+}
+
+export interface LogOptions {
+  /** Number of lines from the end. */
+  tail?: number;
+  /** Only lines after this time. */
+  since?: Date;
+  timestamps?: boolean;
+}
+
+export interface ExecOptions {
+  env?: Record<string, string>;
+  workdir?: string;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface Provider {
+  readonly type: string;
+  readonly displayName: string;
+  getCapabilities(): ProviderCapabilities;
+  /** Checks the infrastructure can be reached; throws PROVIDER_UNAVAILABLE with what to check when it cannot. */
+  initialize(): Promise<void>;
+  /** Creates and starts an instance. A failure leaves nothing behind. */
+  createInstance(request: CreateInstanceRequest, options?: OperationOptions): Promise<ProviderInstance>;
+  getInstance(id: string): Promise<ProviderInstance | undefined>;
+  /** Every instance of ours this provider can see, in as few API calls as it can (Docker: one). */
+  listInstances(): Promise<ProviderInstance[]>;
+  startInstance(id: string, options?: OperationOptions): Promise<ProviderInstance>;
+  stopInstance(id: string, options?: StopOptions & OperationOptions): Promise<ProviderInstance>;
+  restartInstance(id: string, options?: OperationOptions): Promise<ProviderInstance>;
+  deleteInstance(id: string, options: DeleteOptions & OperationOptions): Promise<void>;
+  /** Applies a new configuration; `password` is passed again when the instance must be recreated. */
+  updateInstance(id: string, config: InstanceConfig, options?: OperationOptions & { password?: string }): Promise<ProviderInstance>;
+  getInstanceLogs(id: string, options?: LogOptions): Promise<string>;
+  /** Runs an argv array (never a shell string) inside the instance. */
+  executeCommand(id: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  dispose(): void;
+}
+
+export type ProviderConstructor = (settings: Record<string, unknown>) => Provider;
+
+/** Providers register by type: a new provider is one new folder plus one registration line. */
+export class ProviderFactory {
+  private readonly constructors = new Map<string, { displayName: string; create: ProviderConstructor }>();
+
+  register(type: string, displayName: string, create: ProviderConstructor): void {
+    if (this.constructors.has(type)) throw new Error(`Provider type "${type}" is already registered`);
+    this.constructors.set(type, { displayName, create });
+  }
+
+  types(): { type: string; displayName: string }[] {
+    return [...this.constructors].map(([type, { displayName }]) => ({ type, displayName }));
+  }
+
+  has(type: string): boolean {
+    return this.constructors.has(type);
+  }
+
+  create(type: string, settings: Record<string, unknown> = {}): Provider {
+    const entry = this.constructors.get(type);
+    if (!entry) {
+      const known = [...this.constructors.keys()].join(', ');
+      throw new SwarmError('PROVIDER_NOT_REGISTERED', `provider: "${type}" is not a known provider type; use one of: ${known}`, { details: { field: 'provider' } });
+    }
+    return entry.create(settings);
+  }
+}

@@ -1,0 +1,52 @@
+import type { Provider, ProviderFactory } from './provider';
+
+/**
+ * The live providers, made from the factory on first use and initialized once. A provider whose initialize() failed
+ * is made afresh on the next use, so "Retry" after starting Docker works.
+ */
+export class ProviderPool {
+  private readonly ready = new Map<string, Promise<Provider>>();
+
+  constructor(
+    private readonly factory: ProviderFactory,
+    private readonly settingsFor: (type: string) => Record<string, unknown>,
+  ) {}
+
+  types(): { type: string; displayName: string }[] {
+    return this.factory.types();
+  }
+
+  get(type: string): Promise<Provider> {
+    let pending = this.ready.get(type);
+    if (!pending) {
+      pending = this.initialize(type);
+      this.ready.set(type, pending);
+      pending.catch(() => {
+        if (this.ready.get(type) === pending) this.ready.delete(type);
+      });
+    }
+    return pending;
+  }
+
+  /** Drops every provider so the next use picks up changed settings. */
+  reset(): void {
+    const old = [...this.ready.values()];
+    this.ready.clear();
+    for (const pending of old) pending.then((provider) => provider.dispose(), () => undefined);
+  }
+
+  dispose(): void {
+    this.reset();
+  }
+
+  private async initialize(type: string): Promise<Provider> {
+    const provider = this.factory.create(type, this.settingsFor(type));
+    try {
+      await provider.initialize();
+      return provider;
+    } catch (error) {
+      provider.dispose();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { Emitter, type Event } from './events';
+import { instanceSchema, type Instance, type InstanceStatus } from './models';
+import { instanceNotFound, SwarmError } from './errors';
+import type { KeyValueStore } from './stores';
+
+export const REGISTRY_KEY = 'remoteSwarm.registry';
+export const QUARANTINE_KEY = 'remoteSwarm.registry.quarantine';
+export const REGISTRY_SCHEMA_VERSION = 1;
+
+interface RegistryDocument {
+  schemaVersion: number;
+  instances: Record<string, unknown>;
+}
+
+/** An entry that could not be loaded: kept aside with the reason, never silently dropped. */
+export interface QuarantinedEntry {
+  id: string;
+  reason: string;
+  raw: unknown;
+  quarantinedAt: string;
+}
+
+export interface RegistryChange {
+  kind: 'added' | 'updated' | 'removed';
+  instance: Instance;
+}
+
+export interface InstanceQuery {
+  provider?: string;
+  status?: InstanceStatus | readonly InstanceStatus[];
+  /** Glob on the name: `*` any run of characters, `?` one character. */
+  namePattern?: string;
+  /** Every given key must match exactly. */
+  metadata?: Record<string, string>;
+  template?: string;
+  group?: string;
+}
+
+/** The instances Remote Swarm knows about, persisted in a KeyValueStore, with change events. */
+export class InstanceRegistry {
+  private readonly instances = new Map<string, Instance>();
+  private readonly changes = new Emitter<RegistryChange>();
+  private writeChain: Promise<void> = Promise.resolve();
+  private quarantine: QuarantinedEntry[] = [];
+
+  readonly onDidChange: Event<RegistryChange> = this.changes.event;
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Loads and validates the stored entries. Entries that fail validation are moved to the quarantine and reported. */
+  async load(): Promise<QuarantinedEntry[]> {
+    this.instances.clear();
+    this.quarantine = [...(this.store.get<QuarantinedEntry[]>(QUARANTINE_KEY) ?? [])];
+    const document = this.store.get<RegistryDocument>(REGISTRY_KEY);
+    const newlyQuarantined: QuarantinedEntry[] = [];
+    if (document === undefined) return newlyQuarantined;
+
+    if (typeof document !== 'object' || document === null || typeof document.instances !== 'object' || document.instances === null) {
+      newlyQuarantined.push(this.quarantined('(registry)', 'the stored registry is not an object with "instances"', document));
+    } else if (document.schemaVersion !== REGISTRY_SCHEMA_VERSION) {
+      const reason = `schema version ${String(document.schemaVersion)} is not ${REGISTRY_SCHEMA_VERSION} (written by another version of Remote Swarm)`;
+      for (const [id, raw] of Object.entries(document.instances)) newlyQuarantined.push(this.quarantined(id, reason, raw));
+    } else {
+      for (const [id, raw] of Object.entries(document.instances)) {
+        const parsed = instanceSchema.safeParse(raw);
+        if (parsed.success && parsed.data.id === id) {
+          this.instances.set(id, parsed.data);
+        } else {
+          const reason = parsed.success
+            ? `stored under "${id}" but its id is "${parsed.data.id}"`
+            : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(entry)'}: ${issue.message}`).join('; ');
+          newlyQuarantined.push(this.quarantined(id, reason, raw));
+        }
+      }
+    }
+    if (newlyQuarantined.length > 0) {
+      this.quarantine.push(...newlyQuarantined);
+      await this.persist();
+    }
+    return newlyQuarantined;
+  }
+
+  quarantinedEntries(): readonly QuarantinedEntry[] {
+    return this.quarantine;
+  }
+
+  get(id: string): Instance | undefined {
+    return this.instances.get(id);
+  }
+
+  require(id: string): Instance {
+    const instance = this.instances.get(id);
+    if (!instance) throw instanceNotFound(id);
+    return instance;
+  }
+
+  findByName(name: string): Instance | undefined {
+    for (const instance of this.instances.values()) if (instance.name === name) return instance;
+    return undefined;
+  }
+
+  list(query: InstanceQuery = {}): Instance[] {
+    const statuses = query.status === undefined ? undefined : new Set(typeof query.status === 'string' ? [query.status] : query.status);
+    const nameRegex = query.namePattern === undefined ? undefined : globToRegExp(query.namePattern);
+    return [...this.instances.values()]
+      .filter(
+        (instance) =>
+          (query.provider === undefined || instance.provider === query.provider) &&
+          (statuses === undefined || statuses.has(instance.status)) &&
+          (nameRegex === undefined || nameRegex.test(instance.name)) &&
+          (query.template === undefined || instance.config.template === query.template) &&
+          (query.group === undefined || instance.config.group === query.group) &&
+          Object.entries(query.metadata ?? {}).every(([key, value]) => instance.metadata[key] === value),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get size(): number {
+    return this.instances.size;
+  }
+
+  async add(instance: Instance): Promise<Instance> {
+    if (this.instances.has(instance.id)) throw new SwarmError('CONFLICT', `An instance with id "${instance.id}" is already registered.`);
+    const clash = this.findByName(instance.name);
+    if (clash) throw new SwarmError('CONFLICT', `An instance named "${instance.name}" already exists (${clash.provider}). Choose another name.`, { details: { field: 'name' } });
+    const valid = instanceSchema.parse(instance);
+    this.instances.set(valid.id, valid);
+    await this.persist();
+    this.changes.fire({ kind: 'added', instance: valid });
+    return valid;
+  }
+
+  /** Applies a patch; updatedAt is set by the registry. */
+  async update(id: string, patch: Partial<Omit<Instance, 'id' | 'createdAt' | 'updatedAt'>>): Promise<Instance> {
+    const current = this.require(id);
+    const next = instanceSchema.parse({ ...current, ...patch, id, updatedAt: this.now().toISOString() });
+    this.instances.set(id, next);
+    await this.persist();
+    this.changes.fire({ kind: 'updated', instance: next });
+    return next;
+  }
+
+  async remove(id: string): Promise<void> {
+    const current = this.instances.get(id);
+    if (!current) return;
+    this.instances.delete(id);
+    await this.persist();
+    this.changes.fire({ kind: 'removed', instance: current });
+  }
+
+  dispose(): void {
+    this.changes.dispose();
+  }
+
+  /** Writes are chained so that the last state always lands last. */
+  private persist(): Promise<void> {
+    const document: RegistryDocument = { schemaVersion: REGISTRY_SCHEMA_VERSION, instances: Object.fromEntries(this.instances) };
+    const quarantine = [...this.quarantine];
+    const write = this.writeChain.then(async () => {
+      await this.store.update(REGISTRY_KEY, document);
+      await this.store.update(QUARANTINE_KEY, quarantine.length > 0 ? quarantine : undefined);
+    });
+    this.writeChain = write.catch(() => undefined);
+    return write;
+  }
+
+  private quarantined(id: string, reason: string, raw: unknown): QuarantinedEntry {
+    return { id, reason, raw, quarantinedAt: this.now().toISOString() };
+  }
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 'i');
+}

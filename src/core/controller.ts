@@ -137,7 +137,7 @@ export class SwarmController {
   }
 
   /** Changes the configuration (the name stays). Resources apply live where the provider can; other changes recreate. */
-  update(idOrName: string, changes: Partial<InstanceConfigInput>, options: OperationOptions = {}): Promise<Instance> {
+  async update(idOrName: string, changes: Partial<InstanceConfigInput>, options: OperationOptions = {}): Promise<Instance> {
     const { id, config: current } = this.get(idOrName);
     if (changes.name !== undefined && changes.name !== current.name) {
       throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
@@ -150,7 +150,7 @@ export class SwarmController {
     });
   }
 
-  delete(idOrName: string, options: OperationOptions & { keepWorkspace: boolean }): Promise<void> {
+  async delete(idOrName: string, options: OperationOptions & { keepWorkspace: boolean }): Promise<void> {
     const { id, name } = this.get(idOrName);
     return this.track('delete', name, () =>
       this.queue.run(id, async () => {
@@ -182,7 +182,7 @@ export class SwarmController {
     return (await this.deps.providers.get(instance.provider)).executeCommand(instance.id, argv, options);
   }
 
-  getPassword(idOrName: string): Promise<string | undefined> {
+  async getPassword(idOrName: string): Promise<string | undefined> {
     return this.deps.secrets.get(instancePasswordKey(this.get(idOrName).id));
   }
 
@@ -246,7 +246,7 @@ export class SwarmController {
     return this.deps.registry.add({ id: this.newId(), name: config.name, provider, status: 'creating', urls: {}, config, ports: [], createdAt: at, updatedAt: at, metadata: {} });
   }
 
-  private lifecycle(
+  private async lifecycle(
     operation: string,
     idOrName: string,
     transitional: InstanceStatus,

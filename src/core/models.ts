@@ -57,10 +57,10 @@ export const portMappingSchema = z.object({
 export type PortMapping = z.infer<typeof portMappingSchema>;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const envSchema = z.record(
-  z.string().regex(ENV_NAME, { error: 'environment variable names use letters, digits and _ and do not start with a digit' }),
-  z.string({ error: 'environment variable values must be text' }),
-);
+const ENV_NAME_RULE = 'is not a valid environment variable name: use letters, digits and _, not starting with a digit';
+export const envSchema = z.record(z.string().regex(ENV_NAME), z.string({ error: 'must be text' }), {
+  error: (issue) => (issue.code === 'invalid_key' ? ENV_NAME_RULE : undefined),
+});
 
 export const authSchema = z.object({
   /** password: code-server asks for a generated password kept in SecretStorage; none: open (only for loopback). */

@@ -1,0 +1,29 @@
+// Bundles the extension to one CommonJS file for the Node 20 extension host.
+// Usage: node esbuild.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** @type {esbuild.BuildOptions} */
+const options = {
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // ssh2 (through dockerode's docker-modem) tries optional native modules inside try/catch and falls back to
+  // pure JavaScript: leave them out of the bundle so that fallback is what runs.
+  external: ['vscode', 'cpu-features', '*.node'],
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+};
+
+if (watch) {
+  const context = await esbuild.context(options);
+  await context.watch();
+} else {
+  await esbuild.build(options);
+}

@@ -1,6 +1,6 @@
 import { Emitter, type Event } from './events';
 import { errorMessage, instanceNotFound, invalidConfig, SwarmError } from './errors';
-import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigInput, type InstanceStatus } from './models';
+import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigOverrides, type InstanceStatus } from './models';
 import { generateInstanceId, generatePassword } from './passwords';
 import type { ExecOptions, ExecResult, LogOptions, OperationOptions, Provider, ProviderInstance } from './provider';
 import type { ProviderPool } from './providerPool';
@@ -31,7 +31,7 @@ export interface CreateInstanceInput {
   name: string;
   template?: string;
   /** Explicit choices over the template's values. */
-  overrides?: Partial<InstanceConfigInput>;
+  overrides?: InstanceConfigOverrides;
 }
 
 export interface ReconcileReport {
@@ -137,7 +137,7 @@ export class SwarmController {
   }
 
   /** Changes the configuration (the name stays). Resources apply live where the provider can; other changes recreate. */
-  async update(idOrName: string, changes: Partial<InstanceConfigInput>, options: OperationOptions = {}): Promise<Instance> {
+  async update(idOrName: string, changes: InstanceConfigOverrides, options: OperationOptions = {}): Promise<Instance> {
     const { id, config: current } = this.get(idOrName);
     if (changes.name !== undefined && changes.name !== current.name) {
       throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');

@@ -87,6 +87,8 @@ export const instanceConfigSchema = z.object({
 });
 export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
 export type InstanceConfigInput = z.input<typeof instanceConfigSchema>;
+/** Choices layered over a template or an existing configuration: every field optional, resources per field. */
+export type InstanceConfigOverrides = Omit<Partial<InstanceConfigInput>, 'resources'> & { resources?: Partial<Resources> };
 
 export const INSTANCE_STATUSES = [
   'creating',

@@ -1,4 +1,4 @@
-import { templateSchema, type InstanceConfigInput, type PortMapping, type Template, type TemplateInput } from './models';
+import { templateSchema, type InstanceConfigInput, type InstanceConfigOverrides, type PortMapping, type Template, type TemplateInput } from './models';
 
 export const CODE_SERVER_PORT = 8080;
 const IDE_PORT: PortMapping = { container: CODE_SERVER_PORT, hostIp: '127.0.0.1', protocol: 'tcp', purpose: 'ide' };
@@ -63,7 +63,7 @@ export interface ConfigDefaults {
  * The instance configuration a template gives: template values over defaults, explicit choices over the template.
  * Env and ports merge (explicit wins per key / container port); resources merge per field.
  */
-export function configFromTemplate(template: Template | undefined, choices: Partial<InstanceConfigInput> & { name: string }, defaults: ConfigDefaults): InstanceConfigInput {
+export function configFromTemplate(template: Template | undefined, choices: InstanceConfigOverrides & { name: string }, defaults: ConfigDefaults): InstanceConfigInput {
   const fallbackResources = BUILTIN_TEMPLATES[0]!.resources as Required<Template['resources']>;
   const ports = new Map<number, PortMapping | NonNullable<InstanceConfigInput['ports']>[number]>();
   for (const port of [...(template?.ports ?? [IDE_PORT]), ...(choices.ports ?? [])]) ports.set(port.container, port);

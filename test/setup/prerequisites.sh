@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs and starts what the test suite needs on Debian/Ubuntu: Docker Engine (docker.io) and busybox-static
+# (for the local test image). Idempotent; run as root (or with sudo).
+set -euo pipefail
+
+need_packages=()
+command -v dockerd >/dev/null 2>&1 || need_packages+=(docker.io)
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need_packages+=(busybox-static)
+
+if [ ${#need_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing packages: ${need_packages[*]}. Run this script as root: sudo $0" >&2
+    exit 1
+  fi
+  echo "Installing ${need_packages[*]} ..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Docker Engine is not running. Start it (sudo systemctl start docker) or run this script as root." >&2
+    exit 1
+  fi
+  log=${DOCKERD_LOG:-/tmp/remote-swarm-dockerd.log}
+  echo "Starting dockerd (log: $log) ..."
+  if command -v systemctl >/dev/null 2>&1 && systemctl start docker 2>/dev/null; then
+    :
+  else
+    # Containers here need no NAT: ports are published on loopback. --iptables=false lets dockerd start where
+    # the kernel offers no iptables (as in many sandboxes and CI containers).
+    nohup dockerd --iptables=false >"$log" 2>&1 &
+  fi
+  deadline=$((SECONDS + 60))
+  until docker info >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "dockerd did not answer within 60 s; see $log" >&2
+      tail -20 "$log" >&2 || true
+      exit 1
+    fi
+    sleep 0.5
+  done
+fi
+echo "Docker Engine $(docker version --format '{{.Server.Version}}') is running."

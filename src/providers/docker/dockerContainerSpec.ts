@@ -1,0 +1,50 @@
+import type Docker from 'dockerode';
+import type { InstanceConfig, Resources } from '../../core/models';
+import { containerLabels } from './dockerLabels';
+
+export function containerName(config: InstanceConfig): string {
+  return `remote-swarm-${config.name}`;
+}
+
+export function volumeName(id: string, config: InstanceConfig): string {
+  return `remote-swarm-${config.name}-${id}`;
+}
+
+/** CPU and memory limits; swap is capped at the memory limit so the limit means what it says. */
+export function resourceLimits(resources: Resources): { NanoCpus: number; Memory: number; MemorySwap: number } {
+  const memory = resources.memoryMB * 1024 * 1024;
+  return { NanoCpus: Math.round(resources.cpuCores * 1e9), Memory: memory, MemorySwap: memory };
+}
+
+export interface ContainerSpecInput {
+  id: string;
+  config: InstanceConfig;
+  volume: string;
+  password?: string;
+  extraLabels: Record<string, string>;
+}
+
+export function containerSpec({ id, config, volume, password, extraLabels }: ContainerSpecInput): Docker.ContainerCreateOptions {
+  const env = Object.entries(config.env).map(([key, value]) => `${key}=${value}`);
+  if (password !== undefined) env.push(`PASSWORD=${password}`);
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const port of config.ports) {
+    // An empty HostPort lets Docker pick a free port; the bound one is read back from the container list.
+    (bindings[`${port.container}/${port.protocol}`] ??= []).push({ HostIp: port.hostIp, HostPort: port.host === undefined ? '' : String(port.host) });
+  }
+  return {
+    name: containerName(config),
+    Image: config.image,
+    Cmd: config.command,
+    Env: env,
+    WorkingDir: config.workspacePath,
+    Labels: containerLabels(id, config, volume, extraLabels),
+    ExposedPorts: Object.fromEntries(Object.keys(bindings).map((key) => [key, {}])),
+    HostConfig: {
+      ...resourceLimits(config.resources),
+      Mounts: [{ Type: 'volume', Source: volume, Target: config.workspacePath }],
+      PortBindings: bindings,
+      RestartPolicy: { Name: 'unless-stopped' },
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { SwarmError, errorMessage } from '../../core/errors';
+import { HOST_SETTING } from './dockerConnection';
+
+/** What dockerode rejects with: Node socket errors carry `code`, engine replies carry `statusCode` and a JSON body. */
+interface DockerodeError {
+  code?: string;
+  statusCode?: number;
+  json?: unknown;
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+const DEFAULT_IMAGE_SETTING = 'remoteSwarm.docker.defaultImage';
+
+export interface ErrorContext {
+  /** What was being done, e.g. `Starting "dev-1"`. */
+  action: string;
+  /** Where the engine is expected (see describeHost). */
+  host: string;
+  signal?: AbortSignal;
+}
+
+export function engineUnavailable(host: string, detail: string, cause?: unknown): SwarmError {
+  return new SwarmError(
+    'PROVIDER_UNAVAILABLE',
+    `Cannot reach the Docker engine at ${host} (${detail}). Check that dockerd is running, that your user may use its socket ` +
+      `(a member of the "docker" group; log in again after adding it), and the ${HOST_SETTING} setting.`,
+    { cause, details: { host } },
+  );
+}
+
+export function imageNotFound(image: string, detail: string, cause?: unknown): SwarmError {
+  return new SwarmError(
+    'IMAGE_NOT_FOUND',
+    `Image "${image}" is not on this Docker host and could not be pulled (${detail}). Build or pull it ` +
+      `(docker build / docker pull), or change ${DEFAULT_IMAGE_SETTING} or the template's image.`,
+    { cause, details: { image } },
+  );
+}
+
+export function containerGone(id: string): SwarmError {
+  return new SwarmError('INSTANCE_NOT_FOUND', `The container of instance "${id}" no longer exists; it was removed outside Remote Swarm.`, {
+    details: { instance: id },
+  });
+}
+
+export function cancelled(action: string): SwarmError {
+  return new SwarmError('OPERATION_CANCELLED', `${action} was cancelled.`);
+}
+
+/** Maps anything dockerode throws to a SwarmError a user can act on; SwarmErrors pass through. */
+export function toSwarmError(error: unknown, { action, host, signal }: ErrorContext): SwarmError {
+  if (error instanceof SwarmError) return error;
+  if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) return cancelled(action);
+  const { code, statusCode } = error as DockerodeError;
+  if (statusCode === undefined && code !== undefined && CONNECTION_CODES.has(code)) return engineUnavailable(host, code, error);
+
+  const message = engineMessage(error);
+  const cause = { cause: error };
+  const hostPort = /(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]*\]|::):(\d+).*(?:port is already allocated|address already in use)/i.exec(message);
+  if (hostPort) {
+    return new SwarmError('CONFLICT', `Host port ${hostPort[1]}:${hostPort[2]} is already in use. Pick another host port, or leave it empty to let Docker choose a free one.`, {
+      ...cause,
+      details: { hostPort: Number(hostPort[2]) },
+    });
+  }
+  const nameInUse = /container name "\/?([^"]+)" is already in use/.exec(message);
+  if (nameInUse) {
+    return new SwarmError('CONFLICT', `A container named "${nameInUse[1]}" already exists. Choose another instance name, or remove that container.`, cause);
+  }
+  if (statusCode === 409) {
+    const reason = /is not running/.test(message) ? 'the instance is not running. Start it first.' : message;
+    return new SwarmError('CONFLICT', `${action} failed: ${reason}`, cause);
+  }
+  if (statusCode === 404 && /no such container/i.test(message)) return new SwarmError('INSTANCE_NOT_FOUND', `${action} failed: the container no longer exists.`, cause);
+  if (/range of cpus|minimum memory limit/i.test(message)) return new SwarmError('RESOURCE_LIMIT_EXCEEDED', `${action} failed: ${message}`, cause);
+  return new SwarmError('OPERATION_FAILED', `${action} failed: ${message}`, cause);
+}
+
+/** The engine's own message (its JSON body) rather than dockerode's "(HTTP code 409) unexpected - ..." wrapper. */
+export function engineMessage(error: unknown): string {
+  const { json } = error as DockerodeError;
+  if (typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string') return json.message;
+  return errorMessage(error).replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+}

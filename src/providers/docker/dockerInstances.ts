@@ -1,0 +1,56 @@
+import type Docker from 'dockerode';
+import type { InstanceConfig, InstanceStatus, PortMapping } from '../../core/models';
+import type { ProviderInstance } from '../../core/provider';
+import { LABEL, decodeConfig } from './dockerLabels';
+
+const STATUS_BY_STATE: Record<string, InstanceStatus> = {
+  created: 'stopped',
+  running: 'running',
+  paused: 'stopped',
+  restarting: 'restarting',
+  removing: 'deleting',
+  exited: 'stopped',
+  dead: 'error',
+};
+
+/** A ProviderInstance from one entry of the container list alone (no inspect), so a whole list costs one API call. */
+export function toProviderInstance(container: Docker.ContainerInfo): ProviderInstance {
+  const labels = container.Labels;
+  const config = decodeConfig(labels);
+  const ports = boundPorts(container.Ports, config);
+  const ide = ports.find((port) => port.purpose === 'ide');
+  return {
+    id: labels[LABEL.instance] ?? container.Id,
+    name: config?.name ?? labels[LABEL.name] ?? container.Names[0]?.replace(/^\//, '') ?? container.Id,
+    status: STATUS_BY_STATE[container.State] ?? 'unknown',
+    urls: ide?.host === undefined ? {} : { ide: `http://${urlHost(ide.hostIp)}:${ide.host}/` },
+    ports,
+    config,
+    createdAt: new Date(container.Created * 1000).toISOString(),
+    metadata: { containerId: container.Id, volume: labels[LABEL.volume] ?? '', image: container.Image },
+  };
+}
+
+export function isRunning(container: Docker.ContainerInfo): boolean {
+  return container.State === 'running' || container.State === 'restarting';
+}
+
+function boundPorts(ports: Docker.Port[], config: InstanceConfig | undefined): PortMapping[] {
+  const seen = new Set<string>();
+  const mappings: PortMapping[] = [];
+  for (const port of ports) {
+    const key = `${port.PrivatePort}/${port.Type}/${port.PublicPort}`;
+    // A binding on all addresses is listed twice, once for IPv4 and once for IPv6.
+    if (!port.PublicPort || seen.has(key)) continue;
+    seen.add(key);
+    const protocol = port.Type === 'udp' ? 'udp' : 'tcp';
+    const configured = config?.ports.find((p) => p.container === port.PrivatePort && p.protocol === protocol);
+    mappings.push({ container: port.PrivatePort, host: port.PublicPort, hostIp: port.IP, protocol, purpose: configured?.purpose ?? 'other' });
+  }
+  return mappings;
+}
+
+function urlHost(hostIp: string): string {
+  if (hostIp === '' || hostIp === '0.0.0.0' || hostIp === '::') return '127.0.0.1';
+  return hostIp.includes(':') ? `[${hostIp}]` : hostIp;
+}

@@ -1,0 +1,43 @@
+import { instanceConfigSchema, type InstanceConfig } from '../../core/models';
+
+/** Labels on every container and volume the provider makes; reconcile adopts containers from them alone. */
+export const LABEL = {
+  instance: 'remote-swarm.instance',
+  name: 'remote-swarm.name',
+  template: 'remote-swarm.template',
+  group: 'remote-swarm.group',
+  /** The InstanceConfig as JSON (it holds no secrets: passwords reach the container only as env). */
+  config: 'remote-swarm.config',
+  volume: 'remote-swarm.volume',
+} as const;
+
+export function volumeLabels(id: string, config: InstanceConfig, extra: Record<string, string>): Record<string, string> {
+  return { ...extra, [LABEL.instance]: id, [LABEL.name]: config.name };
+}
+
+export function containerLabels(id: string, config: InstanceConfig, volume: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    ...volumeLabels(id, config, extra),
+    [LABEL.template]: config.template ?? '',
+    ...(config.group === undefined ? {} : { [LABEL.group]: config.group }),
+    [LABEL.config]: JSON.stringify(config),
+    [LABEL.volume]: volume,
+  };
+}
+
+/** The config recorded at creation, or undefined when the label is missing or no longer valid. */
+export function decodeConfig(labels: Record<string, string>): InstanceConfig | undefined {
+  const raw = labels[LABEL.config];
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = instanceConfigSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Docker label filters: `key` or `key=value`. */
+export function labelFilters(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+}

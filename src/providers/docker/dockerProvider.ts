@@ -1,0 +1,291 @@
+import { isDeepStrictEqual } from 'node:util';
+import Docker from 'dockerode';
+import type { InstanceConfig } from '../../core/models';
+import type {
+  CreateInstanceRequest,
+  DeleteOptions,
+  ExecOptions,
+  ExecResult,
+  LogOptions,
+  OperationOptions,
+  Provider,
+  ProviderCapabilities,
+  ProviderInstance,
+  StopOptions,
+} from '../../core/provider';
+import { describeHost, dockerOptionsForHost } from './dockerConnection';
+import { containerName, containerSpec, resourceLimits, volumeName } from './dockerContainerSpec';
+import { containerGone, engineUnavailable, toSwarmError } from './dockerErrors';
+import { runExec } from './dockerExec';
+import { ensureImage } from './dockerImages';
+import { isRunning, toProviderInstance } from './dockerInstances';
+import { LABEL, decodeConfig, labelFilters, volumeLabels } from './dockerLabels';
+import { demultiplex } from './dockerLogs';
+
+export const DOCKER_PROVIDER_TYPE = 'docker';
+export const DOCKER_DISPLAY_NAME = 'Docker';
+export const DEFAULT_DOCKER_IMAGE = 'codercom/code-server:4.100.3';
+const PING_TIMEOUT_MS = 10_000;
+
+export interface DockerProviderOptions {
+  /** DOCKER_HOST-style address (unix:///var/run/docker.sock, tcp://host:2375); default: DOCKER_HOST, else the default socket. */
+  host?: string;
+  /** A ready client (e.g. one whose API calls a benchmark counts); `host` is then only used in messages. */
+  docker?: Docker;
+  /** The image for instances whose template names none. */
+  defaultImage?: string;
+  /** Added to every container and volume it creates and required of every container it lists: scopes the provider (tests use remote-swarm.test=1). */
+  extraLabels?: Record<string, string>;
+  /** How long a graceful stop waits before Docker kills the container. */
+  stopTimeoutSeconds?: number;
+}
+
+const CAPABILITIES: ProviderCapabilities = {
+  stop: true,
+  forceStop: true,
+  restart: true,
+  liveResourceUpdate: true,
+  recreateUpdate: true,
+  logs: true,
+  exec: true,
+  keepWorkspaceOnDelete: true,
+  cancellableCreate: true,
+  attachContainer: true,
+};
+
+/** Instances as containers on one Docker engine, each with a named volume holding its workspace. */
+export class DockerProvider implements Provider {
+  readonly type = DOCKER_PROVIDER_TYPE;
+  readonly displayName = DOCKER_DISPLAY_NAME;
+  readonly defaultImage: string;
+  private readonly docker: Docker;
+  private readonly host: string;
+  private readonly extraLabels: Record<string, string>;
+  private readonly stopTimeoutSeconds: number;
+
+  constructor(options: DockerProviderOptions = {}) {
+    this.docker = options.docker ?? new Docker(dockerOptionsForHost(options.host));
+    this.host = describeHost(options.host);
+    this.defaultImage = options.defaultImage ?? DEFAULT_DOCKER_IMAGE;
+    this.extraLabels = options.extraLabels ?? {};
+    this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10;
+  }
+
+  getCapabilities(): ProviderCapabilities {
+    return { ...CAPABILITIES };
+  }
+
+  async initialize(): Promise<void> {
+    const timeout = AbortSignal.timeout(PING_TIMEOUT_MS);
+    // @types/dockerode omits ping's options; dockerode 4 accepts { abortSignal }.
+    const ping = this.docker.ping.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+    try {
+      await ping({ abortSignal: timeout });
+    } catch (error) {
+      if (timeout.aborted) throw engineUnavailable(this.host, `no answer within ${PING_TIMEOUT_MS / 1000} s`, error);
+      throw this.toSwarmError(error, 'Connecting to Docker');
+    }
+  }
+
+  async createInstance({ id, config, password }: CreateInstanceRequest, options: OperationOptions = {}): Promise<ProviderInstance> {
+    const { signal, onProgress } = options;
+    const volume = volumeName(id, config);
+    let container: Docker.Container | undefined;
+    let createdVolume = false;
+    try {
+      signal?.throwIfAborted();
+      onProgress?.(`Checking image ${config.image}`);
+      await ensureImage(this.docker, config.image, options);
+      // A volume kept from an earlier instance is reused, and never removed if this create fails.
+      if (!(await this.volumeExists(volume))) {
+        onProgress?.(`Creating workspace volume ${volume}`);
+        await this.docker.createVolume({ Name: volume, Labels: volumeLabels(id, config, this.extraLabels) });
+        createdVolume = true;
+      }
+      signal?.throwIfAborted();
+      onProgress?.(`Creating container ${containerName(config)}`);
+      container = await this.docker.createContainer(containerSpec({ id, config, volume, password, extraLabels: this.extraLabels }));
+      onProgress?.(`Starting container ${containerName(config)}`);
+      signal?.throwIfAborted();
+      await container.start();
+      return await this.current(id);
+    } catch (error) {
+      await container?.remove({ force: true }).catch(() => undefined);
+      if (createdVolume) await this.docker.getVolume(volume).remove().catch(() => undefined);
+      throw this.toSwarmError(error, `Creating "${config.name}"`, signal);
+    }
+  }
+
+  async getInstance(id: string): Promise<ProviderInstance | undefined> {
+    try {
+      const [container] = await this.list(id);
+      return container && toProviderInstance(container);
+    } catch (error) {
+      throw this.toSwarmError(error, `Looking up instance ${id}`);
+    }
+  }
+
+  async listInstances(): Promise<ProviderInstance[]> {
+    try {
+      return (await this.list()).map(toProviderInstance);
+    } catch (error) {
+      throw this.toSwarmError(error, 'Listing Docker containers');
+    }
+  }
+
+  startInstance(id: string, options: OperationOptions = {}): Promise<ProviderInstance> {
+    return this.withContainer(id, 'Starting', options.signal, async (container, info) => {
+      if (!isRunning(info)) await container.start();
+      return this.current(id);
+    });
+  }
+
+  stopInstance(id: string, { force = false, signal }: StopOptions & OperationOptions = {}): Promise<ProviderInstance> {
+    return this.withContainer(id, 'Stopping', signal, async (container, info) => {
+      if (isRunning(info)) await (force ? container.kill() : container.stop({ t: this.stopTimeoutSeconds }));
+      return this.current(id);
+    });
+  }
+
+  restartInstance(id: string, options: OperationOptions = {}): Promise<ProviderInstance> {
+    return this.withContainer(id, 'Restarting', options.signal, async (container) => {
+      await container.restart({ t: this.stopTimeoutSeconds });
+      return this.current(id);
+    });
+  }
+
+  /** Removes the container and, unless kept, the workspace volume: also when the container was removed elsewhere. */
+  async deleteInstance(id: string, { keepWorkspace, signal }: DeleteOptions & OperationOptions): Promise<void> {
+    try {
+      const [info] = await this.list(id);
+      if (info) await this.docker.getContainer(info.Id).remove({ force: true });
+      const volumes = keepWorkspace ? [] : ((await this.docker.listVolumes({ filters: { label: labelFilters({ ...this.extraLabels, [LABEL.instance]: id }) } })).Volumes ?? []);
+      await Promise.all(volumes.map((volume) => this.docker.getVolume(volume.Name).remove()));
+      if (!info) throw containerGone(id);
+    } catch (error) {
+      throw this.toSwarmError(error, `Deleting instance ${id}`, signal);
+    }
+  }
+
+  updateInstance(id: string, config: InstanceConfig, options: OperationOptions & { password?: string } = {}): Promise<ProviderInstance> {
+    return this.withContainer(id, 'Updating', options.signal, async (container, info) => {
+      const current = decodeConfig(info.Labels);
+      if (current && isDeepStrictEqual(withoutResources(current), withoutResources(config))) {
+        // Labels cannot change on a live container, so the config label keeps the resources of the last (re)create:
+        // the limits are always applied rather than compared with it.
+        await container.update(resourceLimits(config.resources));
+        return this.current(id);
+      }
+      return this.recreate(id, container, info, config, options);
+    });
+  }
+
+  getInstanceLogs(id: string, { tail, since, timestamps = false }: LogOptions = {}): Promise<string> {
+    return this.withContainer(id, 'Reading the logs of', undefined, async (container) => {
+      const raw = await container.logs({
+        stdout: true,
+        stderr: true,
+        follow: false,
+        timestamps,
+        ...(tail === undefined ? {} : { tail }),
+        ...(since === undefined ? {} : { since: Math.floor(since.getTime() / 1000) }),
+      });
+      return demultiplex(raw).all;
+    });
+  }
+
+  executeCommand(id: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return this.withContainer(id, `Running ${argv[0] ?? 'a command'} in`, options.signal, (container) => runExec(container, argv, options));
+  }
+
+  dispose(): void {
+    // Nothing to release: each API call is its own HTTP request.
+  }
+
+  /**
+   * Replaces the container, keeping its volume: the old one is stopped and set aside under another name (freeing the name
+   * and host ports), and comes back if the new one cannot be created or started.
+   */
+  private async recreate(
+    id: string,
+    old: Docker.Container,
+    info: Docker.ContainerInfo,
+    config: InstanceConfig,
+    options: OperationOptions & { password?: string },
+  ): Promise<ProviderInstance> {
+    await ensureImage(this.docker, config.image, options);
+    options.signal?.throwIfAborted();
+    const wasRunning = isRunning(info);
+    const oldName = info.Names[0]?.replace(/^\//, '') ?? containerName(config);
+    // Without a new password the old one is kept, so the IDE stays reachable with what the user has.
+    const password = options.password ?? passwordOf(await old.inspect());
+    if (wasRunning) await old.stop({ t: this.stopTimeoutSeconds });
+    await old.rename({ name: `${oldName}-replaced-${Date.now()}` });
+    let replacement: Docker.Container | undefined;
+    try {
+      const volume = info.Labels[LABEL.volume] ?? volumeName(id, config);
+      replacement = await this.docker.createContainer(containerSpec({ id, config, volume, password, extraLabels: this.extraLabels }));
+      if (wasRunning) await replacement.start();
+    } catch (error) {
+      await replacement?.remove({ force: true }).catch(() => undefined);
+      await old.rename({ name: oldName });
+      if (wasRunning) await old.start();
+      throw error;
+    }
+    await old.remove({ force: true });
+    return this.current(id);
+  }
+
+  /** One list call for our containers (all of them, or one instance's), scoped by extraLabels. */
+  private list(id?: string): Promise<Docker.ContainerInfo[]> {
+    const instance = id === undefined ? LABEL.instance : `${LABEL.instance}=${id}`;
+    return this.docker.listContainers({ all: true, filters: { label: [instance, ...labelFilters(this.extraLabels)] } });
+  }
+
+  private async current(id: string): Promise<ProviderInstance> {
+    const [container] = await this.list(id);
+    if (!container) throw containerGone(id);
+    return toProviderInstance(container);
+  }
+
+  /** Runs an operation on an instance's container; a missing container is INSTANCE_NOT_FOUND, any failure a SwarmError. */
+  private async withContainer<T>(
+    id: string,
+    verb: string,
+    signal: AbortSignal | undefined,
+    work: (container: Docker.Container, info: Docker.ContainerInfo) => Promise<T>,
+  ): Promise<T> {
+    let action = `${verb} instance ${id}`;
+    try {
+      const [info] = await this.list(id);
+      if (!info) throw containerGone(id);
+      action = `${verb} "${info.Labels[LABEL.name] ?? id}"`;
+      return await work(this.docker.getContainer(info.Id), info);
+    } catch (error) {
+      throw this.toSwarmError(error, action, signal);
+    }
+  }
+
+  private async volumeExists(name: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw error;
+    }
+  }
+
+  private toSwarmError(error: unknown, action: string, signal?: AbortSignal) {
+    return toSwarmError(error, { action, host: this.host, signal });
+  }
+}
+
+function withoutResources(config: InstanceConfig): unknown {
+  // Through JSON so that an absent optional field and one set to undefined compare equal.
+  return JSON.parse(JSON.stringify({ ...config, resources: undefined }));
+}
+
+function passwordOf(inspect: Docker.ContainerInspectInfo): string | undefined {
+  return inspect.Config.Env?.find((entry) => entry.startsWith('PASSWORD='))?.slice('PASSWORD='.length);
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { ProviderFactory } from '../../core/provider';
+import { parseOrThrow } from '../../core/validation';
+import { DOCKER_DISPLAY_NAME, DOCKER_PROVIDER_TYPE, DockerProvider } from './dockerProvider';
+
+export { DockerProvider, DEFAULT_DOCKER_IMAGE, DOCKER_PROVIDER_TYPE, type DockerProviderOptions } from './dockerProvider';
+
+/** An empty setting (VS Code's default "") means "not set". */
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => value || undefined);
+
+/** The remoteSwarm.docker.* settings. */
+const dockerSettingsSchema = z.object({ host: optionalText, defaultImage: optionalText });
+
+export function registerDockerProvider(factory: ProviderFactory): void {
+  factory.register(DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, (settings) => new DockerProvider(parseOrThrow(dockerSettingsSchema, settings, 'remoteSwarm.docker')));
+}

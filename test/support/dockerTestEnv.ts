@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { DockerProvider, type DockerProviderOptions } from '../../src/providers/docker';
+
+/** On every container and volume the tests make, so one sweep removes them all. */
+export const TEST_LABEL = 'remote-swarm.test';
+
+const BUILD_SCRIPT = path.join(__dirname, '..', 'setup', 'build-test-image.sh');
+const INSTALL_HINT =
+  'The Docker integration tests need a running Docker Engine: apt-get install docker.io busybox-static, ' +
+  'then start it with `dockerd --iptables=false &` (or systemctl start docker) and make sure this user may use /var/run/docker.sock.';
+
+let testImage: string | undefined;
+
+/** Builds (or finds cached) the busybox test image once per process and returns its recipe-hashed tag. */
+export function ensureTestImage(): string {
+  if (testImage === undefined) {
+    try {
+      const output = execFileSync('bash', [BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      testImage = output.trim().split(/\s+/)[0];
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim();
+      throw new Error(`Building the test image failed: ${stderr || String(error)}\n${INSTALL_HINT}`);
+    }
+  }
+  if (!testImage) throw new Error(`${BUILD_SCRIPT} printed no image tag`);
+  return testImage;
+}
+
+export async function dockerReachable(docker = new Docker()): Promise<boolean> {
+  try {
+    await docker.ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Fails (never skips) with an install hint when there is no engine to test against. */
+export async function requireDocker(): Promise<void> {
+  if (!(await dockerReachable())) throw new Error(`Docker Engine is not reachable. ${INSTALL_HINT}`);
+}
+
+/** A provider whose containers and volumes carry the test label, and which sees only those. */
+export function testProvider(options: Omit<DockerProviderOptions, 'extraLabels'> = {}): DockerProvider {
+  return new DockerProvider({ stopTimeoutSeconds: 2, ...options, extraLabels: { [TEST_LABEL]: '1' } });
+}
+
+export async function removeTestResources(docker = new Docker()): Promise<void> {
+  const filters = { label: [TEST_LABEL] };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  const { Volumes } = await docker.listVolumes({ filters });
+  await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove()));
+}

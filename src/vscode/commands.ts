@@ -1,0 +1,151 @@
+import * as vscode from 'vscode';
+import type { SwarmController } from '../core/controller';
+import type { Instance } from '../core/models';
+import type { OperationOptions } from '../core/provider';
+import type { ProviderPool } from '../core/providerPool';
+import type { TemplateCatalog } from '../core/templates';
+import { copyPassword, copyUrl, openInBrowser } from './browserAccess';
+import { COMMANDS } from './contributions';
+import { askCreateAnswers, type CreateAnswers } from './createInstanceWizard';
+import type { InstanceLogViewer } from './instanceLogs';
+import { resolveInstance, type InstanceArgument, type PickOptions } from './instancePicker';
+import type { InstanceRefresher } from './instanceRefresher';
+import type { StatusGroup } from './instanceTreeItems';
+import { reportError } from './notifications';
+import { runOperation } from './operationProgress';
+import type { SwarmSettings } from './settings';
+
+export interface CommandDependencies {
+  controller: SwarmController;
+  pool: ProviderPool;
+  settings: SwarmSettings;
+  templates: () => TemplateCatalog;
+  refresher: InstanceRefresher;
+  logViewer: InstanceLogViewer;
+  log: vscode.LogOutputChannel;
+}
+
+/** A lifecycle step as the progress and error notification name it, e.g. verb "start", progress "Starting". */
+interface LifecycleAction {
+  verb: string;
+  progress: string;
+  run: (options: OperationOptions) => Promise<unknown>;
+}
+
+const OPEN_IN_BROWSER = 'Open in Browser';
+const COPY_PASSWORD = 'Copy Password';
+const REMOVE_WORKSPACE = 'Delete and Remove Workspace';
+const KEEP_WORKSPACE = 'Delete but Keep Workspace';
+
+// Where each command applies; the view/item/context when-clauses in package.json say the same.
+const ALL: readonly StatusGroup[] = ['running', 'stopped', 'transitional', 'error', 'missing', 'unknown'];
+const STARTABLE: readonly StatusGroup[] = ['stopped', 'error', 'unknown'];
+const STOPPABLE: readonly StatusGroup[] = ['running', 'error', 'unknown'];
+const WITH_LOGS: readonly StatusGroup[] = ['running', 'stopped', 'error', 'unknown'];
+const DELETABLE: readonly StatusGroup[] = ['running', 'stopped', 'error', 'missing', 'unknown'];
+
+export function registerCommands(deps: CommandDependencies): vscode.Disposable {
+  const { controller, refresher, logViewer, log } = deps;
+  const onInstance = (pick: PickOptions, act: (instance: Instance) => Promise<unknown>) => async (argument?: InstanceArgument) => {
+    const instance = await resolveInstance(controller, argument, pick);
+    if (instance) await act(instance);
+  };
+  const lifecycle = (verb: string, progress: string, groups: readonly StatusGroup[], run: (id: string, options: OperationOptions) => Promise<unknown>) =>
+    onInstance(pickOptions(verb, groups), (instance) => runLifecycle(deps, instance, { verb, progress, run: (options) => run(instance.id, options) }));
+
+  const handlers: Record<string, (argument?: InstanceArgument) => Promise<unknown>> = {
+    [COMMANDS.createInstance]: () => createInstance(deps),
+    [COMMANDS.startInstance]: lifecycle('start', 'Starting', STARTABLE, (id, options) => controller.start(id, options)),
+    [COMMANDS.stopInstance]: lifecycle('stop', 'Stopping', STOPPABLE, (id, options) => controller.stop(id, options)),
+    [COMMANDS.restartInstance]: lifecycle('restart', 'Restarting', ['running'], (id, options) => controller.restart(id, options)),
+    [COMMANDS.deleteInstance]: onInstance(pickOptions('delete', DELETABLE), (instance) => deleteInstance(deps, instance)),
+    [COMMANDS.openInBrowser]: onInstance(pickOptions('open', ['running'], hasUrl), openInBrowser),
+    [COMMANDS.copyUrl]: onInstance(pickOptions('copy the URL of', ALL, hasUrl), copyUrl),
+    [COMMANDS.copyPassword]: onInstance(pickOptions('copy the password of', ALL, usesPassword), (instance) => copyPassword(controller, instance)),
+    [COMMANDS.showLogs]: onInstance(pickOptions('show the logs of', WITH_LOGS), (instance) => logViewer.show(instance)),
+    [COMMANDS.refresh]: () => refresh(refresher, log),
+    [COMMANDS.showOutput]: async () => log.show(),
+  };
+  return vscode.Disposable.from(
+    ...Object.entries(handlers).map(([command, handler]) =>
+      vscode.commands.registerCommand(command, (argument?: InstanceArgument) =>
+        handler(argument).catch((error: unknown) => reportError(log, { title: 'Remote Swarm', error })),
+      ),
+    ),
+  );
+}
+
+function pickOptions(verb: string, groups: readonly StatusGroup[], accepts?: (instance: Instance) => boolean): PickOptions {
+  return { placeHolder: `Instance to ${verb}`, groups, accepts, noneMessage: `Remote Swarm: there is no instance to ${verb}.` };
+}
+
+function hasUrl(instance: Instance): boolean {
+  return instance.urls.ide !== undefined;
+}
+
+function usesPassword(instance: Instance): boolean {
+  return instance.config.auth.type === 'password';
+}
+
+/** Start, stop, restart and delete: under progress, a failure as one notification offering Retry. */
+function runLifecycle(deps: CommandDependencies, instance: Instance, action: LifecycleAction): Promise<unknown> {
+  return runOperation(deps.log, {
+    title: `${action.progress} "${instance.name}"`,
+    failure: `Could not ${action.verb} "${instance.name}"`,
+    run: action.run,
+    retry: () => runLifecycle(deps, instance, action),
+  });
+}
+
+async function deleteInstance(deps: CommandDependencies, instance: Instance): Promise<void> {
+  const choice = await vscode.window.showWarningMessage(
+    `Delete the instance "${instance.name}"?`,
+    { modal: true, detail: 'Its container is removed. Its workspace volume holds the files you worked on: remove it too, or keep it for a later instance.' },
+    REMOVE_WORKSPACE,
+    KEEP_WORKSPACE,
+  );
+  if (choice === undefined) return;
+  const keepWorkspace = choice === KEEP_WORKSPACE;
+  await runLifecycle(deps, instance, { verb: 'delete', progress: 'Deleting', run: (options) => deps.controller.delete(instance.id, { ...options, keepWorkspace }) });
+}
+
+async function createInstance(deps: CommandDependencies): Promise<void> {
+  const { controller, pool, settings, templates } = deps;
+  const answers = await askCreateAnswers({
+    providers: pool.types(),
+    defaultProvider: settings.defaultProvider,
+    templates: templates().templates,
+    nameTaken: (name) => controller.registry.findByName(name) !== undefined,
+  });
+  if (answers) await runCreate(deps, answers);
+}
+
+/** Creates under a cancellable notification; Retry runs it again with the same answers. */
+async function runCreate(deps: CommandDependencies, answers: CreateAnswers): Promise<void> {
+  const { controller, log } = deps;
+  const instance = await runOperation(log, {
+    title: `Creating "${answers.name}"`,
+    failure: `Could not create "${answers.name}"`,
+    location: vscode.ProgressLocation.Notification,
+    cancellable: true,
+    run: (options) => controller.create(answers, options),
+    retry: () => runCreate(deps, answers),
+  });
+  if (instance) announceCreated(deps, instance);
+}
+
+function announceCreated({ controller, log }: CommandDependencies, instance: Instance): void {
+  const actions = [...(hasUrl(instance) ? [OPEN_IN_BROWSER] : []), ...(usesPassword(instance) ? [COPY_PASSWORD] : [])];
+  void vscode.window.showInformationMessage(`Instance "${instance.name}" is ${instance.status}.`, ...actions).then((choice) => {
+    const action = choice === OPEN_IN_BROWSER ? openInBrowser(instance) : choice === COPY_PASSWORD ? copyPassword(controller, instance) : undefined;
+    action?.catch((error: unknown) => reportError(log, { title: `${choice} failed for "${instance.name}"`, error }));
+  });
+}
+
+async function refresh(refresher: InstanceRefresher, log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    await refresher.refresh();
+  } catch (error) {
+    reportError(log, { title: 'Could not refresh the instances', error, retry: () => refresh(refresher, log) });
+  }
+}

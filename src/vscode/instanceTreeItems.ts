@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import type { SwarmError } from '../core/errors';
+import type { Instance, InstanceStatus } from '../core/models';
+
+export interface ProviderNode {
+  kind: 'provider';
+  type: string;
+  displayName: string;
+  instances: Instance[];
+  /** Why the provider could not be listed at the last refresh. */
+  error?: SwarmError;
+}
+
+export interface InstanceNode {
+  kind: 'instance';
+  instance: Instance;
+}
+
+export type SwarmNode = ProviderNode | InstanceNode;
+
+/** Statuses grouped by what the user can do with the instance; the group leads its contextValue. */
+export type StatusGroup = 'running' | 'stopped' | 'transitional' | 'error' | 'missing' | 'unknown';
+
+const STATUS_GROUPS: Record<InstanceStatus, StatusGroup> = {
+  running: 'running',
+  stopped: 'stopped',
+  creating: 'transitional',
+  starting: 'transitional',
+  stopping: 'transitional',
+  restarting: 'transitional',
+  updating: 'transitional',
+  deleting: 'transitional',
+  error: 'error',
+  missing: 'missing',
+  unknown: 'unknown',
+};
+
+const GROUP_ICONS: Record<StatusGroup, vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('charts.green')),
+  stopped: new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('disabledForeground')),
+  transitional: new vscode.ThemeIcon('loading~spin'),
+  error: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
+  missing: new vscode.ThemeIcon('question', new vscode.ThemeColor('list.warningForeground')),
+  unknown: new vscode.ThemeIcon('circle-large-outline'),
+};
+
+export function statusGroup(status: InstanceStatus): StatusGroup {
+  return STATUS_GROUPS[status];
+}
+
+/**
+ * `instance.<group>` followed by markers: `.hasUrl` when it has an IDE URL, `.password` when code-server asks for a
+ * password. Menus match with e.g. `viewItem =~ /^instance\.running\b/` and `viewItem =~ /\.hasUrl\b/`.
+ */
+export function instanceContextValue(instance: Instance): string {
+  const markers = [instance.urls.ide ? '.hasUrl' : '', instance.config.auth.type === 'password' ? '.password' : ''];
+  return `instance.${statusGroup(instance.status)}${markers.join('')}`;
+}
+
+export function instanceTreeItem(instance: Instance): vscode.TreeItem {
+  const item = new vscode.TreeItem(instance.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `instance:${instance.id}`;
+  item.iconPath = GROUP_ICONS[statusGroup(instance.status)];
+  item.description = instanceDescription(instance);
+  item.tooltip = instanceTooltip(instance);
+  item.contextValue = instanceContextValue(instance);
+  return item;
+}
+
+export function providerTreeItem(node: ProviderNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.displayName, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `provider:${node.type}`;
+  if (node.error) {
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    item.description = node.error.message;
+    item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${node.displayName} is not reachable**\n\n`).appendText(node.error.message);
+    item.contextValue = 'provider.unavailable';
+  } else {
+    const running = node.instances.filter((instance) => instance.status === 'running').length;
+    item.iconPath = new vscode.ThemeIcon('server-environment');
+    item.description = `${running} of ${node.instances.length} running`;
+    item.contextValue = 'provider';
+  }
+  return item;
+}
+
+/** "<template> · <cpu> CPU / <mem> MB · <status>" */
+function instanceDescription({ config, status }: Instance): string {
+  return `${config.template ?? 'custom'} · ${config.resources.cpuCores} CPU / ${config.resources.memoryMB} MB · ${status}`;
+}
+
+function instanceTooltip(instance: Instance): vscode.MarkdownString {
+  const tooltip = new vscode.MarkdownString().appendMarkdown(`**${instance.name}** — ${instance.status}\n\n`);
+  const row = (label: string, value: string) => tooltip.appendMarkdown(`${label}: `).appendText(value).appendMarkdown('  \n');
+  row('URL', instance.urls.ide ?? 'none (not running)');
+  row('Created', new Date(instance.createdAt).toLocaleString());
+  row('Image', instance.config.image);
+  row('Ports', instance.ports.map((port) => `${port.hostIp}:${port.host ?? '?'} → ${port.container}/${port.protocol} (${port.purpose})`).join(', ') || 'none');
+  if (instance.lastError) row('Last error', instance.lastError);
+  return tooltip;
+}

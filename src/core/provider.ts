@@ -103,29 +103,43 @@ export interface Provider {
 
 export type ProviderConstructor = (settings: Record<string, unknown>) => Provider;
 
+/** What a provider type declares when it registers: the UI reads capabilities before any provider is started. */
+export interface ProviderRegistration {
+  type: string;
+  displayName: string;
+  capabilities: ProviderCapabilities;
+  create: ProviderConstructor;
+}
+
+export type ProviderDescription = Omit<ProviderRegistration, 'create'>;
+
 /** Providers register by type: a new provider is one new folder plus one registration line. */
 export class ProviderFactory {
-  private readonly constructors = new Map<string, { displayName: string; create: ProviderConstructor }>();
+  private readonly registrations = new Map<string, ProviderRegistration>();
 
-  register(type: string, displayName: string, create: ProviderConstructor): void {
-    if (this.constructors.has(type)) throw new Error(`Provider type "${type}" is already registered`);
-    this.constructors.set(type, { displayName, create });
+  register(registration: ProviderRegistration): void {
+    if (this.registrations.has(registration.type)) throw new Error(`Provider type "${registration.type}" is already registered`);
+    this.registrations.set(registration.type, registration);
   }
 
-  types(): { type: string; displayName: string }[] {
-    return [...this.constructors].map(([type, { displayName }]) => ({ type, displayName }));
+  types(): ProviderDescription[] {
+    return [...this.registrations.values()].map(({ type, displayName, capabilities }) => ({ type, displayName, capabilities }));
+  }
+
+  describe(type: string): ProviderDescription | undefined {
+    return this.types().find((description) => description.type === type);
   }
 
   has(type: string): boolean {
-    return this.constructors.has(type);
+    return this.registrations.has(type);
   }
 
   create(type: string, settings: Record<string, unknown> = {}): Provider {
-    const entry = this.constructors.get(type);
-    if (!entry) {
-      const known = [...this.constructors.keys()].join(', ');
+    const registration = this.registrations.get(type);
+    if (!registration) {
+      const known = [...this.registrations.keys()].join(', ');
       throw new SwarmError('PROVIDER_NOT_REGISTERED', `provider: "${type}" is not a known provider type; use one of: ${known}`, { details: { field: 'provider' } });
     }
-    return entry.create(settings);
+    return registration.create(settings);
   }
 }

@@ -1,4 +1,4 @@
-import type { Provider, ProviderFactory } from './provider';
+import type { Provider, ProviderDescription, ProviderFactory } from './provider';
 
 /**
  * The live providers, made from the factory on first use and initialized once. A provider whose initialize() failed
@@ -12,8 +12,12 @@ export class ProviderPool {
     private readonly settingsFor: (type: string) => Record<string, unknown>,
   ) {}
 
-  types(): { type: string; displayName: string }[] {
+  types(): ProviderDescription[] {
     return this.factory.types();
+  }
+
+  describe(type: string): ProviderDescription | undefined {
+    return this.factory.describe(type);
   }
 
   get(type: string): Promise<Provider> {

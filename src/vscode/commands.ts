@@ -50,14 +50,21 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable {
     const instance = await resolveInstance(controller, argument, pick);
     if (instance) await act(instance);
   };
-  const lifecycle = (verb: string, progress: string, groups: readonly StatusGroup[], run: (id: string, options: OperationOptions) => Promise<unknown>) =>
-    onInstance(pickOptions(verb, groups), (instance) => runLifecycle(deps, instance, { verb, progress, run: (options) => run(instance.id, options) }));
+  const canRestart = (instance: Instance) => deps.pool.describe(instance.provider)?.capabilities.restart === true;
+  const lifecycle = (
+    verb: string,
+    progress: string,
+    groups: readonly StatusGroup[],
+    run: (id: string, options: OperationOptions) => Promise<unknown>,
+    accepts?: (instance: Instance) => boolean,
+  ) =>
+    onInstance(pickOptions(verb, groups, accepts), (instance) => runLifecycle(deps, instance, { verb, progress, run: (options) => run(instance.id, options) }));
 
   const handlers: Record<string, (argument?: InstanceArgument) => Promise<unknown>> = {
     [COMMANDS.createInstance]: () => createInstance(deps),
     [COMMANDS.startInstance]: lifecycle('start', 'Starting', STARTABLE, (id, options) => controller.start(id, options)),
     [COMMANDS.stopInstance]: lifecycle('stop', 'Stopping', STOPPABLE, (id, options) => controller.stop(id, options)),
-    [COMMANDS.restartInstance]: lifecycle('restart', 'Restarting', ['running'], (id, options) => controller.restart(id, options)),
+    [COMMANDS.restartInstance]: lifecycle('restart', 'Restarting', ['running'], (id, options) => controller.restart(id, options), canRestart),
     [COMMANDS.deleteInstance]: onInstance(pickOptions('delete', DELETABLE), (instance) => deleteInstance(deps, instance)),
     [COMMANDS.openInBrowser]: onInstance(pickOptions('open', ['running'], hasUrl), openInBrowser),
     [COMMANDS.copyUrl]: onInstance(pickOptions('copy the URL of', ALL, hasUrl), copyUrl),
@@ -98,12 +105,12 @@ function runLifecycle(deps: CommandDependencies, instance: Instance, action: Lif
 }
 
 async function deleteInstance(deps: CommandDependencies, instance: Instance): Promise<void> {
-  const choice = await vscode.window.showWarningMessage(
-    `Delete the instance "${instance.name}"?`,
-    { modal: true, detail: 'Its container is removed. Its workspace volume holds the files you worked on: remove it too, or keep it for a later instance.' },
-    REMOVE_WORKSPACE,
-    KEEP_WORKSPACE,
-  );
+  const canKeep = deps.pool.describe(instance.provider)?.capabilities.keepWorkspaceOnDelete === true;
+  const choices = canKeep ? [REMOVE_WORKSPACE, KEEP_WORKSPACE] : [REMOVE_WORKSPACE];
+  const detail = canKeep
+    ? 'Its container is removed. Its workspace volume holds the files you worked on: remove it too, or keep it for a later instance.'
+    : 'It is removed together with its workspace.';
+  const choice = await vscode.window.showWarningMessage(`Delete the instance "${instance.name}"?`, { modal: true, detail }, ...choices);
   if (choice === undefined) return;
   const keepWorkspace = choice === KEEP_WORKSPACE;
   await runLifecycle(deps, instance, { verb: 'delete', progress: 'Deleting', run: (options) => deps.controller.delete(instance.id, { ...options, keepWorkspace }) });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SwarmError } from '../core/errors';
 import type { Instance, InstanceStatus } from '../core/models';
+import type { ProviderCapabilities } from '../core/provider';
 
 export interface ProviderNode {
   kind: 'provider';
@@ -50,20 +51,25 @@ export function statusGroup(status: InstanceStatus): StatusGroup {
 
 /**
  * `instance.<group>` followed by markers: `.hasUrl` when it has an IDE URL, `.password` when code-server asks for a
- * password. Menus match with e.g. `viewItem =~ /^instance\.running\b/` and `viewItem =~ /\.hasUrl\b/`.
+ * password, `.restart` when its provider can restart. Menus match with e.g. `viewItem =~ /^instance\.running\b/` and
+ * `viewItem =~ /\.hasUrl\b/`.
  */
-export function instanceContextValue(instance: Instance): string {
-  const markers = [instance.urls.ide ? '.hasUrl' : '', instance.config.auth.type === 'password' ? '.password' : ''];
+export function instanceContextValue(instance: Instance, capabilities: ProviderCapabilities | undefined): string {
+  const markers = [
+    instance.urls.ide ? '.hasUrl' : '',
+    instance.config.auth.type === 'password' ? '.password' : '',
+    capabilities?.restart ? '.restart' : '',
+  ];
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;
 }
 
-export function instanceTreeItem(instance: Instance): vscode.TreeItem {
+export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined): vscode.TreeItem {
   const item = new vscode.TreeItem(instance.name, vscode.TreeItemCollapsibleState.None);
   item.id = `instance:${instance.id}`;
   item.iconPath = GROUP_ICONS[statusGroup(instance.status)];
   item.description = instanceDescription(instance);
   item.tooltip = instanceTooltip(instance);
-  item.contextValue = instanceContextValue(instance);
+  item.contextValue = instanceContextValue(instance, capabilities);
   return item;
 }
 

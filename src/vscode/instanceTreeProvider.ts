@@ -24,7 +24,7 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
   }
 
   getTreeItem(node: SwarmNode): vscode.TreeItem {
-    return node.kind === 'provider' ? providerTreeItem(node) : instanceTreeItem(node.instance);
+    return node.kind === 'provider' ? providerTreeItem(node) : instanceTreeItem(node.instance, this.pool.describe(node.instance.provider)?.capabilities);
   }
 
   getChildren(node?: SwarmNode): SwarmNode[] {

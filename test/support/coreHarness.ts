@@ -24,7 +24,7 @@ export interface CoreHarness {
 /** The core wired as the CLI and the extension wire it, with file-backed stores in `dir`. */
 export async function makeCore(dir: string, providers: Record<string, () => Provider>): Promise<CoreHarness> {
   const factory = new ProviderFactory();
-  for (const [type, make] of Object.entries(providers)) factory.register(type, type, make);
+  for (const [type, make] of Object.entries(providers)) factory.register({ type, displayName: type, capabilities: make().getCapabilities(), create: make });
   const storePath = join(dir, 'state.json');
   const registry = new InstanceRegistry(new JsonFileStore(storePath));
   await registry.load();

@@ -40,7 +40,7 @@ export interface DockerProviderOptions {
   stopTimeoutSeconds?: number;
 }
 
-const CAPABILITIES: ProviderCapabilities = {
+export const DOCKER_CAPABILITIES: Readonly<ProviderCapabilities> = {
   stop: true,
   forceStop: true,
   restart: true,
@@ -72,7 +72,7 @@ export class DockerProvider implements Provider {
   }
 
   getCapabilities(): ProviderCapabilities {
-    return { ...CAPABILITIES };
+    return { ...DOCKER_CAPABILITIES };
   }
 
   async initialize(): Promise<void> {

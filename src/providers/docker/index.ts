@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ProviderFactory } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
-import { DOCKER_DISPLAY_NAME, DOCKER_PROVIDER_TYPE, DockerProvider } from './dockerProvider';
+import { DOCKER_CAPABILITIES, DOCKER_DISPLAY_NAME, DOCKER_PROVIDER_TYPE, DockerProvider } from './dockerProvider';
 
 export { DockerProvider, DEFAULT_DOCKER_IMAGE, DOCKER_PROVIDER_TYPE, type DockerProviderOptions } from './dockerProvider';
 
@@ -16,5 +16,10 @@ const optionalText = z
 const dockerSettingsSchema = z.object({ host: optionalText, defaultImage: optionalText });
 
 export function registerDockerProvider(factory: ProviderFactory): void {
-  factory.register(DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, (settings) => new DockerProvider(parseOrThrow(dockerSettingsSchema, settings, 'remoteSwarm.docker')));
+  factory.register({
+    type: DOCKER_PROVIDER_TYPE,
+    displayName: DOCKER_DISPLAY_NAME,
+    capabilities: DOCKER_CAPABILITIES,
+    create: (settings) => new DockerProvider(parseOrThrow(dockerSettingsSchema, settings, 'remoteSwarm.docker')),
+  });
 }

@@ -318,7 +318,8 @@ describe('DockerProvider against the real Docker engine', function () {
   it('registers as "docker" with the remoteSwarm.docker settings', async () => {
     const factory = new ProviderFactory();
     registerDockerProvider(factory);
-    assert.deepEqual(factory.types(), [{ type: 'docker', displayName: 'Docker' }]);
+    assert.deepEqual(factory.types().map(({ type, displayName }) => ({ type, displayName })), [{ type: 'docker', displayName: 'Docker' }]);
+    assert.deepEqual(factory.describe('docker')?.capabilities, new DockerProvider().getCapabilities(), 'declared capabilities match the provider');
     const fromSettings = factory.create('docker', { host: '', defaultImage: image });
     assert.ok(fromSettings instanceof DockerProvider);
     assert.equal(fromSettings.defaultImage, image);

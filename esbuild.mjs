@@ -1,4 +1,5 @@
-// Bundles the extension to one CommonJS file for the Node 20 extension host.
+// Bundles the extension to one CommonJS file for the Node 20 extension host, and each webview panel's script
+// (media/*) to one browser file in dist/webviews.
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
 
@@ -21,9 +22,21 @@ const options = {
   logLevel: 'info',
 };
 
+/** @type {esbuild.BuildOptions} */
+const webviewOptions = {
+  entryPoints: { health: 'media/health/healthPanel.ts', cost: 'media/cost/costPanel.ts' },
+  outdir: 'dist/webviews',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+};
+
 if (watch) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  for (const build of [options, webviewOptions]) await (await esbuild.context(build)).watch();
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(webviewOptions)]);
 }

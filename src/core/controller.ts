@@ -2,10 +2,11 @@ import { Emitter, type Event } from './events';
 import { errorMessage, instanceNotFound, invalidConfig, SwarmError } from './errors';
 import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigOverrides, type InstanceStatus } from './models';
 import { generateInstanceId, generatePassword } from './passwords';
-import type { ExecOptions, ExecResult, LogOptions, OperationOptions, Provider, ProviderInstance } from './provider';
+import type { ExecOptions, ExecResult, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
 import type { ProviderPool } from './providerPool';
 import { OperationQueue } from './operationQueue';
 import type { InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
+import { withoutStopReason, withStopReason, type StopReason } from './stopReason';
 import { instancePasswordKey, type SecretStore } from './stores';
 import { configFromTemplate, type TemplateCatalog } from './templates';
 import { parseOrThrow } from './validation';
@@ -128,8 +129,12 @@ export class SwarmController {
     return this.lifecycle('start', idOrName, 'starting', (provider, id) => provider.startInstance(id, options));
   }
 
-  stop(idOrName: string, options: OperationOptions & { force?: boolean } = {}): Promise<Instance> {
-    return this.lifecycle('stop', idOrName, 'stopping', (provider, id) => provider.stopInstance(id, options));
+  /** A stop Remote Swarm decides on by itself gives its reason, recorded on the instance until its next lifecycle operation. */
+  stop(idOrName: string, options: OperationOptions & { force?: boolean; reason?: StopReason } = {}): Promise<Instance> {
+    return this.lifecycle('stop', idOrName, 'stopping', async (provider, id) => {
+      const stopped = await provider.stopInstance(id, options);
+      return options.reason === undefined ? stopped : { ...stopped, metadata: withStopReason(stopped.metadata, options.reason, this.now()) };
+    });
   }
 
   restart(idOrName: string, options: OperationOptions = {}): Promise<Instance> {
@@ -180,6 +185,12 @@ export class SwarmController {
     if (argv.length === 0) throw invalidConfig('command', 'needs at least the program to run, e.g. ["ls", "-la"]');
     const instance = this.get(idOrName);
     return (await this.deps.providers.get(instance.provider)).executeCommand(instance.id, argv, options);
+  }
+
+  /** An interactive shell in the instance, for a terminal; it is not a lifecycle operation, so it does not wait in the queue. */
+  async openShell(idOrName: string, size: TerminalSize): Promise<ShellSession> {
+    const instance = this.get(idOrName);
+    return (await this.deps.providers.get(instance.provider)).openShell(instance.id, size);
   }
 
   async getPassword(idOrName: string): Promise<string | undefined> {
@@ -257,7 +268,7 @@ export class SwarmController {
       this.queue.run(id, async () => {
         const instance = this.deps.registry.require(id);
         const provider = await this.deps.providers.get(instance.provider);
-        await this.deps.registry.update(id, { status: transitional, lastError: undefined });
+        await this.deps.registry.update(id, { status: transitional, lastError: undefined, metadata: withoutStopReason(instance.metadata) });
         try {
           return await this.record(id, await act(provider, id));
         } catch (error) {

@@ -3,6 +3,8 @@ export type SwarmErrorCode =
   | 'PROVIDER_UNAVAILABLE'
   | 'PROVIDER_NOT_REGISTERED'
   | 'AUTH_FAILED'
+  /** An SSH host's key is not the one recorded for it, or the user did not trust it on first use. */
+  | 'HOST_KEY_REJECTED'
   | 'RATE_LIMITED'
   | 'RESOURCE_LIMIT_EXCEEDED'
   | 'INVALID_CONFIG'

@@ -62,6 +62,16 @@ export const envSchema = z.record(z.string().regex(ENV_NAME), z.string({ error: 
   error: (issue) => (issue.code === 'invalid_key' ? ENV_NAME_RULE : undefined),
 });
 
+/** An existing machine reached over SSH ("bring your own box"); its host key is kept in a known_hosts file, never here. */
+export const sshHostSchema = z.object({
+  host: z.string().regex(/^(?!-)[A-Za-z0-9._:-]+$/, { error: 'must be a host name or an IP address, such as "build-box.example.com" or "10.0.0.5"' }),
+  port: portNumber.default(22),
+  user: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: 'must be a user name, such as "dev"' }),
+  /** A private key file; absent means the keys of the running ssh-agent. */
+  identityFile: z.string().regex(/^(\/|[A-Za-z]:[\\/])/, { error: 'must be an absolute path to a private key file' }).optional(),
+});
+export type SshHost = z.infer<typeof sshHostSchema>;
+
 export const authSchema = z.object({
   /** password: code-server asks for a generated password kept in SecretStorage; none: open (only for loopback). */
   type: z.enum(['password', 'none']).default('password'),
@@ -84,6 +94,8 @@ export const instanceConfigSchema = z.object({
   template: z.string().optional(),
   group: z.string().optional(),
   features: z.array(z.string()).default([]),
+  /** Set for an existing host reached over SSH (the "ssh" provider). */
+  sshHost: sshHostSchema.optional(),
 });
 export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
 export type InstanceConfigInput = z.input<typeof instanceConfigSchema>;

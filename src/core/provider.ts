@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+import type { InstancePricing } from './cost/pricing';
 import { SwarmError } from './errors';
 import type { InstanceConfig, InstanceStatus, PortMapping } from './models';
 
@@ -18,6 +20,10 @@ export interface ProviderCapabilities {
   cancellableCreate: boolean;
   /** Dev Containers "attach to running container" works for its instances. */
   attachContainer: boolean;
+  /** openShell gives an interactive shell with a TTY (the integrated terminal). */
+  shell: boolean;
+  /** Create makes new infrastructure (a container, a machine). False: create registers an existing host and delete only forgets it. */
+  provisions: boolean;
 }
 
 /** Progress and cancellation for long operations. */
@@ -78,6 +84,34 @@ export interface ExecResult {
   exitCode: number;
 }
 
+/** What a running instance uses, where its provider can tell (Docker: docker stats). */
+export interface ResourceUsage {
+  /** Percent of one CPU (200 = two CPUs busy), over the time since the previous reading; undefined on the first. */
+  cpuPercent?: number;
+  memoryBytes: number;
+  memoryLimitBytes?: number;
+}
+
+/** A terminal's size in character cells. */
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** How an interactive shell ended: it exited, it was killed by a signal, or the connection to it was lost. */
+export type ShellEnd = { kind: 'exited'; exitCode: number } | { kind: 'killed'; signal: string } | { kind: 'lost'; reason: string };
+
+/** An interactive shell with a TTY inside an instance: what the integrated terminal attaches to. */
+export interface ShellSession {
+  /** Write what the user types; read what the shell prints (a TTY merges stdout and stderr). */
+  readonly stream: Duplex;
+  resize(size: TerminalSize): Promise<void>;
+  /** Settles once, when the shell has ended; never rejects. */
+  readonly ended: Promise<ShellEnd>;
+  /** Ends the session from this side, e.g. when its terminal is closed. */
+  close(): void;
+}
+
 export interface Provider {
   readonly type: string;
   readonly displayName: string;
@@ -98,6 +132,10 @@ export interface Provider {
   getInstanceLogs(id: string, options?: LogOptions): Promise<string>;
   /** Runs an argv array (never a shell string) inside the instance. */
   executeCommand(id: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Starts an interactive login shell with a TTY of the given size (capability `shell`). */
+  openShell(id: string, size: TerminalSize): Promise<ShellSession>;
+  /** CPU and memory in use by a running instance (undefined when it does not run); providers that cannot tell leave it out. */
+  getInstanceStats?(id: string): Promise<ResourceUsage | undefined>;
   dispose(): void;
 }
 
@@ -108,6 +146,8 @@ export interface ProviderRegistration {
   type: string;
   displayName: string;
   capabilities: ProviderCapabilities;
+  /** What an instance costs per hour, for the cost meter; a provider without one is free unless the user sets a price. */
+  pricing?: InstancePricing;
   create: ProviderConstructor;
 }
 
@@ -123,7 +163,7 @@ export class ProviderFactory {
   }
 
   types(): ProviderDescription[] {
-    return [...this.registrations.values()].map(({ type, displayName, capabilities }) => ({ type, displayName, capabilities }));
+    return [...this.registrations.values()].map(({ type, displayName, capabilities, pricing }) => ({ type, displayName, capabilities, pricing }));
   }
 
   describe(type: string): ProviderDescription | undefined {

@@ -66,7 +66,9 @@ export interface ConfigDefaults {
 export function configFromTemplate(template: Template | undefined, choices: InstanceConfigOverrides & { name: string }, defaults: ConfigDefaults): InstanceConfigInput {
   const fallbackResources = BUILTIN_TEMPLATES[0]!.resources as Required<Template['resources']>;
   const ports = new Map<number, PortMapping | NonNullable<InstanceConfigInput['ports']>[number]>();
-  for (const port of [...(template?.ports ?? [IDE_PORT]), ...(choices.ports ?? [])]) ports.set(port.container, port);
+  // A template that lists no ports (the schema's default is []) publishes code-server's, as having no template does.
+  const templatePorts = template?.ports.length ? template.ports : [IDE_PORT];
+  for (const port of [...templatePorts, ...(choices.ports ?? [])]) ports.set(port.container, port);
   return {
     ...choices,
     image: choices.image ?? template?.image ?? defaults.image,

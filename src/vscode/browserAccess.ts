@@ -3,14 +3,19 @@ import type { SwarmController } from '../core/controller';
 import { SwarmError } from '../core/errors';
 import type { Instance } from '../core/models';
 
-/** Opens the instance's IDE in the browser (openExternal forwards the port itself when VS Code runs remotely). */
-export async function openInBrowser(instance: Instance): Promise<void> {
-  await vscode.env.openExternal(vscode.Uri.parse(ideUrl(instance)));
+/** The IDE URL as reachable from the user's machine: a forwarded port when VS Code itself runs remotely. */
+export function externalIdeUri(instance: Instance): Thenable<vscode.Uri> {
+  return vscode.env.asExternalUri(vscode.Uri.parse(ideUrl(instance)));
 }
 
-/** Copies the IDE URL as reachable from the user's machine (a forwarded port when VS Code runs remotely). */
+/** Opens the instance's IDE in the browser. */
+export async function openInBrowser(instance: Instance): Promise<void> {
+  await vscode.env.openExternal(await externalIdeUri(instance));
+}
+
+/** Copies the IDE URL as reachable from the user's machine. */
 export async function copyUrl(instance: Instance): Promise<void> {
-  const external = await vscode.env.asExternalUri(vscode.Uri.parse(ideUrl(instance)));
+  const external = await externalIdeUri(instance);
   await vscode.env.clipboard.writeText(external.toString(true));
   vscode.window.setStatusBarMessage(`$(check) Copied the URL of "${instance.name}"`, 4000);
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
 import type { Instance } from '../core/models';
-import type { OperationOptions } from '../core/provider';
+import type { OperationOptions, ProviderCapabilities } from '../core/provider';
 import type { ProviderPool } from '../core/providerPool';
 import type { TemplateCatalog } from '../core/templates';
 import { copyPassword, copyUrl, openInBrowser } from './browserAccess';
@@ -36,6 +36,7 @@ const OPEN_IN_BROWSER = 'Open in Browser';
 const COPY_PASSWORD = 'Copy Password';
 const REMOVE_WORKSPACE = 'Delete and Remove Workspace';
 const KEEP_WORKSPACE = 'Delete but Keep Workspace';
+const FORGET_HOST = 'Remove from Remote Swarm';
 
 // Where each command applies; the view/item/context when-clauses in package.json say the same.
 const ALL: readonly StatusGroup[] = ['running', 'stopped', 'transitional', 'error', 'missing', 'unknown'];
@@ -50,7 +51,7 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable {
     const instance = await resolveInstance(controller, argument, pick);
     if (instance) await act(instance);
   };
-  const canRestart = (instance: Instance) => deps.pool.describe(instance.provider)?.capabilities.restart === true;
+  const can = (capability: keyof ProviderCapabilities) => (instance: Instance) => deps.pool.describe(instance.provider)?.capabilities[capability] === true;
   const lifecycle = (
     verb: string,
     progress: string,
@@ -64,12 +65,12 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable {
     [COMMANDS.createInstance]: () => createInstance(deps),
     [COMMANDS.startInstance]: lifecycle('start', 'Starting', STARTABLE, (id, options) => controller.start(id, options)),
     [COMMANDS.stopInstance]: lifecycle('stop', 'Stopping', STOPPABLE, (id, options) => controller.stop(id, options)),
-    [COMMANDS.restartInstance]: lifecycle('restart', 'Restarting', ['running'], (id, options) => controller.restart(id, options), canRestart),
+    [COMMANDS.restartInstance]: lifecycle('restart', 'Restarting', ['running'], (id, options) => controller.restart(id, options), can('restart')),
     [COMMANDS.deleteInstance]: onInstance(pickOptions('delete', DELETABLE), (instance) => deleteInstance(deps, instance)),
     [COMMANDS.openInBrowser]: onInstance(pickOptions('open', ['running'], hasUrl), openInBrowser),
     [COMMANDS.copyUrl]: onInstance(pickOptions('copy the URL of', ALL, hasUrl), copyUrl),
     [COMMANDS.copyPassword]: onInstance(pickOptions('copy the password of', ALL, usesPassword), (instance) => copyPassword(controller, instance)),
-    [COMMANDS.showLogs]: onInstance(pickOptions('show the logs of', WITH_LOGS), (instance) => logViewer.show(instance)),
+    [COMMANDS.showLogs]: onInstance(pickOptions('show the logs of', WITH_LOGS, can('logs')), (instance) => logViewer.show(instance)),
     [COMMANDS.refresh]: () => refresh(refresher, log),
     [COMMANDS.showOutput]: async () => log.show(),
   };
@@ -82,11 +83,11 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable {
   );
 }
 
-function pickOptions(verb: string, groups: readonly StatusGroup[], accepts?: (instance: Instance) => boolean): PickOptions {
+export function pickOptions(verb: string, groups: readonly StatusGroup[], accepts?: (instance: Instance) => boolean): PickOptions {
   return { placeHolder: `Instance to ${verb}`, groups, accepts, noneMessage: `Remote Swarm: there is no instance to ${verb}.` };
 }
 
-function hasUrl(instance: Instance): boolean {
+export function hasUrl(instance: Instance): boolean {
   return instance.urls.ide !== undefined;
 }
 
@@ -105,7 +106,9 @@ function runLifecycle(deps: CommandDependencies, instance: Instance, action: Lif
 }
 
 async function deleteInstance(deps: CommandDependencies, instance: Instance): Promise<void> {
-  const canKeep = deps.pool.describe(instance.provider)?.capabilities.keepWorkspaceOnDelete === true;
+  const capabilities = deps.pool.describe(instance.provider)?.capabilities;
+  if (capabilities?.provisions === false) return forgetExistingHost(deps, instance);
+  const canKeep = capabilities?.keepWorkspaceOnDelete === true;
   const choices = canKeep ? [REMOVE_WORKSPACE, KEEP_WORKSPACE] : [REMOVE_WORKSPACE];
   const detail = canKeep
     ? 'Its container is removed. Its workspace volume holds the files you worked on: remove it too, or keep it for a later instance.'
@@ -116,10 +119,19 @@ async function deleteInstance(deps: CommandDependencies, instance: Instance): Pr
   await runLifecycle(deps, instance, { verb: 'delete', progress: 'Deleting', run: (options) => deps.controller.delete(instance.id, { ...options, keepWorkspace }) });
 }
 
+/** An existing machine (e.g. an SSH host) is not Remote Swarm's to delete: it is only forgotten. */
+async function forgetExistingHost(deps: CommandDependencies, instance: Instance): Promise<void> {
+  const detail = 'It is an existing machine: Remote Swarm stops what it started there and forgets it. The machine and the files on it stay as they are.';
+  const choice = await vscode.window.showWarningMessage(`Remove "${instance.name}" from Remote Swarm?`, { modal: true, detail }, FORGET_HOST);
+  if (choice !== FORGET_HOST) return;
+  await runLifecycle(deps, instance, { verb: 'remove', progress: 'Removing', run: (options) => deps.controller.delete(instance.id, { ...options, keepWorkspace: true }) });
+}
+
 async function createInstance(deps: CommandDependencies): Promise<void> {
   const { controller, pool, settings, templates } = deps;
   const answers = await askCreateAnswers({
-    providers: pool.types(),
+    // Providers of existing machines add them their own way (e.g. Add SSH Host).
+    providers: pool.types().filter(({ capabilities }) => capabilities.provisions),
     defaultProvider: settings.defaultProvider,
     templates: templates().templates,
     nameTaken: (name) => controller.registry.findByName(name) !== undefined,

@@ -14,6 +14,20 @@ export const COMMANDS = {
   showLogs: 'remoteSwarm.showLogs',
   showOutput: 'remoteSwarm.showOutput',
   refresh: 'remoteSwarm.refresh',
+  openInVsCodeTab: 'remoteSwarm.openInVsCodeTab',
+  attachVsCode: 'remoteSwarm.attachVsCode',
+  connectRemoteSsh: 'remoteSwarm.connectRemoteSsh',
+  openTerminal: 'remoteSwarm.openTerminal',
+  addSshHost: 'remoteSwarm.addSshHost',
+  setFlyApiToken: 'remoteSwarm.setFlyApiToken',
+  showHealth: 'remoteSwarm.showHealth',
+  showCost: 'remoteSwarm.showCost',
+} as const;
+
+/** Webview panel types; package.json activates on each (onWebviewPanel:…) so a panel open at shutdown comes back. */
+export const PANELS = {
+  health: 'remoteSwarm.health',
+  cost: 'remoteSwarm.cost',
 } as const;
 
 /** Context key driving the view's welcome content: see ViewState. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { SwarmError } from '../core/errors';
 import type { Instance, InstanceStatus } from '../core/models';
 import type { ProviderCapabilities } from '../core/provider';
+import { isSshReachable } from '../providers/ssh/sshAccess';
 
 export interface ProviderNode {
   kind: 'provider';
@@ -51,14 +52,19 @@ export function statusGroup(status: InstanceStatus): StatusGroup {
 
 /**
  * `instance.<group>` followed by markers: `.hasUrl` when it has an IDE URL, `.password` when code-server asks for a
- * password, `.restart` when its provider can restart. Menus match with e.g. `viewItem =~ /^instance\.running\b/` and
- * `viewItem =~ /\.hasUrl\b/`.
+ * password, `.restart` and `.logs` when its provider can restart and read logs, `.shell` when it can open a terminal,
+ * `.attach` when Dev Containers can attach to it, `.ssh` when it is reachable over SSH (Remote-SSH). Menus match with
+ * e.g. `viewItem =~ /^instance\.running\b/` and `viewItem =~ /\.hasUrl\b/`.
  */
 export function instanceContextValue(instance: Instance, capabilities: ProviderCapabilities | undefined): string {
   const markers = [
     instance.urls.ide ? '.hasUrl' : '',
     instance.config.auth.type === 'password' ? '.password' : '',
     capabilities?.restart ? '.restart' : '',
+    capabilities?.logs ? '.logs' : '',
+    capabilities?.shell ? '.shell' : '',
+    capabilities?.attachContainer ? '.attach' : '',
+    isSshReachable(instance) ? '.ssh' : '',
   ];
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;
 }
@@ -90,9 +96,17 @@ export function providerTreeItem(node: ProviderNode): vscode.TreeItem {
   return item;
 }
 
-/** "<template> · <cpu> CPU / <mem> MB · <status>" */
-function instanceDescription({ config, status }: Instance): string {
-  return `${config.template ?? 'custom'} · ${config.resources.cpuCores} CPU / ${config.resources.memoryMB} MB · ${status}`;
+/**
+ * "<template> · <cpu> CPU / <mem> MB · <status>", or with the provider's region and size where it names them (Fly), or
+ * with the address of an existing SSH host.
+ */
+function instanceDescription({ config, status, metadata }: Instance): string {
+  const size = config.sshHost
+    ? `${config.sshHost.user}@${config.sshHost.host}:${config.sshHost.port}`
+    : metadata.size
+      ? [metadata.region, metadata.size].filter(Boolean).join(' · ')
+      : `${config.resources.cpuCores} CPU / ${config.resources.memoryMB} MB`;
+  return `${config.template ?? 'custom'} · ${size} · ${status}`;
 }
 
 function instanceTooltip(instance: Instance): vscode.MarkdownString {
@@ -102,6 +116,9 @@ function instanceTooltip(instance: Instance): vscode.MarkdownString {
   row('Created', new Date(instance.createdAt).toLocaleString());
   row('Image', instance.config.image);
   row('Ports', instance.ports.map((port) => `${port.hostIp}:${port.host ?? '?'} → ${port.container}/${port.protocol} (${port.purpose})`).join(', ') || 'none');
+  if (instance.metadata.pricePerHourUsd) {
+    row('Price', `$${instance.metadata.pricePerHourUsd}/h running, $${instance.metadata.stoppedPricePerHourUsd ?? '0'}/h stopped`);
+  }
   if (instance.lastError) row('Last error', instance.lastError);
   return tooltip;
 }

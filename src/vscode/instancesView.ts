@@ -3,13 +3,20 @@ import type { SwarmController } from '../core/controller';
 import type { ProviderPool } from '../core/providerPool';
 import { VIEW_ID } from './contributions';
 import type { InstanceRefresher } from './instanceRefresher';
+import type { SwarmNode } from './instanceTreeItems';
 import { InstanceTreeProvider } from './instanceTreeProvider';
 
+export interface InstancesView extends vscode.Disposable {
+  /** What the view renders; the extension's API hands it to the extension tests. */
+  readonly tree: vscode.TreeDataProvider<SwarmNode>;
+}
+
 /** The Instances view: its tree, and automatic refreshes only while it is visible. */
-export function createInstancesView(controller: SwarmController, pool: ProviderPool, refresher: InstanceRefresher): vscode.Disposable {
+export function createInstancesView(controller: SwarmController, pool: ProviderPool, refresher: InstanceRefresher): InstancesView {
   const tree = new InstanceTreeProvider(controller, pool, refresher);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree });
   const visibility = view.onDidChangeVisibility(({ visible }) => refresher.setVisible(visible));
   refresher.setVisible(view.visible);
-  return vscode.Disposable.from(visibility, view, tree);
+  const disposable = vscode.Disposable.from(visibility, view, tree);
+  return { tree, dispose: () => disposable.dispose() };
 }

@@ -1,9 +1,13 @@
 import * as vscode from 'vscode';
 import { errorMessage, SwarmError, type SwarmErrorCode } from '../core/errors';
+import { COMMANDS } from './contributions';
 import { errorDetail } from './logChannel';
 
 const SHOW_LOGS = 'Show Logs';
 const RETRY = 'Retry';
+
+/** Commands that fix an error, offered when a SwarmError names one in details.command. */
+const FIX_COMMANDS: Readonly<Record<string, string>> = { [COMMANDS.setFlyApiToken]: 'Set Fly.io API Token' };
 
 /** Retrying input the core rejected as it stands cannot help, so these errors offer no Retry. */
 const NOT_RETRYABLE: ReadonlySet<SwarmErrorCode> = new Set(['INVALID_CONFIG', 'CONFLICT', 'PROVIDER_NOT_REGISTERED', 'INSTANCE_NOT_FOUND']);
@@ -23,9 +27,13 @@ export interface ErrorNotice {
 export function reportError(log: vscode.LogOutputChannel, { title, error, retry }: ErrorNotice): void {
   log.error(`${title}: ${errorDetail(error)}`);
   const retryable = retry !== undefined && !(SwarmError.is(error) && NOT_RETRYABLE.has(error.code));
-  void vscode.window.showErrorMessage(`${title}: ${errorMessage(error)}`, SHOW_LOGS, ...(retryable ? [RETRY] : [])).then((choice) => {
+  const fixCommand = SwarmError.is(error) && typeof error.details.command === 'string' ? error.details.command : undefined;
+  const fixTitle = fixCommand === undefined ? undefined : FIX_COMMANDS[fixCommand];
+  const actions = [...(fixTitle ? [fixTitle] : []), SHOW_LOGS, ...(retryable ? [RETRY] : [])];
+  void vscode.window.showErrorMessage(`${title}: ${errorMessage(error)}`, ...actions).then((choice) => {
     if (choice === SHOW_LOGS) log.show(true);
     if (choice === RETRY) retry?.();
+    if (choice !== undefined && choice === fixTitle) void vscode.commands.executeCommand(fixCommand!);
   });
 }
 

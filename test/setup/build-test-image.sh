@@ -45,12 +45,17 @@ echo 'root:x:0:' >"$rootfs/etc/group"
 printf '{"status":"alive","lastHeartbeat":0}' >"$rootfs/www/healthz"
 
 # PID 1 ignores SIGTERM unless it traps it, so `docker stop` would wait for its timeout without the trap.
+# The container outlives httpd, so a test can make the server stop answering (pkill httpd) while the instance runs,
+# and can set what /healthz says by writing /www/healthz.
 cat >"$rootfs/start" <<'EOF'
 #!/bin/sh
 trap 'exit 0' TERM INT
 echo "remote-swarm test image: busybox httpd serving /healthz on port 8080"
 httpd -f -p 8080 -h /www &
-wait $!
+while :; do
+  sleep 3600 &
+  wait $!
+done
 EOF
 chmod 755 "$rootfs/start"
 

@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# Installs and starts what the test suite needs on Debian/Ubuntu: Docker Engine (docker.io) and busybox-static
-# (for the local test image). Idempotent; run as root (or with sudo).
+# Installs and starts what the test suite needs on Debian/Ubuntu: Docker Engine (docker.io), busybox-static
+# (for the local test image), OpenSSH (server and client, for the SSH tests), and for the workbench tests Chromium,
+# debootstrap and code-server's build needs. Idempotent; run as root (or with sudo).
 set -euo pipefail
 
 need_packages=()
 command -v dockerd >/dev/null 2>&1 || need_packages+=(docker.io)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need_packages+=(busybox-static)
+# The SSH tests start their own sshd on a loopback port and drive the real ssh client and ssh-keygen.
+[ -x /usr/sbin/sshd ] || need_packages+=(openssh-server)
+command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || need_packages+=(openssh-client)
+# The workbench tests (test/e2e): Debian's Chromium, debootstrap for the IDE image, and what code-server's npm install
+# (test/setup/install-code-server.sh) needs to build its native modules and seed ripgrep.
+command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)
+command -v debootstrap >/dev/null 2>&1 || need_packages+=(debootstrap)
+command -v rg >/dev/null 2>&1 || need_packages+=(ripgrep)
+dpkg-query -W -f='${Status}' libkrb5-dev 2>/dev/null | grep -q 'install ok installed' || need_packages+=(libkrb5-dev)
+command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1 || need_packages+=(build-essential)
+command -v python3 >/dev/null 2>&1 || need_packages+=(python3)
 
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

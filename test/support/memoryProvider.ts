@@ -1,6 +1,6 @@
 import { SwarmError } from '../../src/core/errors';
 import type { InstanceConfig } from '../../src/core/models';
-import type { CreateInstanceRequest, Provider, ProviderCapabilities, ProviderInstance } from '../../src/core/provider';
+import type { CreateInstanceRequest, Provider, ProviderCapabilities, ProviderInstance, ShellSession } from '../../src/core/provider';
 
 interface Stored {
   instance: ProviderInstance;
@@ -19,11 +19,13 @@ export class MemoryProvider implements Provider {
   failNextCreate?: SwarmError;
   gate?: Promise<void>;
   unavailable = false;
+  /** IDE URLs by instance name, for tests that probe instances (local HTTP servers); the others get a made-up port. */
+  readonly ideUrls = new Map<string, string>();
 
   getCapabilities(): ProviderCapabilities {
     return {
       stop: true, forceStop: true, restart: true, liveResourceUpdate: true, recreateUpdate: true, logs: true, exec: true,
-      keepWorkspaceOnDelete: true, cancellableCreate: false, attachContainer: false,
+      keepWorkspaceOnDelete: true, cancellableCreate: false, attachContainer: false, shell: false, provisions: true,
     };
   }
 
@@ -42,7 +44,7 @@ export class MemoryProvider implements Provider {
       id: request.id,
       name: request.config.name,
       status: 'running',
-      urls: { ide: `http://127.0.0.1:${8000 + this.instances.size}/` },
+      urls: { ide: this.ideUrls.get(request.config.name) ?? `http://127.0.0.1:${8000 + this.instances.size}/` },
       ports: [],
       config: request.config,
       metadata: { store: 'memory' },
@@ -92,6 +94,10 @@ export class MemoryProvider implements Provider {
   async executeCommand(id: string, argv: readonly string[]) {
     this.require(id);
     return { stdout: argv.join(' '), stderr: '', exitCode: 0 };
+  }
+
+  async openShell(): Promise<ShellSession> {
+    throw new SwarmError('OPERATION_FAILED', 'the memory provider has no shell');
   }
 
   dispose(): void {}

@@ -51,6 +51,12 @@ describe('templates', () => {
     assert.equal(config.template, 'web');
   });
 
+  it('publishes the code-server port for a user template that lists no ports', () => {
+    const template = loadTemplates([{ name: 'image-only', image: 'my/ide:1' }]).templates.find((t) => t.name === 'image-only');
+    const config = instanceConfigSchema.parse(configFromTemplate(template, { name: 'box' }, { image: 'default:1' }));
+    assert.deepEqual(config.ports.map((p) => [p.container, p.purpose, p.hostIp]), [[8080, 'ide', '127.0.0.1']]);
+  });
+
   it('uses the default image and publishes the code-server port when the template names neither', () => {
     const config = instanceConfigSchema.parse(configFromTemplate(undefined, { name: 'plain' }, { image: 'codercom/code-server:4.100.3' }));
     assert.equal(config.image, 'codercom/code-server:4.100.3');

@@ -18,15 +18,18 @@ export async function runExec(container: Docker.Container, argv: readonly string
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.from(chunk));
   const { stdout, stderr } = demultiplex(Buffer.concat(chunks));
-  return { stdout, stderr, exitCode: await exitCode(exec) };
+  return { stdout, stderr, exitCode: (await exitCodeOnceEnded(exec)) ?? -1 };
 }
 
-/** The engine can close the output a moment before it records the exit code. */
-async function exitCode(exec: Docker.Exec): Promise<number> {
+/**
+ * The exit code of an exec whose output has closed, or undefined when it still runs (or the engine cannot say) after
+ * about a second: the engine can close the output a moment before it records the exit code.
+ */
+export async function exitCodeOnceEnded(exec: Docker.Exec): Promise<number | undefined> {
   for (let attempt = 0; ; attempt++) {
     const { Running, ExitCode } = await exec.inspect();
     if (!Running && ExitCode !== null) return ExitCode;
-    if (attempt === 50) return -1;
+    if (attempt === 50) return undefined;
     await delay(20);
   }
 }

@@ -11,7 +11,10 @@ import type {
   Provider,
   ProviderCapabilities,
   ProviderInstance,
+  ResourceUsage,
+  ShellSession,
   StopOptions,
+  TerminalSize,
 } from '../../core/provider';
 import { describeHost, dockerOptionsForHost } from './dockerConnection';
 import { containerName, containerSpec, resourceLimits, volumeName } from './dockerContainerSpec';
@@ -19,8 +22,10 @@ import { containerGone, engineUnavailable, toSwarmError } from './dockerErrors';
 import { runExec } from './dockerExec';
 import { ensureImage } from './dockerImages';
 import { isRunning, toProviderInstance } from './dockerInstances';
+import { openDockerShell } from './dockerShell';
 import { LABEL, decodeConfig, labelFilters, volumeLabels } from './dockerLabels';
 import { demultiplex } from './dockerLogs';
+import { DockerUsageSampler } from './dockerStats';
 
 export const DOCKER_PROVIDER_TYPE = 'docker';
 export const DOCKER_DISPLAY_NAME = 'Docker';
@@ -51,6 +56,8 @@ export const DOCKER_CAPABILITIES: Readonly<ProviderCapabilities> = {
   keepWorkspaceOnDelete: true,
   cancellableCreate: true,
   attachContainer: true,
+  shell: true,
+  provisions: true,
 };
 
 /** Instances as containers on one Docker engine, each with a named volume holding its workspace. */
@@ -62,6 +69,7 @@ export class DockerProvider implements Provider {
   private readonly host: string;
   private readonly extraLabels: Record<string, string>;
   private readonly stopTimeoutSeconds: number;
+  private readonly usageSampler = new DockerUsageSampler();
 
   constructor(options: DockerProviderOptions = {}) {
     this.docker = options.docker ?? new Docker(dockerOptionsForHost(options.host));
@@ -159,6 +167,7 @@ export class DockerProvider implements Provider {
     try {
       const [info] = await this.list(id);
       if (info) await this.docker.getContainer(info.Id).remove({ force: true });
+      if (info) this.usageSampler.forget(info.Id);
       const volumes = keepWorkspace ? [] : ((await this.docker.listVolumes({ filters: { label: labelFilters({ ...this.extraLabels, [LABEL.instance]: id }) } })).Volumes ?? []);
       await Promise.all(volumes.map((volume) => this.docker.getVolume(volume.Name).remove()));
       if (!info) throw containerGone(id);
@@ -196,6 +205,16 @@ export class DockerProvider implements Provider {
 
   executeCommand(id: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     return this.withContainer(id, `Running ${argv[0] ?? 'a command'} in`, options.signal, (container) => runExec(container, argv, options));
+  }
+
+  openShell(id: string, size: TerminalSize): Promise<ShellSession> {
+    return this.withContainer(id, 'Opening a shell in', undefined, (container) => openDockerShell(container, size));
+  }
+
+  getInstanceStats(id: string): Promise<ResourceUsage | undefined> {
+    return this.withContainer(id, 'Reading the resource use of', undefined, async (container, info) =>
+      isRunning(info) ? this.usageSampler.usage(info.Id, await container.stats({ stream: false, 'one-shot': true })) : undefined,
+    );
   }
 
   dispose(): void {

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { booleanMapSetting, booleanSetting, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
+import type { HealthThresholds } from './healthStatus';
+
+/** The remoteSwarm.health.* settings as written (seconds), each falling back to its default when invalid. */
+const healthSettingsSchema = z.object({
+  interval: wholeNumberSetting(30, 0),
+  timeout: wholeNumberSetting(5, 1),
+  concurrency: wholeNumberSetting(16, 1),
+  failureThreshold: wholeNumberSetting(3, 1),
+  successThreshold: wholeNumberSetting(2, 1),
+  historySize: wholeNumberSetting(120, 2),
+  execProbe: z.array(z.string().min(1)).catch([]),
+  autoRecovery: booleanSetting(true),
+  autoRecoveryByTemplate: booleanMapSetting(),
+  maxRecoveryAttempts: wholeNumberSetting(3, 1),
+  recoveryBackoff: wholeNumberSetting(30, 0),
+});
+
+export interface HealthSettings extends HealthThresholds {
+  /** The pause after one sweep before the next; 0 turns monitoring off. */
+  intervalMs: number;
+  /** For each probe (HTTP and exec). */
+  timeoutMs: number;
+  /** Instances checked at once. */
+  concurrency: number;
+  /** Checks kept per instance. */
+  historySize: number;
+  execProbe: readonly string[];
+  autoRecovery: boolean;
+  /** Templates whose instances recover (true) or not (false) regardless of autoRecovery. */
+  autoRecoveryByTemplate: Readonly<Record<string, boolean>>;
+  maxRecoveryAttempts: number;
+  recoveryBackoffMs: number;
+}
+
+export function parseHealthSettings(raw: unknown): HealthSettings {
+  const parsed = parseSettingsSection(healthSettingsSchema, raw);
+  return {
+    intervalMs: parsed.interval * 1000,
+    timeoutMs: parsed.timeout * 1000,
+    concurrency: parsed.concurrency,
+    failureThreshold: parsed.failureThreshold,
+    successThreshold: parsed.successThreshold,
+    historySize: parsed.historySize,
+    execProbe: parsed.execProbe,
+    autoRecovery: parsed.autoRecovery,
+    autoRecoveryByTemplate: parsed.autoRecoveryByTemplate,
+    maxRecoveryAttempts: parsed.maxRecoveryAttempts,
+    recoveryBackoffMs: parsed.recoveryBackoff * 1000,
+  };
+}

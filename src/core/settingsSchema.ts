@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+// Each setting falls back to its default when missing or invalid, so one bad value never turns a whole feature off.
+
+export function wholeNumberSetting(fallback: number, min: number) {
+  return z.number().int().min(min).catch(fallback);
+}
+
+export function numberSetting(fallback: number, min: number) {
+  return z.number().min(min).catch(fallback);
+}
+
+export function booleanSetting(fallback: boolean) {
+  return z.boolean().catch(fallback);
+}
+
+/** An object setting mapping names (templates, providers) to numbers at least `min`; invalid entries are dropped. */
+export function numberMapSetting(min: number) {
+  return z
+    .record(z.string(), z.unknown())
+    .catch({})
+    .transform((map) => Object.fromEntries(Object.entries(map).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] >= min)));
+}
+
+/** An object setting mapping names (templates) to booleans; invalid entries are dropped. */
+export function booleanMapSetting() {
+  return z
+    .record(z.string(), z.unknown())
+    .catch({})
+    .transform((map) => Object.fromEntries(Object.entries(map).filter((entry): entry is [string, boolean] => typeof entry[1] === 'boolean')));
+}
+
+/** Parses a settings section (e.g. remoteSwarm.health as an object); anything but an object counts as "all defaults". */
+export function parseSettingsSection<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  return schema.parse(typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {});
+}

@@ -1,0 +1,41 @@
+import { instanceConfigSchema, type InstanceConfig } from '../../core/models';
+
+/** Machine metadata marking a machine as an instance of ours; reconcile adopts machines from it alone. */
+export const METADATA = {
+  instance: 'remote_swarm_instance',
+  name: 'remote_swarm_name',
+  template: 'remote_swarm_template',
+  group: 'remote_swarm_group',
+  /** The InstanceConfig as JSON (no secrets: the password is an app secret). */
+  config: 'remote_swarm_config',
+} as const;
+
+/** Fly documents no size limit for metadata values; a config larger than this is left out rather than risk a refused machine. */
+export const MAX_CONFIG_METADATA_LENGTH = 4096;
+
+export function machineMetadata(id: string, config: InstanceConfig): Record<string, string> {
+  const json = JSON.stringify(config);
+  return {
+    [METADATA.instance]: id,
+    [METADATA.name]: config.name,
+    [METADATA.template]: config.template ?? '',
+    ...(config.group === undefined ? {} : { [METADATA.group]: config.group }),
+    ...(json.length <= MAX_CONFIG_METADATA_LENGTH ? { [METADATA.config]: json } : {}),
+  };
+}
+
+export function instanceIdOf(metadata: Record<string, string> | undefined): string | undefined {
+  return metadata?.[METADATA.instance];
+}
+
+/** The config recorded at creation, or undefined when it is missing (too large) or no longer valid. */
+export function decodeConfig(metadata: Record<string, string> | undefined): InstanceConfig | undefined {
+  const raw = metadata?.[METADATA.config];
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = instanceConfigSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,296 @@
+import { SwarmError, invalidConfig } from '../../core/errors';
+import type { InstanceConfig } from '../../core/models';
+import type {
+  CreateInstanceRequest,
+  DeleteOptions,
+  ExecOptions,
+  ExecResult,
+  OperationOptions,
+  Provider,
+  ProviderCapabilities,
+  ProviderInstance,
+  ShellSession,
+  StopOptions,
+} from '../../core/provider';
+import { DEFAULT_APP_PREFIX, flyAppName, isOurAppName } from './flyAppNames';
+import { DEFAULT_FLY_ENDPOINTS, FlyClient, type FlyClientOptions } from './flyClient';
+import { createFlyMachine } from './flyCreate';
+import { FlyError } from './flyErrors';
+import { flyExecCommand } from './flyExec';
+import { isOurMachine, toProviderInstance, workspaceSizeGB } from './flyInstances';
+import { silentLogger, type FlyLogger } from './flyLogger';
+import { flyInstanceSpec, machineConfigFor } from './flyMachineConfig';
+import { instanceIdOf, METADATA } from './flyMetadata';
+import { instanceGone, missingToken, toSwarmError } from './flySwarmErrors';
+import type { FlyMachine, FlyMachineState, FlyWaitState } from './flyTypes';
+import { waitForMachineState } from './flyWait';
+
+export const FLY_PROVIDER_TYPE = 'fly';
+export const FLY_DISPLAY_NAME = 'Fly.io';
+
+export interface FlyProviderOptions {
+  /** Organization slug (remoteSwarm.fly.org). */
+  org: string;
+  /** Region code for new instances (remoteSwarm.fly.region). */
+  region: string;
+  apiUrl?: string;
+  graphqlUrl?: string;
+  /** Reads the API token from SecretStorage; asked once, on initialize. */
+  getToken: () => Promise<string | undefined>;
+  logger?: FlyLogger;
+  /** Names of our apps start with it (tests use their own, and see only their own apps). */
+  appPrefix?: string;
+  /** Client internals for tests: clock, retry policy, rate limits, fetch. */
+  client?: Omit<FlyClientOptions, 'token' | 'apiUrl' | 'graphqlUrl' | 'logger'>;
+  /** How long create, start and restart wait for a machine to start (Fly pulls the image on first start). */
+  startTimeoutSeconds?: number;
+  /** How long a graceful stop may take before Fly kills the machine, and how long we wait for it. */
+  stopTimeoutSeconds?: number;
+  execTimeoutSeconds?: number;
+}
+
+export const FLY_CAPABILITIES: ProviderCapabilities = {
+  stop: true,
+  forceStop: true,
+  restart: true,
+  // A machine update applies CPU and memory in place (same machine and volume) with a restart.
+  liveResourceUpdate: true,
+  recreateUpdate: true,
+  // The Machines API has no logs endpoint (Fly serves logs over NATS to flyctl).
+  logs: false,
+  exec: true,
+  // The volume belongs to the instance's app, which delete removes.
+  keepWorkspaceOnDelete: false,
+  cancellableCreate: true,
+  attachContainer: false,
+  // Fly's interactive shells go through WireGuard and SSH (`fly ssh console`), not the Machines API.
+  shell: false,
+  provisions: true,
+};
+
+const NOT_RUNNING: ReadonlySet<FlyMachineState> = new Set(['stopped', 'created', 'suspended']);
+/** After a stop's own timeout Fly kills the machine; this leaves time for that. */
+const STOP_WAIT_MARGIN_SECONDS = 30;
+
+/**
+ * Instances as Fly Machines. Each instance gets its own app, rather than one app per group, because Fly routes an
+ * app's public hostname (https://<app>.fly.dev) across all machines of the app: one instance per app is the only way
+ * each instance gets its own IDE URL. Apps of one organization share its private network, so a group's instances
+ * still reach each other at <app>.internal. One app per instance also makes delete one call (the app takes its
+ * machine, volume and IPs with it) and gives each instance its own rate-limit budget.
+ */
+export class FlyProvider implements Provider {
+  readonly type = FLY_PROVIDER_TYPE;
+  readonly displayName = FLY_DISPLAY_NAME;
+  private flyClient?: FlyClient;
+  private readonly apiUrl: string;
+  private readonly appPrefix: string;
+  private readonly logger: FlyLogger;
+  private readonly startTimeoutSeconds: number;
+  private readonly stopTimeoutSeconds: number;
+  private readonly execTimeoutSeconds: number;
+
+  constructor(private readonly options: FlyProviderOptions) {
+    this.apiUrl = options.apiUrl ?? DEFAULT_FLY_ENDPOINTS.apiUrl;
+    this.appPrefix = options.appPrefix ?? DEFAULT_APP_PREFIX;
+    this.logger = options.logger ?? silentLogger;
+    this.startTimeoutSeconds = options.startTimeoutSeconds ?? 300;
+    this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 30;
+    this.execTimeoutSeconds = options.execTimeoutSeconds ?? 60;
+  }
+
+  getCapabilities(): ProviderCapabilities {
+    return { ...FLY_CAPABILITIES };
+  }
+
+  /** Validates the token, the organization and the region (two GraphQL requests). */
+  async initialize(): Promise<void> {
+    const token = (await this.options.getToken())?.trim();
+    if (!token) throw missingToken();
+    const { org, region } = this.options;
+    const client = new FlyClient({ ...this.options.client, token, apiUrl: this.apiUrl, graphqlUrl: this.options.graphqlUrl, logger: this.logger });
+    try {
+      const [organization, regions] = await Promise.all([client.getOrganization(org).catch(undefinedIfNotFound), client.listRegions()]);
+      if (!organization) throw invalidConfig('remoteSwarm.fly.org', `the API token sees no Fly.io organization "${org}"; use its slug as \`fly orgs list\` shows it`);
+      if (!regions.some((candidate) => candidate.code === region)) {
+        throw invalidConfig('remoteSwarm.fly.region', `"${region}" is not a Fly.io region; use one of: ${regions.map((r) => r.code).sort().join(', ')}`);
+      }
+    } catch (error) {
+      throw this.toSwarmError(error, 'Connecting to Fly.io');
+    }
+    this.flyClient = client;
+    this.logger.info(`Fly.io: organization ${org}, region ${region}, API ${this.apiUrl}`);
+  }
+
+  async createInstance(request: CreateInstanceRequest, options: OperationOptions = {}): Promise<ProviderInstance> {
+    const spec = flyInstanceSpec(request.config);
+    const app = flyAppName(this.appPrefix, request.id);
+    const settings = { client: this.client, org: this.options.org, region: this.options.region, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
+    return toProviderInstance(app, await createFlyMachine(settings, app, request, spec, options));
+  }
+
+  async getInstance(id: string): Promise<ProviderInstance | undefined> {
+    const app = flyAppName(this.appPrefix, id);
+    try {
+      const machine = await this.findMachine(app, id);
+      return machine && toProviderInstance(app, machine);
+    } catch (error) {
+      throw this.toSwarmError(error, `Looking up instance ${id}`);
+    }
+  }
+
+  /** One request for the organization's apps, then one per app of ours (in parallel: each app has its own rate limit). */
+  async listInstances(): Promise<ProviderInstance[]> {
+    try {
+      const apps = (await this.client.listApps(this.options.org)).filter((app) => isOurAppName(this.appPrefix, app.name));
+      const perApp = await Promise.all(apps.map(async ({ name }) => (await this.machinesOf(name)).map((machine) => toProviderInstance(name, machine))));
+      return perApp.flat();
+    } catch (error) {
+      throw this.toSwarmError(error, 'Listing Fly.io instances');
+    }
+  }
+
+  startInstance(id: string, { signal }: OperationOptions = {}): Promise<ProviderInstance> {
+    return this.withMachine(id, 'Starting', async (app, machine) => toProviderInstance(app, await this.ensureStarted(app, machine, signal)));
+  }
+
+  stopInstance(id: string, { force = false, signal }: StopOptions & OperationOptions = {}): Promise<ProviderInstance> {
+    return this.withMachine(id, 'Stopping', async (app, machine) => {
+      if (NOT_RUNNING.has(machine.state)) return toProviderInstance(app, machine);
+      if (machine.state !== 'stopping') {
+        await this.client.stopMachine(app, machine.id, { ...(force ? { signal: 'SIGKILL' } : {}), timeoutSeconds: this.stopTimeoutSeconds }, { signal });
+      }
+      return toProviderInstance(app, await this.waitFor(app, machine, 'stopped', this.stopTimeoutSeconds + STOP_WAIT_MARGIN_SECONDS, signal));
+    });
+  }
+
+  restartInstance(id: string, { signal }: OperationOptions = {}): Promise<ProviderInstance> {
+    return this.withMachine(id, 'Restarting', async (app, machine) => {
+      if (machine.state !== 'started') return toProviderInstance(app, await this.ensureStarted(app, machine, signal));
+      await this.client.restartMachine(app, machine.id, this.stopTimeoutSeconds, { signal });
+      return toProviderInstance(app, await this.waitFor(app, machine, 'started', this.startTimeoutSeconds, signal));
+    });
+  }
+
+  /** Refused when the workspace should be kept: the volume lives in the instance's app, which delete removes. One request. */
+  async deleteInstance(id: string, { keepWorkspace, signal }: DeleteOptions & OperationOptions): Promise<void> {
+    if (keepWorkspace) {
+      throw invalidConfig('keepWorkspace', 'Fly.io instances cannot keep their workspace on delete: the volume belongs to the instance\'s app. Copy the workspace out first.');
+    }
+    try {
+      await this.client.deleteApp(flyAppName(this.appPrefix, id), { signal });
+    } catch (error) {
+      if (error instanceof FlyError && error.category === 'not_found') throw instanceGone(id);
+      throw this.toSwarmError(error, `Deleting instance ${id}`);
+    }
+  }
+
+  /**
+   * Replaces the machine's configuration in place (same machine, same volume): image, env, command, CPU and memory.
+   * A larger storage size extends the volume first; volumes cannot shrink. A stopped machine stays stopped.
+   */
+  updateInstance(id: string, config: InstanceConfig, { signal, onProgress }: OperationOptions & { password?: string } = {}): Promise<ProviderInstance> {
+    const spec = flyInstanceSpec(config);
+    return this.withMachine(id, 'Updating', async (app, machine) => {
+      const volumeId = machine.config.mounts?.[0]?.volume;
+      if (volumeId === undefined) throw new SwarmError('OPERATION_FAILED', `The machine of instance "${id}" has no workspace volume; it was changed outside Remote Swarm.`);
+      const currentGB = workspaceSizeGB(machine) ?? (await this.client.getVolume(app, volumeId, { signal })).size_gb;
+      if (spec.volumeGB < currentGB) throw invalidConfig('resources.storageGB', `Fly.io volumes cannot shrink; the workspace has ${currentGB} GB`);
+      if (spec.volumeGB > currentGB) {
+        onProgress?.(`Extending the workspace volume to ${spec.volumeGB} GB`);
+        await this.client.extendVolume(app, volumeId, spec.volumeGB, { signal });
+      }
+      const wasStarted = machine.state === 'started';
+      onProgress?.('Updating the machine');
+      const updated = await this.client.updateMachine(
+        app,
+        machine.id,
+        { config: machineConfigFor({ id, config, spec, volumeId }), currentVersion: machine.instance_id, skipLaunch: !wasStarted },
+        { signal },
+      );
+      if (!wasStarted) return toProviderInstance(app, updated);
+      onProgress?.('Waiting for the machine to start');
+      return toProviderInstance(app, await this.waitFor(app, updated, 'started', this.startTimeoutSeconds, signal));
+    });
+  }
+
+  async getInstanceLogs(id: string): Promise<string> {
+    throw new SwarmError('OPERATION_FAILED', `Fly.io's Machines API serves no logs. Run \`fly logs --app ${flyAppName(this.appPrefix, id)}\` in a terminal.`);
+  }
+
+  executeCommand(id: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (argv.length === 0) throw invalidConfig('command', 'needs at least the program to run, e.g. ["ls", "-la"]');
+    return this.withMachine(id, `Running ${argv[0]} in`, async (app, machine) => {
+      if (machine.state !== 'started') throw new SwarmError('CONFLICT', `Instance "${id}" is not running; start it first.`);
+      const result = await this.client.exec(app, machine.id, flyExecCommand(argv, options), this.execTimeoutSeconds, { signal: options.signal });
+      return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exit_code };
+    });
+  }
+
+  async openShell(id: string): Promise<ShellSession> {
+    throw new SwarmError('OPERATION_FAILED', `Fly.io's Machines API offers no interactive shell. Run \`fly ssh console --app ${flyAppName(this.appPrefix, id)}\` in a terminal.`);
+  }
+
+  dispose(): void {
+    // Nothing to release: each API call is its own HTTP request.
+  }
+
+  private get client(): FlyClient {
+    if (!this.flyClient) throw new SwarmError('PROVIDER_UNAVAILABLE', 'The Fly.io provider is used before initialize(); this is a bug in Remote Swarm.');
+    return this.flyClient;
+  }
+
+  private async ensureStarted(app: string, machine: FlyMachine, signal: AbortSignal | undefined): Promise<FlyMachine> {
+    if (machine.state === 'started') return machine;
+    if (machine.state !== 'starting') await this.client.startMachine(app, machine.id, { signal });
+    return this.waitFor(app, machine, 'started', this.startTimeoutSeconds, signal);
+  }
+
+  /** The machine as it is once /wait confirmed the state; nothing else about it changes meanwhile. */
+  private async waitFor(app: string, machine: FlyMachine, state: FlyWaitState, deadlineSeconds: number, signal: AbortSignal | undefined): Promise<FlyMachine> {
+    await waitForMachineState(this.client, app, machine, state, { deadlineSeconds, signal });
+    return { ...machine, state };
+  }
+
+  /** The live machines of ours in an app (one request); none when the app is gone. */
+  private async machinesOf(app: string): Promise<FlyMachine[]> {
+    const machines = await this.client.listMachines(app).catch(emptyIfNotFound);
+    return machines.filter((machine) => isLive(machine) && isOurMachine(machine));
+  }
+
+  private async findMachine(app: string, id: string): Promise<FlyMachine | undefined> {
+    return (await this.machinesOf(app)).find((machine) => instanceIdOf(machine.config.metadata) === id);
+  }
+
+  /** Runs an operation on an instance's machine; a missing one is INSTANCE_NOT_FOUND, any failure a SwarmError. */
+  private async withMachine<T>(id: string, verb: string, work: (app: string, machine: FlyMachine) => Promise<T>): Promise<T> {
+    let action = `${verb} instance ${id}`;
+    try {
+      const app = flyAppName(this.appPrefix, id);
+      const machine = await this.findMachine(app, id);
+      if (!machine) throw instanceGone(id);
+      action = `${verb} "${machine.config.metadata?.[METADATA.name] ?? id}"`;
+      return await work(app, machine);
+    } catch (error) {
+      throw this.toSwarmError(error, action);
+    }
+  }
+
+  private toSwarmError(error: unknown, action: string): SwarmError {
+    return toSwarmError(error, { action, apiUrl: this.apiUrl, region: this.options.region });
+  }
+}
+
+function isLive(machine: FlyMachine): boolean {
+  return machine.state !== 'destroyed' && machine.state !== 'destroying';
+}
+
+function undefinedIfNotFound(error: unknown): undefined {
+  if (error instanceof FlyError && error.category === 'not_found') return undefined;
+  throw error;
+}
+
+function emptyIfNotFound(error: unknown): FlyMachine[] {
+  if (error instanceof FlyError && error.category === 'not_found') return [];
+  throw error;
+}

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { SwarmError } from '../../core/errors';
+import type { Instance, PortMapping } from '../../core/models';
+import type { ExecResult } from '../../core/provider';
+import { hostPublicKey, type HostPublicKey } from './hostKeyFingerprint';
+import type { HostKeyTrust } from './hostKeyTrust';
+import { ManagedSshConfig, type SshHostEntry } from './managedSshConfig';
+import { hostAlias, type SshDirectory } from './sshDirectory';
+import { ensureKeyPair, removeKeyPair } from './sshKeyPair';
+
+/** Runs argv in the instance (its provider's executeCommand). */
+export type RunInInstance = (argv: readonly string[]) => Promise<ExecResult>;
+
+/** Adds a public key to the user's ~/.ssh/authorized_keys once. $1 is the key line; the script is fixed. */
+const AUTHORIZE_KEY =
+  'umask 077; mkdir -p "$HOME/.ssh" && touch "$HOME/.ssh/authorized_keys" && { grep -qxF "$1" "$HOME/.ssh/authorized_keys" || printf "%s\\n" "$1" >> "$HOME/.ssh/authorized_keys"; }';
+const READ_HOST_KEYS = 'cat /etc/ssh/ssh_host_*_key.pub 2>/dev/null; true';
+
+/** An existing SSH host, or an instance publishing an "ssh" port (a container running sshd). */
+export function isSshReachable(instance: Instance): boolean {
+  return instance.config.sshHost !== undefined || sshPort(instance) !== undefined;
+}
+
+/**
+ * Makes `ssh remote-swarm.<name>` work for an instance, which is what Remote-SSH connects to: its Host block in the
+ * managed ssh config, its host key in the managed known_hosts. For an existing host the key is the user's own and the
+ * host key was verified when connecting; for a container its own key pair is made and authorized, and its host keys
+ * are read through the provider (a channel that needs no trust on first use).
+ */
+export class SshAccess {
+  private readonly config: ManagedSshConfig;
+
+  constructor(
+    private readonly directory: SshDirectory,
+    private readonly trust: HostKeyTrust,
+  ) {
+    this.config = new ManagedSshConfig(directory.configFile);
+  }
+
+  /** Prepares the instance and returns the host name to connect to. */
+  async prepare(instance: Instance, run: RunInInstance): Promise<string> {
+    const entry = instance.config.sshHost ? await this.existingHost(instance, run) : await this.containerWithSshd(instance, run);
+    this.config.upsert(entry);
+    return entry.alias;
+  }
+
+  /** Removes what prepare made for an instance that is gone: Host block, host keys, key pair. */
+  forget(instanceName: string): void {
+    const alias = hostAlias(instanceName);
+    this.config.remove(alias);
+    this.trust.forget(alias);
+    removeKeyPair(this.keyFile(instanceName));
+  }
+
+  private async existingHost(instance: Instance, run: RunInInstance): Promise<SshHostEntry> {
+    const { host, port, user, identityFile } = instance.config.sshHost!;
+    // Connecting verifies the host key (asking on first use) and records it under the alias.
+    succeeded(await run(['true']), 'Connecting');
+    return { alias: hostAlias(instance.name), hostName: host, port, user, ...(identityFile === undefined ? {} : { identityFile }), knownHostsFile: this.directory.knownHostsFile };
+  }
+
+  private async containerWithSshd(instance: Instance, run: RunInInstance): Promise<SshHostEntry> {
+    const port = sshPort(instance);
+    if (port?.host === undefined) {
+      throw new SwarmError('CONFLICT', `"${instance.name}" publishes no SSH port. Give its template a port with "purpose": "ssh" (e.g. container port 22) and an image that runs sshd.`);
+    }
+    const hostKeys = parseHostKeys(succeeded(await run(['sh', '-c', READ_HOST_KEYS]), 'Reading its SSH host keys').stdout);
+    if (hostKeys.length === 0) throw new SwarmError('CONFLICT', `"${instance.name}" has no SSH host keys in /etc/ssh: its image does not run an SSH server.`);
+    const keyPair = ensureKeyPair(this.keyFile(instance.name), `remote-swarm ${instance.name}`);
+    succeeded(await run(['sh', '-c', AUTHORIZE_KEY, 'authorize-key', keyPair.publicKey]), 'Authorizing its key');
+    const user = succeeded(await run(['id', '-un']), 'Finding its user').stdout.trim();
+    const alias = hostAlias(instance.name);
+    this.trust.replace(alias, hostKeys);
+    return { alias, hostName: loopbackFor(port.hostIp), port: port.host, user, identityFile: keyPair.privateKeyFile, knownHostsFile: this.directory.knownHostsFile };
+  }
+
+  private keyFile(instanceName: string): string {
+    return join(this.directory.keysDir, instanceName);
+  }
+}
+
+function sshPort(instance: Instance): PortMapping | undefined {
+  return instance.ports.find((port) => port.purpose === 'ssh' && port.host !== undefined);
+}
+
+/** The host keys in `ssh_host_*_key.pub` lines ("type base64 comment"). */
+function parseHostKeys(text: string): HostPublicKey[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[1])
+    .filter((base64): base64 is string => base64 !== undefined && base64 !== '')
+    .map((base64) => hostPublicKey(Buffer.from(base64, 'base64')));
+}
+
+/** A port published on every address is reached on loopback. */
+function loopbackFor(hostIp: string): string {
+  return hostIp === '' || hostIp === '0.0.0.0' || hostIp === '::' ? '127.0.0.1' : hostIp;
+}
+
+function succeeded(result: ExecResult, action: string): ExecResult {
+  if (result.exitCode !== 0) throw new SwarmError('OPERATION_FAILED', `${action} failed (exit code ${result.exitCode}): ${result.stderr.trim() || 'no output'}`);
+  return result;
+}

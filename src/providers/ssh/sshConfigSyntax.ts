@@ -1,0 +1,15 @@
+import { invalidConfig } from '../../core/errors';
+
+/**
+ * A path as an ssh_config argument: always double-quoted (so spaces are safe), Windows separators as "/". ssh_config
+ * has no escape for a double quote, so a path containing one is refused.
+ */
+export function quotedPath(path: string): string {
+  if (/["\r\n]/.test(path)) throw invalidConfig('path', `"${path}" cannot be written into an ssh config file: it contains a quote or a line break`);
+  return `"${/^[A-Za-z]:\\/.test(path) ? path.replace(/\\/g, '/') : path}"`;
+}
+
+/** The arguments of an ssh_config line, double quotes grouping words as ssh reads them. */
+export function configArguments(text: string): string[] {
+  return [...text.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? '');
+}

@@ -1,0 +1,162 @@
+// Benchmark of the HealthMonitor: the time of one sweep over --instances instances and the monitor's peak memory.
+// Prints figures; asserts nothing.
+//   node --expose-gc --import tsx test/bench/health-sweep.ts [--instances 200] [--slow 30] [--hanging 15] [--dead 15]
+//        [--slow-ms 1000] [--sweeps 5]
+// Each instance's /healthz is a real HTTP server on 127.0.0.1 in a child process (test/bench/healthzServers.ts): most
+// answer at once, --slow answer after --slow-ms, --hanging never answer (the probe times out), --dead refuse the
+// connection. The monitor runs with the default settings (interval 30 s, timeout 5 s, 16 at once, 120 checks kept);
+// its clock is a fake one moved 30 s per sweep, so auto-recovery behaves as over real intervals.
+// Memory: heap in use above a baseline taken (after GC) with the instances registered but no monitor, sampled every
+// 5 ms during the timed sweeps, then while the history fills (every endpoint answering), and what stays after GC.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { HealthMonitor } from '../../src/core/health/healthMonitor';
+import { parseHealthSettings, type HealthSettings } from '../../src/core/health/healthSettings';
+import { makeCore, type CoreHarness } from '../support/coreHarness';
+import { FakeClock } from '../support/fakeClock';
+import { MemoryProvider } from '../support/memoryProvider';
+import { makeTempDir } from '../support/tempDir';
+
+interface Mix {
+  answering: number;
+  slow: number;
+  hanging: number;
+  dead: number;
+  slowMs: number;
+}
+
+interface EndpointUrls {
+  answering: string[];
+  slow: string[];
+  hanging: string[];
+  dead: string[];
+}
+
+const MiB = 1024 * 1024;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / MiB).toFixed(1)} MiB`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function startServers(mix: Mix): Promise<{ child: ChildProcess; urls: EndpointUrls }> {
+  const child = fork(path.join(__dirname, 'healthzServers.ts'), [JSON.stringify(mix)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (urls) => resolve({ child, urls: urls as EndpointUrls }));
+    child.once('exit', (code) => reject(new Error(`the endpoint servers exited (${code}) before they were ready`)));
+  });
+}
+
+/** The highest heap in use while `run` runs, sampled every 5 ms. */
+async function peakHeapDuring(run: () => Promise<void>): Promise<number> {
+  let peak = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
+  try {
+    await run();
+    return Math.max(peak, process.memoryUsage().heapUsed);
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function registerInstances(core: CoreHarness, provider: MemoryProvider, urls: EndpointUrls): Promise<void> {
+  const all = [...urls.answering, ...urls.slow, ...urls.hanging, ...urls.dead];
+  core.settings.maxInstances = all.length;
+  for (const [index, url] of all.entries()) {
+    provider.ideUrls.set(`bench-${index}`, url);
+    await core.controller.create({ provider: 'memory', name: `bench-${index}` });
+  }
+}
+
+async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps: number): Promise<void> {
+  const settings: HealthSettings = parseHealthSettings({});
+  const clock = new FakeClock();
+  gc?.();
+  const baseline = process.memoryUsage().heapUsed;
+  const monitor = new HealthMonitor({ controller: core.controller, providers: core.pool, settings: () => settings, clock });
+  const sweepOnce = async () => {
+    clock.advance(settings.intervalMs);
+    await monitor.sweep();
+  };
+
+  const times: number[] = [];
+  const peak = await peakHeapDuring(async () => {
+    for (let i = 0; i < sweeps; i++) {
+      const started = performance.now();
+      await sweepOnce();
+      times.push(performance.now() - started);
+    }
+  });
+
+  child.send('answer-all');
+  await new Promise((resolve) => child.once('message', resolve));
+  const fillPeak = await peakHeapDuring(async () => {
+    for (let i = sweeps; i < settings.historySize; i++) await sweepOnce();
+  });
+  gc?.();
+  const retained = process.memoryUsage().heapUsed - baseline;
+  const health: Record<string, number> = {};
+  for (const view of monitor.snapshot().instances) health[view.health] = (health[view.health] ?? 0) + 1;
+  monitor.dispose();
+
+  const total = mix.answering + mix.slow + mix.hanging + mix.dead;
+  const slowest = Math.max(...times);
+  console.log(`health-sweep: ${total} instances (${mix.answering} answering, ${mix.slow} answering after ${mix.slowMs} ms, ${mix.hanging} never answering, ${mix.dead} refusing)`);
+  console.log(`  settings: interval ${settings.intervalMs / 1000} s, timeout ${settings.timeoutMs / 1000} s, concurrency ${settings.concurrency}, history ${settings.historySize}`);
+  console.log(
+    `  one sweep: median ${seconds(median(times))}, slowest ${seconds(slowest)} of ${sweeps} (${times.map(seconds).join(', ')}); ` +
+      `${slowest < settings.intervalMs ? 'fits inside' : 'DOES NOT FIT inside'} the ${settings.intervalMs / 1000} s interval`,
+  );
+  console.log(`  waiting the mix forces: ${seconds((mix.slow * mix.slowMs + mix.hanging * settings.timeoutMs) / settings.concurrency)} (slow and hanging probes spread over ${settings.concurrency} slots)`);
+  console.log(
+    `  monitor heap above baseline: peak ${mib(peak - baseline)} during the timed sweeps, peak ${mib(fillPeak - baseline)} while the history filled, ` +
+      `${mib(retained)} retained with ${settings.historySize} checks kept for each instance`,
+  );
+  console.log(`  health after ${settings.historySize} sweeps: ${JSON.stringify(health)}; process RSS ${mib(process.memoryUsage().rss)}`);
+}
+
+async function main(): Promise<void> {
+  const total = option('instances', 200);
+  const slow = option('slow', 30);
+  const hanging = option('hanging', 15);
+  const dead = option('dead', 15);
+  const mix: Mix = { answering: total - slow - hanging - dead, slow, hanging, dead, slowMs: option('slow-ms', 1000) };
+  if (!gc) console.warn('Run with node --expose-gc for a clean memory baseline.');
+
+  const temp = makeTempDir();
+  const { child, urls } = await startServers(mix);
+  try {
+    const provider = new MemoryProvider();
+    const core = await makeCore(temp.path, { memory: () => provider });
+    try {
+      await registerInstances(core, provider, urls);
+      await measure(core, child, mix, option('sweeps', 5));
+    } finally {
+      core.dispose();
+    }
+  } finally {
+    // The servers close and their process exits when the IPC channel goes, also if this process dies.
+    child.disconnect();
+    temp.remove();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

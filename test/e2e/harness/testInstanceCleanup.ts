@@ -1,0 +1,26 @@
+import Docker from 'dockerode';
+import { TEST_INSTANCE_PREFIX } from '../../vscode/testInstanceNames';
+
+/** The labels Remote Swarm's Docker provider puts on every container and volume it makes (src/providers/docker/dockerLabels.ts). */
+const INSTANCE_LABEL = 'remote-swarm.instance';
+const NAME_LABEL = 'remote-swarm.name';
+
+const isTestInstance = (labels: Record<string, string> | null | undefined) => labels?.[NAME_LABEL]?.startsWith(TEST_INSTANCE_PREFIX) === true;
+
+/** Names of Remote Swarm containers on the engine that no test made: a user's own instances. */
+export async function foreignInstanceNames(docker = new Docker()): Promise<string[]> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } });
+  return containers.filter((container) => !isTestInstance(container.Labels)).map((container) => container.Labels[NAME_LABEL] ?? container.Id);
+}
+
+export async function testContainers(docker = new Docker()): Promise<Docker.ContainerInfo[]> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } });
+  return containers.filter((container) => isTestInstance(container.Labels));
+}
+
+/** Removes every container and volume of an instance the tests named (whatever the workbench's own Delete left). */
+export async function removeTestInstances(docker = new Docker()): Promise<void> {
+  await Promise.all((await testContainers(docker)).map((container) => docker.getContainer(container.Id).remove({ force: true })));
+  const { Volumes } = await docker.listVolumes({ filters: { label: [INSTANCE_LABEL] } });
+  await Promise.all((Volumes ?? []).filter((volume) => isTestInstance(volume.Labels)).map((volume) => docker.getVolume(volume.Name).remove()));
+}

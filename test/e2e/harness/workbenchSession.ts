@@ -1,0 +1,106 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { writeUserSettings } from '../../vscode/suiteSettings';
+import { launchChromium } from './chromium';
+import { CodeServer, installExtensions, type CodeServerDirs } from './codeServer';
+import { freeLoopbackPort } from './freePort';
+import { ARTIFACTS_DIR } from './paths';
+import { ensureCodeServer } from './setupScripts';
+import { Workbench } from './workbench';
+
+/** Playwright's wait for any one element or event: generous, since 2 cores run Docker, code-server and Chromium at once. */
+const ACTION_TIMEOUT_MS = 45_000;
+
+export interface WorkbenchSessionOptions {
+  /** .vsix files installed into the session's fresh extensions dir. */
+  extensions: readonly string[];
+  /** The user settings.json code-server starts with. */
+  settings: Record<string, unknown>;
+  /** Added to code-server's environment (its extension host inherits it). */
+  env?: Record<string, string>;
+  /** Browser permissions for the workbench's origin, e.g. clipboard-read. */
+  permissions?: string[];
+}
+
+/**
+ * One code-server (own user data, extensions and workspace in a temporary folder, a free loopback port) and one
+ * Chromium page showing its workbench. close() ends both and removes the folder; saveArtifacts() keeps what explains a failure.
+ */
+export class WorkbenchSession {
+  private codeServer: CodeServer | undefined;
+  private browser: Browser | undefined;
+  private currentPage: Page | undefined;
+
+  private constructor(private readonly root: string) {}
+
+  static async open(options: WorkbenchSessionOptions): Promise<WorkbenchSession> {
+    const session = new WorkbenchSession(mkdtempSync(path.join(tmpdir(), 'remote-swarm-workbench-')));
+    try {
+      await session.start(options);
+      return session;
+    } catch (error) {
+      await session.saveArtifacts('workbench session start');
+      await session.close();
+      throw error;
+    }
+  }
+
+  get page(): Page {
+    if (!this.currentPage) throw new Error('The workbench session has no page: it did not start');
+    return this.currentPage;
+  }
+
+  get workbench(): Workbench {
+    return new Workbench(this.page);
+  }
+
+  get url(): string {
+    if (!this.codeServer) throw new Error('The workbench session has no code-server: it did not start');
+    return this.codeServer.url;
+  }
+
+  /** Saves screenshots, the pages' addresses, code-server's output and its logs (extension host, Remote Swarm output channel) under .test-artifacts/e2e. */
+  async saveArtifacts(testTitle: string): Promise<void> {
+    const dir = path.join(ARTIFACTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${testTitle.replace(/[^\w-]+/g, '-').slice(0, 80)}`);
+    mkdirSync(dir, { recursive: true });
+    // The workbench first, then any page it opened (e.g. an instance's IDE).
+    const pages = this.currentPage?.context().pages() ?? [];
+    for (const [index, page] of pages.entries()) {
+      await page.screenshot({ path: path.join(dir, index === 0 ? 'screenshot.png' : `screenshot-${index + 1}.png`) }).catch(() => undefined);
+    }
+    writeFileSync(path.join(dir, 'pages.txt'), pages.map((page) => page.url()).join('\n'));
+    if (this.codeServer) {
+      writeFileSync(path.join(dir, 'code-server.log'), this.codeServer.log);
+      if (existsSync(this.codeServer.logsDir)) cpSync(this.codeServer.logsDir, path.join(dir, 'logs'), { recursive: true });
+    }
+    console.log(`      workbench artifacts of the failure: ${dir}`);
+  }
+
+  async close(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    await this.codeServer?.stop();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private async start({ extensions, settings, env, permissions = [] }: WorkbenchSessionOptions): Promise<void> {
+    const dirs: CodeServerDirs = {
+      userDataDir: path.join(this.root, 'user-data'),
+      extensionsDir: path.join(this.root, 'extensions'),
+      configDir: path.join(this.root, 'config'),
+    };
+    const workspace = path.join(this.root, 'workspace');
+    mkdirSync(workspace, { recursive: true });
+    writeUserSettings(dirs.userDataDir, settings);
+    const launcher = await ensureCodeServer();
+    await installExtensions(launcher, dirs, extensions);
+    this.codeServer = await CodeServer.start({ ...dirs, launcher, workspace, port: await freeLoopbackPort(), env });
+    this.browser = await launchChromium();
+    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.grantPermissions(permissions, { origin: new URL(this.codeServer.url).origin });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    this.currentPage = await context.newPage();
+    await this.workbench.load(this.codeServer.url);
+  }
+}

@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { HealthMonitor, type HealthEvent } from '../../src/core/health/healthMonitor';
+import { parseHealthSettings, type HealthSettings } from '../../src/core/health/healthSettings';
+import type { Instance } from '../../src/core/models';
+import { makeCore, type CoreHarness } from '../support/coreHarness';
+import { FakeClock } from '../support/fakeClock';
+import { HealthzServer } from '../support/healthzServer';
+import { MemoryProvider } from '../support/memoryProvider';
+import { makeTempDir } from '../support/tempDir';
+
+describe('HealthMonitor (local HTTP servers, fake clock)', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let provider: MemoryProvider;
+  let core: CoreHarness;
+  let clock: FakeClock;
+  let settings: HealthSettings;
+  let monitor: HealthMonitor;
+  let events: HealthEvent[];
+  const servers: HealthzServer[] = [];
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    provider = new MemoryProvider();
+    core = await makeCore(temp.path, { memory: () => provider });
+    clock = new FakeClock();
+    settings = { ...parseHealthSettings({}), failureThreshold: 3, successThreshold: 2, timeoutMs: 2000, recoveryBackoffMs: 60_000, maxRecoveryAttempts: 2 };
+    monitor = new HealthMonitor({ controller: core.controller, providers: core.pool, settings: () => settings, clock });
+    events = [];
+    monitor.onEvent((event) => events.push(event));
+  });
+
+  afterEach(async () => {
+    monitor.dispose();
+    core.dispose();
+    temp.remove();
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+
+  /** An instance whose /healthz is served by a real local server (its own, unless one is given). */
+  async function instanceServedBy(name: string, options: { server?: HealthzServer; template?: string } = {}): Promise<{ instance: Instance; server: HealthzServer }> {
+    const server = options.server ?? (await HealthzServer.start());
+    if (!options.server) servers.push(server);
+    provider.ideUrls.set(name, server.url);
+    return { instance: await core.controller.create({ provider: 'memory', name, template: options.template }), server };
+  }
+
+  /** Sweeps n times, a minute apart on the fake clock. */
+  async function sweeps(n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      clock.advance(60_000);
+      await monitor.sweep();
+    }
+  }
+
+  it('turns HEALTHY at the first passing check and UNHEALTHY only after failureThreshold failures in a row', async () => {
+    settings.autoRecovery = false;
+    const { instance, server } = await instanceServedBy('web');
+    assert.equal(monitor.statusOf(instance.id), 'UNKNOWN');
+    await sweeps(1);
+    assert.equal(monitor.statusOf(instance.id), 'HEALTHY');
+
+    server.behaviour = { answer: 'json', status: 503 };
+    await sweeps(2);
+    assert.equal(monitor.statusOf(instance.id), 'HEALTHY', 'two failures are not enough');
+    server.behaviour = { answer: 'json' };
+    await sweeps(1);
+    server.behaviour = { answer: 'json', status: 503 };
+    await sweeps(2);
+    assert.equal(monitor.statusOf(instance.id), 'HEALTHY', 'a pass in between starts the count again');
+    await sweeps(1);
+    assert.equal(monitor.statusOf(instance.id), 'UNHEALTHY');
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      ['unhealthy'],
+    );
+    assert.match((events[0] as Extract<HealthEvent, { kind: 'unhealthy' }>).error ?? '', /\/healthz answered HTTP 503/);
+
+    server.behaviour = { answer: 'json' };
+    await sweeps(1);
+    assert.equal(monitor.statusOf(instance.id), 'UNHEALTHY', 'one pass is not enough to be healthy again');
+    await sweeps(1);
+    assert.equal(monitor.statusOf(instance.id), 'HEALTHY');
+  });
+
+  it('counts a server that stops answering, and one that answers too late, as failures', async () => {
+    settings.autoRecovery = false;
+    settings.failureThreshold = 1;
+    settings.timeoutMs = 200;
+    const refused = await instanceServedBy('refused');
+    const late = await instanceServedBy('late');
+    await refused.server.close();
+    late.server.behaviour = { answer: 'json', delayMs: 1000 };
+    await sweeps(1);
+    const refusedRecord = monitor.recordOf(refused.instance.id)!;
+    const lateRecord = monitor.recordOf(late.instance.id)!;
+    assert.equal(refusedRecord.health, 'UNHEALTHY');
+    assert.equal(refusedRecord.samples[0]!.error, 'connection refused');
+    assert.equal(refusedRecord.samples[0]!.reachable, false);
+    assert.equal(lateRecord.health, 'UNHEALTHY');
+    assert.equal(lateRecord.samples[0]!.error, 'no answer within 0.2 s');
+  });
+
+  it('counts an instance its provider reports stopped as failing, and one whose provider cannot be asked as UNKNOWN', async () => {
+    settings.autoRecovery = false;
+    settings.failureThreshold = 1;
+    const { instance } = await instanceServedBy('crashed');
+    await sweeps(1);
+    provider.instances.get(instance.id)!.instance.status = 'stopped';
+    await sweeps(1);
+    assert.equal(monitor.statusOf(instance.id), 'UNHEALTHY');
+    assert.equal(monitor.recordOf(instance.id)!.samples[1]!.error, 'Memory reports it stopped');
+
+    provider.unavailable = true;
+    core.pool.reset();
+    await sweeps(1);
+    assert.equal(monitor.statusOf(instance.id), 'UNKNOWN');
+    assert.match(monitor.recordOf(instance.id)!.samples[2]!.error ?? '', /^memory could not be asked: memory provider is switched off/);
+  });
+
+  it('keeps historySize checks with availability, error rate and response times', async () => {
+    settings.autoRecovery = false;
+    settings.historySize = 4;
+    const { instance, server } = await instanceServedBy('stats');
+    await sweeps(2);
+    server.behaviour = { answer: 'json', status: 500 };
+    await sweeps(1);
+    await server.close();
+    await sweeps(1);
+    const view = monitor.snapshot().instances.find((candidate) => candidate.id === instance.id)!;
+    assert.equal(view.latency.length, 4);
+    assert.equal(view.statistics.checks, 4);
+    assert.equal(view.statistics.availability, 3 / 4, 'the 500 answered; the refused connection did not');
+    assert.equal(view.statistics.errorRate, 2 / 4);
+    assert.equal(view.latency[3]!.ms, null);
+    assert.ok(view.statistics.averageResponseMs! > 0);
+    assert.deepEqual(view.recentErrors.map((error) => error.message), ['connection refused', '/healthz answered HTTP 500']);
+
+    await sweeps(3);
+    assert.equal(monitor.recordOf(instance.id)!.samples.length, 4, 'the ring buffer keeps only the newest');
+  });
+
+  it('checks at most `concurrency` instances at once', async () => {
+    settings.concurrency = 3;
+    const shared = await HealthzServer.start({ answer: 'json', delayMs: 50 });
+    servers.push(shared);
+    for (let i = 0; i < 10; i++) await instanceServedBy(`worker-${i}`, { server: shared });
+    await sweeps(1);
+    assert.equal(shared.requests, 10);
+    assert.equal(shared.maxConcurrent, 3);
+  });
+
+  it('leaves stopped instances and instances with an operation in flight alone', async () => {
+    const stopped = await instanceServedBy('stopped');
+    const busy = await instanceServedBy('busy');
+    await core.controller.stop(stopped.instance.id);
+    let release!: () => void;
+    provider.gate = new Promise((resolve) => (release = resolve));
+    const restarting = core.controller.restart(busy.instance.id);
+    await sweeps(1);
+    release();
+    await restarting;
+    assert.equal(stopped.server.requests, 0);
+    assert.equal(busy.server.requests, 0);
+    assert.equal(monitor.snapshot().instances.find((view) => view.name === 'stopped')!.monitored, false);
+  });
+
+  describe('auto-recovery', () => {
+    beforeEach(() => {
+      settings.failureThreshold = 2;
+    });
+
+    function restarts(): string[] {
+      return provider.calls.filter((call) => call.startsWith('restart:') && call.endsWith(':end'));
+    }
+
+    it('restarts an unhealthy instance, and it counts as recovered once its checks pass again', async () => {
+      const { instance, server } = await instanceServedBy('flaky');
+      await sweeps(1);
+      server.behaviour = { answer: 'json', status: 502 };
+      await sweeps(2);
+      assert.equal(restarts().length, 1, 'restarted as soon as it turned unhealthy');
+      assert.equal(monitor.statusOf(instance.id), 'RECOVERING');
+      const [attempt] = monitor.recordOf(instance.id)!.recoveryAttempts;
+      assert.deepEqual(attempt, { at: clock.now(), attempt: 1, result: 'restarted' });
+
+      server.behaviour = { answer: 'json' };
+      await sweeps(1);
+      assert.equal(monitor.statusOf(instance.id), 'RECOVERING', 'one pass is not proof yet');
+      await sweeps(1);
+      assert.equal(monitor.statusOf(instance.id), 'HEALTHY');
+      assert.deepEqual(
+        events.map((event) => event.kind),
+        ['unhealthy', 'recovery-attempt', 'recovered'],
+      );
+    });
+
+    it('waits longer after each attempt and gives up after the maximum, saying so once', async () => {
+      settings.maxRecoveryAttempts = 3;
+      settings.recoveryBackoffMs = 5 * 60_000;
+      const { instance, server } = await instanceServedBy('broken');
+      server.behaviour = { answer: 'json', status: 500 };
+      const attemptTimes: number[] = [];
+      monitor.onEvent((event) => event.kind === 'recovery-attempt' && attemptTimes.push(event.attempt.at));
+      const started = clock.now();
+      await sweeps(40);
+      assert.deepEqual(
+        attemptTimes.map((at) => (at - started) / 60_000),
+        [2, 7, 17],
+        'first at once, then 5 min and 10 min after the attempt before (each due at the first sweep after)',
+      );
+      assert.equal(restarts().length, 3);
+      assert.equal(events.filter((event) => event.kind === 'recovery-gave-up').length, 1);
+      const gaveUp = events.find((event) => event.kind === 'recovery-gave-up') as Extract<HealthEvent, { kind: 'recovery-gave-up' }>;
+      assert.equal(gaveUp.attempts.length, 3);
+      assert.match(gaveUp.error ?? '', /HTTP 500/);
+      assert.equal(monitor.statusOf(instance.id), 'UNHEALTHY');
+      assert.equal(monitor.recordOf(instance.id)!.recoveryAttempts.length, 3, 'every attempt is recorded');
+    });
+
+    it('records a restart that fails; an instance found gone is no longer checked', async () => {
+      const { instance, server } = await instanceServedBy('gone');
+      provider.instances.delete(instance.id);
+      await sweeps(2);
+      const attempt = events.find((event) => event.kind === 'recovery-attempt') as Extract<HealthEvent, { kind: 'recovery-attempt' }>;
+      assert.deepEqual(attempt.attempt, { at: clock.now(), attempt: 1, result: 'failed', error: `no ${instance.id}` });
+      assert.equal(core.registry.get(instance.id)?.status, 'missing', 'the failed restart told the registry');
+      await sweeps(3);
+      assert.equal(monitor.recordOf(instance.id), undefined);
+      assert.equal(server.requests, 0, 'never probed: its provider did not have it');
+    });
+
+    it('is off for a template that turns it off, and the unhealthy event says so', async () => {
+      settings.autoRecoveryByTemplate = { development: false };
+      const { instance, server } = await instanceServedBy('manual', { template: 'development' });
+      const other = await instanceServedBy('automatic', { template: 'agent' });
+      server.behaviour = other.server.behaviour = { answer: 'json', status: 500 };
+      await sweeps(5);
+      assert.ok(restarts().includes(`restart:${other.instance.id}:end`));
+      assert.ok(!restarts().includes(`restart:${instance.id}:end`));
+      assert.equal(monitor.statusOf(instance.id), 'UNHEALTHY');
+      const unhealthy = events.filter((event) => event.kind === 'unhealthy');
+      assert.deepEqual(
+        unhealthy.map((event) => [event.instance.name, event.autoRecovery, event.error]),
+        [
+          ['automatic', true, '/healthz answered HTTP 500'],
+          ['manual', false, '/healthz answered HTTP 500'],
+        ],
+      );
+    });
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RemoteSwarmApi } from '../../../src/extension';
+import { activateRemoteSwarm, TestInstances } from './remoteSwarm';
+
+type Tree = RemoteSwarmApi['tree'];
+
+/** The tree items under the provider node labelled `providerLabel`, by label. */
+async function itemsUnder(tree: Tree, providerLabel: string): Promise<Map<string, vscode.TreeItem>> {
+  for (const node of (await tree.getChildren()) ?? []) {
+    const item = await tree.getTreeItem(node);
+    if (item.label !== providerLabel) continue;
+    const children = (await tree.getChildren(node)) ?? [];
+    const items = await Promise.all(children.map((child) => tree.getTreeItem(child)));
+    return new Map(items.map((child) => [String(child.label), child]));
+  }
+  assert.fail(`the tree has no "${providerLabel}" provider node`);
+}
+
+async function instanceItem(tree: Tree, name: string): Promise<vscode.TreeItem> {
+  const item = (await itemsUnder(tree, 'Docker')).get(name);
+  assert.ok(item, `the tree shows no item "${name}" under Docker`);
+  return item;
+}
+
+function iconId(item: vscode.TreeItem): string | undefined {
+  return item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : undefined;
+}
+
+function nextTreeChange(tree: Tree): Promise<void> {
+  return new Promise((resolve) => {
+    const subscription = tree.onDidChangeTreeData?.(() => {
+      subscription?.dispose();
+      resolve();
+    });
+  });
+}
+
+describe('Remote Swarm tree', () => {
+  let api: RemoteSwarmApi;
+  let instances: TestInstances;
+
+  before(async () => {
+    api = await activateRemoteSwarm();
+  });
+
+  beforeEach(() => {
+    instances = new TestInstances(api);
+  });
+
+  afterEach(() => instances.deleteAll());
+
+  it('shows a running instance under its provider with the running icon, its summary and its menu context', async () => {
+    const instance = await instances.create('tree');
+    const item = await instanceItem(api.tree, instance.name);
+    assert.equal(iconId(item), 'vm-running');
+    assert.match(String(item.description), /development .*running/);
+    assert.match(item.contextValue ?? '', /^instance\.running\b/);
+    assert.match(item.contextValue ?? '', /\.hasUrl\b/);
+    assert.match(item.contextValue ?? '', /\.password\b/);
+  });
+
+  it('announces a stop and then shows the instance as stopped', async () => {
+    const instance = await instances.create('tree-stop');
+    const changed = nextTreeChange(api.tree);
+    await api.controller.stop(instance.id);
+    await changed;
+    const item = await instanceItem(api.tree, instance.name);
+    assert.equal(iconId(item), 'vm-outline');
+    assert.match(item.contextValue ?? '', /^instance\.stopped\b/);
+  });
+});

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { errorMessage } from '../../core/errors';
 import type { ShellEnd, ShellSession, TerminalSize } from '../../core/provider';
@@ -73,7 +74,8 @@ function shellEnded(stream: Duplex, exec: Docker.Exec): Promise<ShellEnd> {
 async function hangUp(container: Docker.Container, marker: string): Promise<void> {
   try {
     const exec = await container.exec({ Cmd: [...HANG_UP_ARGV, marker], AttachStdout: false, AttachStderr: false });
-    await exec.start({ Detach: true });
+    // The engine answers a detached start at once; reading that answer to its end releases the connection.
+    await finished((await exec.start({ Detach: true })).resume());
   } catch {
     // The container is gone or stopped: so is the shell.
   }

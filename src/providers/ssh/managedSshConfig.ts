@@ -22,7 +22,7 @@ const HEADER = [
 const HOST_LINE = /^Host\s+(\S+)\s*$/;
 
 /** One Host block. Host keys are checked strictly against Remote Swarm's known_hosts, under the alias. */
-export function renderHostBlock(entry: SshHostEntry): string[] {
+function renderHostBlock(entry: SshHostEntry): string[] {
   return [
     `Host ${entry.alias}`,
     `  HostName ${entry.hostName}`,
@@ -53,10 +53,6 @@ export class ManagedSshConfig {
   remove(alias: string): boolean {
     const blocks = this.blocks();
     return blocks.delete(alias) && this.write(blocks);
-  }
-
-  aliases(): string[] {
-    return [...this.blocks().keys()];
   }
 
   private blocks(): Map<string, string[]> {

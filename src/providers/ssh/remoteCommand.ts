@@ -1,7 +1,7 @@
 import type { ExecOptions } from '../../core/provider';
 
 /** One argument for a POSIX shell, single-quoted (a quote inside becomes '\'') so the remote shell takes it literally. */
-export function posixQuote(argument: string): string {
+function posixQuote(argument: string): string {
   return `'${argument.replace(/'/g, `'\\''`)}'`;
 }
 

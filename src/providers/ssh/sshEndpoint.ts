@@ -8,7 +8,7 @@ export interface SshEndpoint extends HostKeyTarget {
   identityFile?: string;
 }
 
-export function sshEndpoint(name: string, { host, port, user, identityFile }: SshHost): SshEndpoint {
+function sshEndpoint(name: string, { host, port, user, identityFile }: SshHost): SshEndpoint {
   return { alias: hostAlias(name), name, host, port, user, ...(identityFile === undefined ? {} : { identityFile }) };
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { instanceConfigSchema } from '../../core/models';
 import type { KeyValueStore } from '../../core/stores';
 
-export const SSH_HOSTS_KEY = 'remoteSwarm.ssh.hosts';
+const SSH_HOSTS_KEY = 'remoteSwarm.ssh.hosts';
 
 const storedHostSchema = z.object({ id: z.string().min(1), config: instanceConfigSchema, createdAt: z.string() });
 

@@ -99,6 +99,20 @@ export const instanceConfigSchema = z.object({
 });
 export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
 export type InstanceConfigInput = z.input<typeof instanceConfigSchema>;
+
+/**
+ * A configuration a provider recorded on its infrastructure as JSON (a Docker label, Fly machine metadata), for
+ * adopting instances made in an earlier session; undefined when it is missing or no longer valid.
+ */
+export function parseRecordedConfig(json: string | undefined): InstanceConfig | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const parsed = instanceConfigSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 /** Choices layered over a template or an existing configuration: every field optional, resources per field. */
 export type InstanceConfigOverrides = Omit<Partial<InstanceConfigInput>, 'resources'> & { resources?: Partial<Resources> };
 

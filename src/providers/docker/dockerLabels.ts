@@ -1,4 +1,4 @@
-import { instanceConfigSchema, type InstanceConfig } from '../../core/models';
+import { parseRecordedConfig, type InstanceConfig } from '../../core/models';
 
 /** Labels on every container and volume the provider makes; reconcile adopts containers from them alone. */
 export const LABEL = {
@@ -27,14 +27,7 @@ export function containerLabels(id: string, config: InstanceConfig, volume: stri
 
 /** The config recorded at creation, or undefined when the label is missing or no longer valid. */
 export function decodeConfig(labels: Record<string, string>): InstanceConfig | undefined {
-  const raw = labels[LABEL.config];
-  if (raw === undefined) return undefined;
-  try {
-    const parsed = instanceConfigSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseRecordedConfig(labels[LABEL.config]);
 }
 
 /** Docker label filters: `key` or `key=value`. */

@@ -1,4 +1,4 @@
-import { instanceConfigSchema, type InstanceConfig } from '../../core/models';
+import { parseRecordedConfig, type InstanceConfig } from '../../core/models';
 
 /** Machine metadata marking a machine as an instance of ours; reconcile adopts machines from it alone. */
 export const METADATA = {
@@ -30,12 +30,5 @@ export function instanceIdOf(metadata: Record<string, string> | undefined): stri
 
 /** The config recorded at creation, or undefined when it is missing (too large) or no longer valid. */
 export function decodeConfig(metadata: Record<string, string> | undefined): InstanceConfig | undefined {
-  const raw = metadata?.[METADATA.config];
-  if (raw === undefined) return undefined;
-  try {
-    const parsed = instanceConfigSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseRecordedConfig(metadata?.[METADATA.config]);
 }

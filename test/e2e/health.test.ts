@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import type { FrameLocator, Locator } from 'playwright-core';
+import { runExec } from '../../src/providers/docker/dockerExec';
 import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { suiteUserSettings } from '../vscode/suiteSettings';
 import { testInstanceName } from '../vscode/testInstanceNames';
@@ -61,8 +62,8 @@ describe('Health and cost in the code-server workbench (a busybox instance on th
     const { workbench } = session();
     const [container] = (await testContainers(docker)).filter((candidate) => candidate.Labels['remote-swarm.name'] === name);
     assert.ok(container, `no container for ${name}`);
-    const exec = await docker.getContainer(container.Id).exec({ Cmd: ['killall', 'httpd'] });
-    await exec.start({ Detach: true });
+    const killed = await runExec(docker.getContainer(container.Id), ['killall', 'httpd']);
+    assert.equal(killed.exitCode, 0, killed.stderr);
 
     const warning = healthStatusBar(workbench).filter({ hasText: '0/1 healthy' });
     await warning.waitFor();

@@ -36,11 +36,13 @@ export async function openDockerShell(container: Docker.Container, size: Termina
   });
   // With a TTY the hijacked connection carries raw terminal bytes both ways (no stdout/stderr framing).
   const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
-  const ended = shellEnded(stream, exec);
+  let hungUp = false;
+  const ended = shellEnded(stream, exec, () => hungUp);
   const resize = async ({ cols: w, rows: h }: TerminalSize) => {
     await exec.resize({ h, w });
   };
   const close = () => {
+    hungUp = true;
     stream.destroy();
     void hangUp(container, marker);
   };
@@ -53,12 +55,21 @@ export async function openDockerShell(container: Docker.Container, size: Termina
   return { stream, resize, ended, close };
 }
 
-/** Once the connection closes: the shell's exit code when it exited, else the connection was lost while it ran. */
-function shellEnded(stream: Duplex, exec: Docker.Exec): Promise<ShellEnd> {
+/**
+ * Once the connection closes: the shell's exit code when the engine ended the stream after the shell exited, or when we
+ * hung the shell up; else the connection was lost while it ran, even if the engine then ends the orphaned shell.
+ */
+function shellEnded(stream: Duplex, exec: Docker.Exec, hungUp: () => boolean): Promise<ShellEnd> {
   return new Promise((resolve) => {
     let failure: string | undefined;
+    let endedByEngine = false;
     stream.once('error', (error) => (failure = errorMessage(error)));
+    stream.once('end', () => (endedByEngine = true));
     stream.once('close', () => {
+      if (!endedByEngine && !hungUp()) {
+        resolve({ kind: 'lost', reason: failure ?? 'the connection to Docker closed while the shell was running' });
+        return;
+      }
       exitCodeOnceEnded(exec)
         .then(
           (exitCode): ShellEnd =>

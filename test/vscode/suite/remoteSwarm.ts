@@ -18,6 +18,24 @@ export function activateRemoteSwarm(): Thenable<RemoteSwarmApi> {
   return remoteSwarmExtension().activate();
 }
 
+export interface RemoteSwarmSuite {
+  api: RemoteSwarmApi;
+  instances: TestInstances;
+}
+
+/** Activates Remote Swarm once for the suite; each test gets fresh TestInstances, all deleted after it. */
+export function useRemoteSwarm(): RemoteSwarmSuite {
+  const suite = {} as RemoteSwarmSuite;
+  before(async () => {
+    suite.api = await activateRemoteSwarm();
+  });
+  beforeEach(() => {
+    suite.instances = new TestInstances(suite.api);
+  });
+  afterEach(() => suite.instances.deleteAll());
+  return suite;
+}
+
 /** The image the host set for new instances: the local busybox test image, since no registry is reachable. */
 export function configuredTestImage(): string {
   const image = vscode.workspace.getConfiguration('remoteSwarm').inspect<string>('docker.defaultImage')?.globalValue;

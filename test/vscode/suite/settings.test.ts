@@ -1,37 +1,25 @@
 import assert from 'node:assert/strict';
-import type { RemoteSwarmApi } from '../../../src/extension';
-import { activateRemoteSwarm, configuredTestImage, TestInstances, withSetting } from './remoteSwarm';
+import { configuredTestImage, useRemoteSwarm, withSetting } from './remoteSwarm';
 
 describe('Remote Swarm settings', () => {
-  let api: RemoteSwarmApi;
-  let instances: TestInstances;
-
-  before(async () => {
-    api = await activateRemoteSwarm();
-  });
-
-  beforeEach(() => {
-    instances = new TestInstances(api);
-  });
-
-  afterEach(() => instances.deleteAll());
+  const suite = useRemoteSwarm();
 
   it('runs new instances from the image remoteSwarm.docker.defaultImage names', async () => {
-    const instance = await instances.create('image');
+    const instance = await suite.instances.create('image');
     assert.equal(instance.config.image, configuredTestImage());
     assert.equal(instance.status, 'running');
   });
 
   it('offers the templates of remoteSwarm.templates as soon as they change', async () => {
     await withSetting('templates', [{ name: 'suite-small', resources: { memoryMB: 256 } }], async () => {
-      const instance = await instances.create('template', 'suite-small');
+      const instance = await suite.instances.create('template', 'suite-small');
       assert.equal(instance.config.template, 'suite-small');
       assert.equal(instance.config.resources.memoryMB, 256);
     });
   });
 
   it('refuses to create more instances than remoteSwarm.maxInstances', async () => {
-    await instances.create('limit');
-    await withSetting('maxInstances', 1, () => assert.rejects(instances.create('over-limit'), { code: 'RESOURCE_LIMIT_EXCEEDED' }));
+    await suite.instances.create('limit');
+    await withSetting('maxInstances', 1, () => assert.rejects(suite.instances.create('over-limit'), { code: 'RESOURCE_LIMIT_EXCEEDED' }));
   });
 });

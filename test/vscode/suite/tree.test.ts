@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import * as vscode from 'vscode';
 import type { RemoteSwarmApi } from '../../../src/extension';
-import { activateRemoteSwarm, TestInstances } from './remoteSwarm';
+import * as vscode from 'vscode';
+import { useRemoteSwarm } from './remoteSwarm';
 
 type Tree = RemoteSwarmApi['tree'];
 
@@ -37,22 +37,11 @@ function nextTreeChange(tree: Tree): Promise<void> {
 }
 
 describe('Remote Swarm tree', () => {
-  let api: RemoteSwarmApi;
-  let instances: TestInstances;
-
-  before(async () => {
-    api = await activateRemoteSwarm();
-  });
-
-  beforeEach(() => {
-    instances = new TestInstances(api);
-  });
-
-  afterEach(() => instances.deleteAll());
+  const suite = useRemoteSwarm();
 
   it('shows a running instance under its provider with the running icon, its summary and its menu context', async () => {
-    const instance = await instances.create('tree');
-    const item = await instanceItem(api.tree, instance.name);
+    const instance = await suite.instances.create('tree');
+    const item = await instanceItem(suite.api.tree, instance.name);
     assert.equal(iconId(item), 'vm-running');
     assert.match(String(item.description), /development .*running/);
     assert.match(item.contextValue ?? '', /^instance\.running\b/);
@@ -61,11 +50,11 @@ describe('Remote Swarm tree', () => {
   });
 
   it('announces a stop and then shows the instance as stopped', async () => {
-    const instance = await instances.create('tree-stop');
-    const changed = nextTreeChange(api.tree);
-    await api.controller.stop(instance.id);
+    const instance = await suite.instances.create('tree-stop');
+    const changed = nextTreeChange(suite.api.tree);
+    await suite.api.controller.stop(instance.id);
     await changed;
-    const item = await instanceItem(api.tree, instance.name);
+    const item = await instanceItem(suite.api.tree, instance.name);
     assert.equal(iconId(item), 'vm-outline');
     assert.match(item.contextValue ?? '', /^instance\.stopped\b/);
   });

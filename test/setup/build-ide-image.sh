@@ -11,10 +11,7 @@ set -euo pipefail
 REPO=remote-swarm/ide
 SUITE=bookworm
 
-fail() {
-  echo "build-ide-image.sh: $*" >&2
-  exit 1
-}
+source "$(dirname "$0")/image-cache.sh"
 
 # The Debian mirror apt already uses for $SUITE (one-line or deb822 sources), else deb.debian.org.
 debian_mirror() {
@@ -28,8 +25,7 @@ debian_mirror() {
   } | awk 'NR == 1'
 }
 
-command -v docker >/dev/null || fail "the docker CLI is missing. Install it with: apt-get install docker.io (then start dockerd)"
-docker info >/dev/null 2>&1 || fail "cannot reach the Docker engine. Start it with: dockerd --iptables=false & (or systemctl start docker)"
+require_docker
 command -v debootstrap >/dev/null || fail "debootstrap is missing. Install it with: apt-get install debootstrap"
 [ "$(id -u)" -eq 0 ] || fail "debootstrap needs root: run it with sudo"
 
@@ -37,14 +33,9 @@ launcher=$(bash "$(dirname "$0")/install-code-server.sh")
 code_server=$(cd "$(dirname "$launcher")/../.." && pwd)
 node_binary=$(readlink -f "$(command -v node)")
 
-recipe_hash=$( { cat "$0"; "$node_binary" --version; basename "$code_server"; } | sha256sum | cut -c1-12)
-TAG="$REPO:$recipe_hash"
-
-if docker image inspect "$TAG" >/dev/null 2>&1; then
-  docker tag "$TAG" "$REPO:latest"
-  echo "$TAG (cached)"
-  exit 0
-fi
+hash=$( { "$node_binary" --version; basename "$code_server"; } | recipe_hash)
+TAG="$REPO:$hash"
+reuse_cached_image "$REPO" "$hash"
 
 rootfs=$(mktemp -d)
 trap 'rm -rf "$rootfs"' EXIT
@@ -87,7 +78,7 @@ tar -C "$rootfs" --numeric-owner -c . |
     --change 'EXPOSE 8080' \
     --change 'EXPOSE 22' \
     --change 'CMD ["/usr/local/bin/start-ide"]' \
-    --message "remote-swarm IDE image (recipe $recipe_hash)" \
+    --message "remote-swarm IDE image (recipe $hash)" \
     - "$TAG" >/dev/null
 docker tag "$TAG" "$REPO:latest"
 echo "$TAG (built)"

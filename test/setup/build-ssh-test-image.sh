@@ -7,23 +7,16 @@ set -euo pipefail
 REPO=remote-swarm/test-sshd
 SSHD=/usr/sbin/sshd
 
-fail() {
-  echo "build-ssh-test-image.sh: $*" >&2
-  exit 1
-}
+source "$(dirname "$0")/image-cache.sh"
 
 [ -x "$SSHD" ] || fail "OpenSSH's sshd is missing. Install it with: apt-get install openssh-server openssh-client"
 command -v ssh-keygen >/dev/null || fail "ssh-keygen is missing. Install it with: apt-get install openssh-client"
 base=$(bash "$(dirname "$0")/build-test-image.sh" | awk '{print $1}')
 [ -n "$base" ] || fail "build-test-image.sh printed no image tag"
 
-recipe_hash=$( { cat "$0"; echo "$base"; dpkg-query -W -f='${Version}' openssh-server; } | sha256sum | cut -c1-12)
-TAG="$REPO:$recipe_hash"
-if docker image inspect "$TAG" >/dev/null 2>&1; then
-  docker tag "$TAG" "$REPO:latest"
-  echo "$TAG (cached)"
-  exit 0
-fi
+hash=$( { echo "$base"; dpkg-query -W -f='${Version}' openssh-server; } | recipe_hash)
+TAG="$REPO:$hash"
+reuse_cached_image "$REPO" "$hash"
 
 rootfs=$(mktemp -d)
 container=""
@@ -65,6 +58,6 @@ chmod 755 "$rootfs/start-sshd"
 container=$(docker create "$base")
 tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -c . | docker cp - "$container:/"
 docker commit --change 'CMD ["/start-sshd"]' --change 'EXPOSE 22 8080' \
-  --message "remote-swarm sshd test image (recipe $recipe_hash)" "$container" "$TAG" >/dev/null
+  --message "remote-swarm sshd test image (recipe $hash)" "$container" "$TAG" >/dev/null
 docker tag "$TAG" "$REPO:latest"
 echo "$TAG (built)"

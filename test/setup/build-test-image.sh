@@ -8,26 +8,14 @@ set -euo pipefail
 REPO=remote-swarm/test-busybox
 BUSYBOX=/bin/busybox
 
-fail() {
-  echo "build-test-image.sh: $*" >&2
-  exit 1
-}
-
-command -v docker >/dev/null ||
-  fail "the docker CLI is missing. Install it with: apt-get install docker.io (then start dockerd)"
-docker info >/dev/null 2>&1 ||
-  fail "cannot reach the Docker engine. Start it with: dockerd --iptables=false & (or systemctl start docker), and check the socket permissions / DOCKER_HOST"
+source "$(dirname "$0")/image-cache.sh"
+require_docker
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' ||
   fail "Debian's busybox-static is missing (a static $BUSYBOX is needed inside the image). Install it with: apt-get install busybox-static"
 
-recipe_hash=$( { cat "$0"; dpkg-query -W -f='${Version}' busybox-static; } | sha256sum | cut -c1-12)
-TAG="$REPO:$recipe_hash"
-
-if docker image inspect "$TAG" >/dev/null 2>&1; then
-  docker tag "$TAG" "$REPO:latest"
-  echo "$TAG (cached)"
-  exit 0
-fi
+hash=$(dpkg-query -W -f='${Version}' busybox-static | recipe_hash)
+TAG="$REPO:$hash"
+reuse_cached_image "$REPO" "$hash"
 
 rootfs=$(mktemp -d)
 trap 'rm -rf "$rootfs"' EXIT
@@ -64,7 +52,7 @@ tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -c . |
     --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'EXPOSE 8080' \
     --change 'CMD ["/start"]' \
-    --message "remote-swarm test image (recipe $recipe_hash)" \
+    --message "remote-swarm test image (recipe $hash)" \
     - "$TAG" >/dev/null
 docker tag "$TAG" "$REPO:latest"
 echo "$TAG (built)"

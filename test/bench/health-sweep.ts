@@ -13,17 +13,11 @@ import path from 'node:path';
 import { HealthMonitor } from '../../src/core/health/healthMonitor';
 import { parseHealthSettings, type HealthSettings } from '../../src/core/health/healthSettings';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
+import type { HealthzMix as Mix } from '../support/healthzServer';
 import { FakeClock } from '../support/fakeClock';
 import { MemoryProvider } from '../support/memoryProvider';
 import { makeTempDir } from '../support/tempDir';
 
-interface Mix {
-  answering: number;
-  slow: number;
-  hanging: number;
-  dead: number;
-  slowMs: number;
-}
 
 interface EndpointUrls {
   answering: string[];

@@ -2,15 +2,8 @@
 // the benchmark's process so their memory and CPU do not count as the monitor's.
 // Reads the mix from argv as JSON ({"answering": n, "slow": n, "hanging": n, "dead": n, "slowMs": ms}), sends the URLs
 // back over IPC, switches every server to answering at once on "answer-all", and exits when the parent goes away.
-import { HealthzServer, type HealthzBehaviour } from '../support/healthzServer';
+import { HealthzServer, type HealthzBehaviour, type HealthzMix as Mix } from '../support/healthzServer';
 
-interface Mix {
-  answering: number;
-  slow: number;
-  hanging: number;
-  dead: number;
-  slowMs: number;
-}
 
 async function main(): Promise<void> {
   const mix = JSON.parse(process.argv[2] ?? '{}') as Mix;

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { SwarmError, type SwarmErrorCode } from '../../src/core/errors';
 import { instanceConfigSchema, type InstanceConfig, type InstanceConfigInput } from '../../src/core/models';
 import { ProviderFactory } from '../../src/core/provider';
 import { DockerProvider, registerDockerProvider } from '../../src/providers/docker';
 import { TEST_LABEL, ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
+import { swarmError } from '../support/swarmAssertions';
 
 const MiB = 1024 * 1024;
 
@@ -71,15 +71,6 @@ describe('DockerProvider against the real Docker engine', function () {
       if (Date.now() > deadline) throw new Error(`${url}healthz did not answer within ${deadlineMs} ms`);
       await delay(50);
     }
-  }
-
-  function swarmError(code: SwarmErrorCode, message?: RegExp) {
-    return (error: unknown) => {
-      assert.ok(SwarmError.is(error), `expected a SwarmError, got ${String(error)}`);
-      assert.equal(error.code, code, error.message);
-      if (message) assert.match(error.message, message);
-      return true;
-    };
   }
 
   async function leftovers(id: string): Promise<{ containers: number; volumes: number }> {

@@ -5,7 +5,7 @@ import { SwarmError, type SwarmErrorCode } from '../../src/core/errors';
 import { FlyClient, type FlyProvider } from '../../src/providers/fly';
 import { FlyError } from '../../src/providers/fly/flyErrors';
 import { waitForMachineState } from '../../src/providers/fly/flyWait';
-import { swarmError } from '../support/flyAssertions';
+import { swarmError } from '../support/swarmAssertions';
 import type { FlyEmulator } from '../support/flyEmulator';
 import { FakeClock } from '../support/flyFakeClock';
 import { makeCore } from '../support/coreHarness';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { SwarmError } from '../../src/core/errors';
 import { ProviderFactory } from '../../src/core/provider';
 import { FLY_CAPABILITIES, FLY_SET_TOKEN_COMMAND, FlyProvider, registerFlyProvider, type FlyProviderOptions } from '../../src/providers/fly';
-import { swarmError } from '../support/flyAssertions';
+import { swarmError } from '../support/swarmAssertions';
 import { countingFetch, flyTestEndpoint, newFlyInstance, sweepTestApps, testAppName, testFlyProvider, type FlyTestEndpoint } from '../support/flyTestEnv';
 
 describe('FlyProvider against a Machines API (the emulator, or REMOTE_SWARM_FLY_API_URL)', function () {

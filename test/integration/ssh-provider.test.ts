@@ -3,20 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import { SwarmError, type SwarmErrorCode } from '../../src/core/errors';
 import type { ShellSession } from '../../src/core/provider';
 import { keyPassphraseSecretKey } from '../../src/providers/ssh/keyPassphrases';
 import { sshKeygen, startSshAgent } from '../support/sshdTestServer';
 import { makeSshRig, type SshRig } from '../support/sshTestRig';
-
-function swarmError(code: SwarmErrorCode, message?: RegExp) {
-  return (error: unknown) => {
-    assert.ok(SwarmError.is(error), `expected a SwarmError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    return true;
-  };
-}
+import { swarmError } from '../support/swarmAssertions';
 
 /** What OpenSSH's own ssh-keygen says the key's fingerprint is. */
 function opensshFingerprint(type: string, base64: string): string {

@@ -56,3 +56,12 @@ export class HealthzServer {
     else send();
   }
 }
+
+/** How many /healthz endpoints of each behaviour the health-sweep benchmark starts. */
+export interface HealthzMix {
+  answering: number;
+  slow: number;
+  hanging: number;
+  dead: number;
+  slowMs: number;
+}

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { SwarmError } from '../core/errors';
 import type { Instance, InstanceStatus } from '../core/models';
 import type { ProviderCapabilities } from '../core/provider';
-import { isSshReachable } from '../providers/ssh/sshAccess';
+import { isSshReachable } from '../ssh/sshAccess';
 
 export interface ProviderNode {
   kind: 'provider';

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import type { ShellSession } from '../../src/core/provider';
-import { keyPassphraseSecretKey } from '../../src/providers/ssh/keyPassphrases';
+import { keyPassphraseSecretKey } from '../../src/ssh/keyPassphrases';
 import { sshKeygen, startSshAgent } from '../support/sshdTestServer';
 import { makeSshRig, type SshRig } from '../support/sshTestRig';
 import { swarmError } from '../support/swarmAssertions';

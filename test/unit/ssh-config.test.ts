@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedSshConfig, type SshHostEntry } from '../../src/providers/ssh/managedSshConfig';
-import { sshDirectory, type SshDirectory } from '../../src/providers/ssh/sshDirectory';
-import { addManagedConfigInclude, ensureManagedConfigIncluded, includesManagedConfig } from '../../src/providers/ssh/userSshConfigInclude';
+import { ManagedSshConfig, type SshHostEntry } from '../../src/ssh/managedSshConfig';
+import { sshDirectory, type SshDirectory } from '../../src/ssh/sshDirectory';
+import { addManagedConfigInclude, ensureManagedConfigIncluded, includesManagedConfig } from '../../src/ssh/userSshConfigInclude';
 import { makeTempDir } from '../support/tempDir';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'ssh-config');

@@ -3,9 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { SwarmError } from '../../src/core/errors';
-import { hostPublicKey, sha256Fingerprint, type HostPublicKey } from '../../src/providers/ssh/hostKeyFingerprint';
-import { HostKeyTrust, type HostKeyQuestion, type HostKeyTarget } from '../../src/providers/ssh/hostKeyTrust';
-import { hostFieldMatches, knownHostName, parseKnownHosts } from '../../src/providers/ssh/knownHosts';
+import { hostPublicKey, sha256Fingerprint, type HostPublicKey } from '../../src/ssh/hostKeyFingerprint';
+import { HostKeyTrust, type HostKeyQuestion, type HostKeyTarget } from '../../src/ssh/hostKeyTrust';
+import { hostFieldMatches, knownHostName, parseKnownHosts } from '../../src/ssh/knownHosts';
 import { makeTempDir } from '../support/tempDir';
 
 function newKey(type: 'ed25519' | 'ecdsa' = 'ed25519'): HostPublicKey {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Client, utils, type ConnectConfig } from 'ssh2';
 import { errorMessage, invalidConfig, SwarmError } from '../../core/errors';
-import { hostPublicKey } from './hostKeyFingerprint';
-import type { HostKeyTrust } from './hostKeyTrust';
-import type { KeyPassphrases } from './keyPassphrases';
+import { hostPublicKey } from '../../ssh/hostKeyFingerprint';
+import type { HostKeyTrust } from '../../ssh/hostKeyTrust';
+import type { KeyPassphrases } from '../../ssh/keyPassphrases';
 import { connectionError } from './sshErrors';
 import type { SshEndpoint } from './sshEndpoint';
 

@@ -1,6 +1,6 @@
 import type { InstanceConfig, SshHost } from '../../core/models';
-import type { HostKeyTarget } from './hostKeyTrust';
-import { hostAlias } from './sshDirectory';
+import type { HostKeyTarget } from '../../ssh/hostKeyTrust';
+import { hostAlias } from '../../ssh/sshDirectory';
 
 /** How to reach one instance's host over SSH: address, user, key (absent: ssh-agent), and the alias its host key is kept under. */
 export interface SshEndpoint extends HostKeyTarget {

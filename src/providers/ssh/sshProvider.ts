@@ -15,9 +15,9 @@ import type {
 } from '../../core/provider';
 import type { KeyValueStore } from '../../core/stores';
 import { CodeServerOnHost, type HostProbe, type RunOnHost } from './codeServerOnHost';
-import type { HostKeyTrust } from './hostKeyTrust';
+import type { HostKeyTrust } from '../../ssh/hostKeyTrust';
 import { IdeTunnel } from './ideTunnel';
-import type { KeyPassphrases } from './keyPassphrases';
+import type { KeyPassphrases } from '../../ssh/keyPassphrases';
 import { runSshCommand } from './sshCommand';
 import { connectSsh, type SshConnectOptions } from './sshConnect';
 import { SshConnectionPool } from './sshConnectionPool';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { SwarmController } from '../../core/controller';
 import type { Instance } from '../../core/models';
 import type { ProviderPool } from '../../core/providerPool';
-import { isSshReachable } from '../../providers/ssh/sshAccess';
+import { isSshReachable } from '../../ssh/sshAccess';
 import { SSH_PROVIDER_TYPE } from '../../providers/ssh/sshProvider';
 import { hasUrl, pickOptions } from '../commands';
 import { COMMANDS } from '../contributions';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SwarmController } from '../../core/controller';
 import type { Instance } from '../../core/models';
-import { ensureManagedConfigIncluded } from '../../providers/ssh/userSshConfigInclude';
+import { ensureManagedConfigIncluded } from '../../ssh/userSshConfigInclude';
 import { runOperation } from '../operationProgress';
 import { ensureCompanionExtension, REMOTE_SSH } from './companionExtensions';
 import { sshRemoteUri } from './remoteUris';

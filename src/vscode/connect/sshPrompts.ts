@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { HostKeyQuestion } from '../../providers/ssh/hostKeyTrust';
+import type { HostKeyQuestion } from '../../ssh/hostKeyTrust';
 
 const TRUST = 'Trust and Connect';
 const ADD_INCLUDE = 'Add the Include Line';

@@ -1,8 +1,8 @@
 import type * as vscode from 'vscode';
-import { HostKeyTrust } from '../../providers/ssh/hostKeyTrust';
-import { SecretKeyPassphrases } from '../../providers/ssh/keyPassphrases';
-import { SshAccess } from '../../providers/ssh/sshAccess';
-import { sshDirectory, type SshDirectory } from '../../providers/ssh/sshDirectory';
+import { HostKeyTrust } from '../../ssh/hostKeyTrust';
+import { SecretKeyPassphrases } from '../../ssh/keyPassphrases';
+import { SshAccess } from '../../ssh/sshAccess';
+import { sshDirectory, type SshDirectory } from '../../ssh/sshDirectory';
 import type { SshProviderDependencies } from '../../providers/ssh/sshProvider';
 import { MementoStore } from '../mementoStore';
 import { SecretStorageStore } from '../secretStorageStore';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { SwarmError } from '../../core/errors';
-import type { Instance, PortMapping } from '../../core/models';
-import type { ExecResult } from '../../core/provider';
+import { SwarmError } from '../core/errors';
+import type { Instance, PortMapping } from '../core/models';
+import type { ExecResult } from '../core/provider';
 import { hostPublicKey, type HostPublicKey } from './hostKeyFingerprint';
 import type { HostKeyTrust } from './hostKeyTrust';
 import { ManagedSshConfig, type SshHostEntry } from './managedSshConfig';

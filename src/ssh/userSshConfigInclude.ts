@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { writeAtomically } from '../../core/jsonFileStore';
+import { writeAtomically } from '../core/jsonFileStore';
 import { readTextIfExists } from './readTextIfExists';
 import { configArguments, quotedPath } from './sshConfigSyntax';
 

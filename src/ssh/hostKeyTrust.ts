@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SwarmError } from '../../core/errors';
-import { writeAtomically } from '../../core/jsonFileStore';
+import { SwarmError } from '../core/errors';
+import { writeAtomically } from '../core/jsonFileStore';
 import { sha256Fingerprint, type HostPublicKey } from './hostKeyFingerprint';
 import { readTextIfExists } from './readTextIfExists';
 import { formatKnownHostLine, hostFieldMatches, knownHostName, parseKnownHosts, sameKey, type KnownHostLine } from './knownHosts';

@@ -1,4 +1,4 @@
-import { invalidConfig } from '../../core/errors';
+import { invalidConfig } from '../core/errors';
 
 /**
  * A path as an ssh_config argument: always double-quoted (so spaces are safe), Windows separators as "/". ssh_config

@@ -1,4 +1,4 @@
-import type { SecretStore } from '../../core/stores';
+import type { SecretStore } from '../core/stores';
 
 /** Passphrases of encrypted private keys: remembered in a SecretStore (VS Code SecretStorage), asked for when missing. */
 export interface KeyPassphrases {

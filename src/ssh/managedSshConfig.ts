@@ -1,4 +1,4 @@
-import { writeAtomically } from '../../core/jsonFileStore';
+import { writeAtomically } from '../core/jsonFileStore';
 import { readTextIfExists } from './readTextIfExists';
 import { quotedPath } from './sshConfigSyntax';
 

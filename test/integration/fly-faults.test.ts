@@ -7,7 +7,7 @@ import { FlyError } from '../../src/providers/fly/flyErrors';
 import { waitForMachineState } from '../../src/providers/fly/flyWait';
 import { swarmError } from '../support/swarmAssertions';
 import type { FlyEmulator } from '../support/flyEmulator';
-import { FakeClock } from '../support/flyFakeClock';
+import { FakeClock } from '../support/fakeClock';
 import { makeCore } from '../support/coreHarness';
 import { emulatorEndpoint, newFlyInstance, testAppName, testFlyClient, testFlyProvider, type EmulatorEndpoint } from '../support/flyTestEnv';
 import { makeTempDir } from '../support/tempDir';
@@ -31,7 +31,7 @@ describe('Fly provider under injected faults', function () {
   });
 
   beforeEach(async () => {
-    clock = new FakeClock();
+    clock = new FakeClock({ start: 0, instantSleeps: true });
     provider = testFlyProvider(endpoint, { client: { clock } });
     await provider.initialize();
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { FlyClient } from '../../src/providers/fly';
 import type { FlyEmulator } from '../support/flyEmulator';
-import { FakeClock } from '../support/flyFakeClock';
+import { FakeClock } from '../support/fakeClock';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { emulatorEndpoint, newFlyInstance, testAppName, testFlyProvider, type EmulatorEndpoint } from '../support/flyTestEnv';
 import { makeTempDir } from '../support/tempDir';
@@ -66,7 +66,7 @@ describe('Fly rate limits under bursts of 20 concurrent operations', function ()
       graphqlUrl: endpoint.graphqlUrl,
       token: endpoint.token,
       rateLimits: { default: { perSecond: 1000, burst: 1000 } },
-      clock: new FakeClock(),
+      clock: new FakeClock({ start: 0, instantSleeps: true }),
     });
     const app = testAppName(`unpaced-${Date.now()}`);
     await unpaced.createApp(app, endpoint.org);

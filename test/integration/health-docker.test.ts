@@ -34,7 +34,7 @@ describe('Health checks, auto-recovery and idle stops against real containers', 
     temp = makeTempDir();
     core = await makeCore(temp.path, { docker: () => testProvider() });
     core.settings.defaultImage = ensureTestImage();
-    clock = new FakeClock(Date.now());
+    clock = new FakeClock({ start: Date.now() });
     settings = { ...parseHealthSettings({}), timeoutMs: 2000, failureThreshold: 2, successThreshold: 1, recoveryBackoffMs: MINUTE, maxRecoveryAttempts: 2 };
     monitor = new HealthMonitor({ controller: core.controller, providers: core.pool, settings: () => settings, clock });
     events = [];

@@ -5,14 +5,48 @@ interface PendingTimer {
   callback: () => void;
 }
 
+export interface FakeClockOptions {
+  /** Wall time to start at. */
+  start?: number;
+  /** sleep() returns at once and moves time on by its length (retry tests need no real waiting); otherwise it waits for advance(). */
+  instantSleeps?: boolean;
+}
+
 /** A clock that moves only when a test moves it; timers fire, in order, as it passes their time. */
 export class FakeClock implements Clock {
+  /** Every sleep asked for, in order. */
+  readonly sleeps: number[] = [];
   private timers: PendingTimer[] = [];
+  private current: number;
+  private readonly instantSleeps: boolean;
 
-  constructor(private current = Date.UTC(2026, 10, 25, 12, 0, 0)) {}
+  constructor({ start = Date.UTC(2026, 10, 25, 12, 0, 0), instantSleeps = false }: FakeClockOptions = {}) {
+    this.current = start;
+    this.instantSleeps = instantSleeps;
+  }
 
   now(): number {
     return this.current;
+  }
+
+  monotonic(): number {
+    return this.current;
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    this.sleeps.push(ms);
+    if (this.instantSleeps) {
+      this.current += ms;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const cancel = this.setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => {
+        cancel();
+        reject(signal.reason);
+      }, { once: true });
+    });
   }
 
   setTimeout(callback: () => void, delayMs: number): () => void {

@@ -46,7 +46,7 @@ describe('Budgets (fake clock)', () => {
 
   beforeEach(async () => {
     temp = makeTempDir();
-    clock = new FakeClock(Date.UTC(2026, 10, 2, 0, 0, 0));
+    clock = new FakeClock({ start: Date.UTC(2026, 10, 2, 0, 0, 0) });
     core = await makeCore(temp.path, { memory: () => new MemoryProvider() });
     settings = { ...parseCostSettings({}), pricePerHour: { memory: 1 }, monthlyBudget: 10 };
     events = [];

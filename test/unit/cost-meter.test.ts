@@ -29,7 +29,7 @@ describe('CostMeter (fake clock, file-backed ledger)', () => {
 
   beforeEach(async () => {
     temp = makeTempDir();
-    clock = new FakeClock(Date.UTC(2026, 10, 25, 12, 0, 0));
+    clock = new FakeClock({ start: Date.UTC(2026, 10, 25, 12, 0, 0) });
     core = await makeCore(temp.path, { memory: () => new MemoryProvider(), cloud: () => new MemoryProvider() });
     configured = {};
     declared = { memory: () => ({ running: 0.36, stopped: 0.036 }) };
@@ -79,7 +79,7 @@ describe('CostMeter (fake clock, file-backed ledger)', () => {
   });
 
   it('splits a span at the end of the month', async () => {
-    clock = new FakeClock(Date.UTC(2026, 10, 30, 23, 30, 0));
+    clock = new FakeClock({ start: Date.UTC(2026, 10, 30, 23, 30, 0) });
     meter.dispose();
     const opened = await openMeter();
     meter = opened.meter;

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { FLY_RATE_LIMITS, FlyRateLimiter } from '../../src/providers/fly/flyRateLimiter';
 import { RateLimits } from '../support/flyEmulator/rateLimits';
-import { FakeClock } from '../support/flyFakeClock';
+import { FakeClock } from '../support/fakeClock';
 
 describe('Fly client rate limiter', () => {
   let clock: FakeClock;
   let limiter: FlyRateLimiter;
 
   beforeEach(() => {
-    clock = new FakeClock();
+    clock = new FakeClock({ start: 0, instantSleeps: true });
     limiter = new FlyRateLimiter(FLY_RATE_LIMITS, clock);
   });
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { FlyError, flyErrorFromNetworkFailure, flyErrorFromResponse } from '../../src/providers/fly/flyErrors';
-import { silentLogger } from '../../src/providers/fly/flyLogger';
+import { silentLogger } from '../../src/core/logger';
 import { retryDelayMs, withRetry, type RetryPolicy } from '../../src/providers/fly/flyRetry';
-import { FakeClock } from '../support/flyFakeClock';
+import { FakeClock } from '../support/fakeClock';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 10_000, random: () => 0.5 };
 
@@ -27,7 +27,7 @@ describe('Fly retry policy', () => {
     withRetry(send, { policy: { ...policy, ...overrides }, clock, logger: silentLogger, description: 'test', idempotent, signal });
 
   beforeEach(() => {
-    clock = new FakeClock();
+    clock = new FakeClock({ start: 0, instantSleeps: true });
   });
 
   it('retries retryable failures with exponential backoff and full jitter', async () => {

@@ -1,8 +1,8 @@
 import { FLY_API_GRAPHQL, FLY_API_HOSTNAME } from 'fly-admin/dist/client';
 import type { CreateMachineRequest, StopMachineRequest, UpdateMachineRequest, WaitMachineRequest } from 'fly-admin/dist/lib/machine';
 import type { AllocateIPAddressInput } from 'fly-admin/dist/lib/network';
-import { systemClock, type Clock } from './flyClock';
-import { silentLogger, type FlyLogger } from './flyLogger';
+import { systemClock, type Clock } from '../../core/clock';
+import { silentLogger, type Logger } from '../../core/logger';
 import { FLY_RATE_LIMITS, FlyRateLimiter, type RateLimitTable } from './flyRateLimiter';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './flyRetry';
 import { FlyAdminTransport, type FlyEndpoints } from './flyTransport';
@@ -28,7 +28,7 @@ export const DEFAULT_FLY_ENDPOINTS: FlyEndpoints = { apiUrl: FLY_API_HOSTNAME, g
 
 export interface FlyClientOptions extends Partial<FlyEndpoints> {
   token: string;
-  logger?: FlyLogger;
+  logger?: Logger;
   clock?: Clock;
   retry?: Partial<RetryPolicy>;
   rateLimits?: RateLimitTable;
@@ -93,7 +93,7 @@ export class FlyClient {
   private readonly limiter: FlyRateLimiter;
   private readonly retry: RetryPolicy;
   private readonly clock: Clock;
-  private readonly logger: FlyLogger;
+  private readonly logger: Logger;
   private readonly fetch: typeof fetch;
   private readonly requestTimeoutMs: number;
 

@@ -18,7 +18,7 @@ import { createFlyMachine } from './flyCreate';
 import { FlyError } from './flyErrors';
 import { flyExecCommand } from './flyExec';
 import { isOurMachine, toProviderInstance, workspaceSizeGB } from './flyInstances';
-import { silentLogger, type FlyLogger } from './flyLogger';
+import { silentLogger, type Logger } from '../../core/logger';
 import { flyInstanceSpec, machineConfigFor } from './flyMachineConfig';
 import { instanceIdOf, METADATA } from './flyMetadata';
 import { instanceGone, missingToken, toSwarmError } from './flySwarmErrors';
@@ -37,7 +37,7 @@ export interface FlyProviderOptions {
   graphqlUrl?: string;
   /** Reads the API token from SecretStorage; asked once, on initialize. */
   getToken: () => Promise<string | undefined>;
-  logger?: FlyLogger;
+  logger?: Logger;
   /** Names of our apps start with it (tests use their own, and see only their own apps). */
   appPrefix?: string;
   /** Client internals for tests: clock, retry policy, rate limits, fetch. */
@@ -85,7 +85,7 @@ export class FlyProvider implements Provider {
   private flyClient?: FlyClient;
   private readonly apiUrl: string;
   private readonly appPrefix: string;
-  private readonly logger: FlyLogger;
+  private readonly logger: Logger;
   private readonly startTimeoutSeconds: number;
   private readonly stopTimeoutSeconds: number;
   private readonly execTimeoutSeconds: number;

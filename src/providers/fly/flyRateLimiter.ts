@@ -1,4 +1,4 @@
-import type { Clock } from './flyClock';
+import type { Clock } from '../../core/clock';
 import { flyCancelled } from './flyErrors';
 
 export interface RateLimit {
@@ -56,7 +56,7 @@ export class FlyRateLimiter {
     const { perSecond, burst } = this.limitFor(action);
     const interval = (1000 / perSecond) * SAFETY_MARGIN;
     const key = `${action} ${scope}`;
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const spentUntil = Math.max(this.spentUntil.get(key) ?? now, now);
     this.spentUntil.set(key, spentUntil + interval);
     this.prune(now);

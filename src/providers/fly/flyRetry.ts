@@ -1,6 +1,6 @@
-import type { Clock } from './flyClock';
+import type { Clock } from '../../core/clock';
 import { asFlyError, flyCancelled, type FlyError } from './flyErrors';
-import type { FlyLogger } from './flyLogger';
+import type { Logger } from '../../core/logger';
 
 export interface RetryPolicy {
   /** Sends in total, the first included. */
@@ -25,7 +25,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export interface RetryContext {
   policy: RetryPolicy;
   clock: Clock;
-  logger: FlyLogger;
+  logger: Logger;
   /** What is being sent, for the log. */
   description: string;
   /** Whether sending twice does no harm; a call that may have taken effect is retried only then. */
@@ -46,7 +46,7 @@ function shouldRetry(error: FlyError, idempotent: boolean): boolean {
 /** Runs `send` until it succeeds, fails for good, or the policy's attempts or time run out; rejects with a FlyError. */
 export async function withRetry<T>(send: () => Promise<T>, context: RetryContext): Promise<T> {
   const { policy, clock, logger, description, idempotent, signal } = context;
-  const started = clock.now();
+  const started = clock.monotonic();
   for (let attempt = 1; ; attempt++) {
     let failure: FlyError;
     try {
@@ -56,7 +56,7 @@ export async function withRetry<T>(send: () => Promise<T>, context: RetryContext
     }
     if (!shouldRetry(failure, idempotent) || attempt >= policy.maxAttempts) throw failure.afterAttempts(attempt);
     const delay = retryDelayMs(failure, attempt, policy);
-    if (clock.now() - started + delay > policy.maxElapsedMs) throw failure.afterAttempts(attempt);
+    if (clock.monotonic() - started + delay > policy.maxElapsedMs) throw failure.afterAttempts(attempt);
     logger.warn(`Fly API ${description} failed (${failure.code}: ${failure.message}); retry ${attempt} of ${policy.maxAttempts - 1} in ${delay} ms`);
     try {
       await clock.sleep(delay, signal);

@@ -1,6 +1,6 @@
 import Client from 'fly-admin/dist/client';
 import { FlyError, flyErrorFromGraphql, flyErrorFromNetworkFailure, flyErrorFromResponse, type GraphqlError } from './flyErrors';
-import type { FlyLogger } from './flyLogger';
+import type { Logger } from '../../core/logger';
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -12,7 +12,7 @@ export interface FlyEndpoints {
 export interface FlyTransportOptions extends FlyEndpoints {
   token: string;
   fetch: typeof fetch;
-  logger: FlyLogger;
+  logger: Logger;
   /** Aborts the request: the caller's cancellation and the per-request timeout. */
   signal: AbortSignal;
   /** Whether an abort came from the caller (rather than the timeout). */

@@ -1,5 +1,5 @@
 import type { CallOptions, FlyClient } from './flyClient';
-import { systemClock, type Clock } from './flyClock';
+import { systemClock, type Clock } from '../../core/clock';
 import { FlyError } from './flyErrors';
 import type { FlyMachine, FlyWaitState } from './flyTypes';
 
@@ -25,9 +25,9 @@ export async function waitForMachineState(
   state: FlyWaitState,
   { deadlineSeconds, requestSeconds = MAX_WAIT_REQUEST_SECONDS, clock = systemClock, signal }: WaitForStateOptions,
 ): Promise<void> {
-  const deadline = clock.now() + deadlineSeconds * 1000;
+  const deadline = clock.monotonic() + deadlineSeconds * 1000;
   for (;;) {
-    const remainingSeconds = Math.ceil((deadline - clock.now()) / 1000);
+    const remainingSeconds = Math.ceil((deadline - clock.monotonic()) / 1000);
     if (remainingSeconds <= 0) {
       throw new FlyError({ category: 'timeout', code: 'wait_deadline', message: `machine ${machine.id} did not reach state "${state}" within ${deadlineSeconds} s` });
     }

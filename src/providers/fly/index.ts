@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ProviderFactory } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
 import { DEFAULT_FLY_ENDPOINTS } from './flyClient';
-import type { FlyLogger } from './flyLogger';
+import type { Logger } from '../../core/logger';
 import { flyInstancePricing } from './flyInstancePricing';
 import { FLY_CAPABILITIES, FLY_DISPLAY_NAME, FLY_PROVIDER_TYPE, FlyProvider } from './flyProvider';
 
@@ -10,7 +10,7 @@ export { FlyProvider, FLY_CAPABILITIES, FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, typ
 export { flyInstancePricing } from './flyInstancePricing';
 export { FlyClient, type FlyClientOptions } from './flyClient';
 export { FlyError, type FlyErrorCategory } from './flyErrors';
-export type { FlyLogger } from './flyLogger';
+export type { Logger } from '../../core/logger';
 export { FLY_SET_TOKEN_COMMAND } from './flySwarmErrors';
 export { flyPricePerHour, flyVolumePricePerHour, flyPresetName } from './flyPricing';
 export type { FlyGuest } from './flyTypes';
@@ -37,7 +37,7 @@ const flySettingsSchema = z.object({
 export interface FlyProviderDependencies {
   /** Reads FLY_TOKEN_SECRET_KEY from SecretStorage. */
   getToken: () => Promise<string | undefined>;
-  logger?: FlyLogger;
+  logger?: Logger;
 }
 
 export function registerFlyProvider(factory: ProviderFactory, dependencies: FlyProviderDependencies): void {

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { systemClock } from './core/clock';
 import { SwarmController } from './core/controller';
 import type { CostMeter } from './core/cost/costMeter';
 import type { HealthMonitor } from './core/health/healthMonitor';
@@ -44,8 +45,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   registerFlyProvider(factory, { getToken: () => Promise.resolve(context.secrets.get(FLY_TOKEN_SECRET_KEY)), logger: log });
   const ssh = createSshServices(context);
   registerSshProvider(factory, ssh.provider);
-  const pool = new ProviderPool(factory, (type) => settings.providerSettings(type));
   const store = new MementoStore(context.globalState);
+  const pool = new ProviderPool(factory, (type) => settings.providerSettings(type), { state: store, secrets: new SecretStorageStore(context.secrets), log, clock: systemClock });
   const registry = new InstanceRegistry(store);
   const templates = () => loadTemplates(settings.templates);
   const controller = new SwarmController({

@@ -2,7 +2,7 @@ import { Emitter, type Event } from './events';
 import { errorMessage, instanceNotFound, invalidConfig, SwarmError } from './errors';
 import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigOverrides, type InstanceStatus } from './models';
 import { generateInstanceId, generatePassword } from './passwords';
-import type { ExecOptions, ExecResult, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
+import type { ExecOptions, ExecResult, InstanceEndpoints, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
 import type { ProviderPool } from './providerPool';
 import { OperationQueue } from './operationQueue';
 import type { InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
@@ -191,6 +191,14 @@ export class SwarmController {
   async openShell(idOrName: string, size: TerminalSize): Promise<ShellSession> {
     const instance = this.get(idOrName);
     return (await this.deps.providers.get(instance.provider)).openShell(instance.id, size);
+  }
+
+  /** How to reach the instance from this machine, as its provider describes it; only the IDE URL where the provider cannot say more. */
+  async endpoints(idOrName: string): Promise<InstanceEndpoints> {
+    const instance = this.get(idOrName);
+    const provider = await this.deps.providers.get(instance.provider);
+    if (provider.getEndpoints) return provider.getEndpoints(instance.id);
+    return instance.urls.ide === undefined ? {} : { ide: instance.urls.ide };
   }
 
   async getPassword(idOrName: string): Promise<string | undefined> {

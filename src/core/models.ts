@@ -37,7 +37,7 @@ export const resourcesSchema = z.object({
 });
 export type Resources = z.infer<typeof resourcesSchema>;
 
-const portNumber = z
+export const portNumberSchema = z
   .number({ error: 'must be a port number' })
   .int({ error: 'must be a whole number' })
   .min(LIMITS.port.min, { error: `must be between ${LIMITS.port.min} and ${LIMITS.port.max}` })
@@ -45,9 +45,9 @@ const portNumber = z
 
 export const portMappingSchema = z.object({
   /** Port inside the instance. */
-  container: portNumber,
+  container: portNumberSchema,
   /** Host port; omitted means "pick a free one". */
-  host: portNumber.optional(),
+  host: portNumberSchema.optional(),
   /** Host address to bind; 127.0.0.1 unless the user asks otherwise. */
   hostIp: z.string().default('127.0.0.1'),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
@@ -62,22 +62,12 @@ export const envSchema = z.record(z.string().regex(ENV_NAME), z.string({ error: 
   error: (issue) => (issue.code === 'invalid_key' ? ENV_NAME_RULE : undefined),
 });
 
-/** An existing machine reached over SSH ("bring your own box"); its host key is kept in a known_hosts file, never here. */
-export const sshHostSchema = z.object({
-  host: z.string().regex(/^(?!-)[A-Za-z0-9._:-]+$/, { error: 'must be a host name or an IP address, such as "build-box.example.com" or "10.0.0.5"' }),
-  port: portNumber.default(22),
-  user: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: 'must be a user name, such as "dev"' }),
-  /** A private key file; absent means the keys of the running ssh-agent. */
-  identityFile: z.string().regex(/^(\/|[A-Za-z]:[\\/])/, { error: 'must be an absolute path to a private key file' }).optional(),
-});
-export type SshHost = z.infer<typeof sshHostSchema>;
-
 export const authSchema = z.object({
   /** password: code-server asks for a generated password kept in SecretStorage; none: open (only for loopback). */
   type: z.enum(['password', 'none']).default('password'),
 });
 
-export const instanceConfigSchema = z.object({
+const instanceConfigFields = z.object({
   name: instanceNameSchema,
   image: z.string({ error: 'must be an image reference' }).min(1, { error: 'is required: give an image such as "codercom/code-server:4.100.3"' }),
   workspacePath: z
@@ -94,11 +84,20 @@ export const instanceConfigSchema = z.object({
   template: z.string().optional(),
   group: z.string().optional(),
   features: z.array(z.string()).default([]),
-  /** Set for an existing host reached over SSH (the "ssh" provider). */
-  sshHost: sshHostSchema.optional(),
+  /** The provider's own options for this instance (e.g. an SSH host's address), declared and validated by the provider. */
+  options: z.record(z.string(), z.unknown()).default({}),
 });
+
+/** Configurations written before provider options existed kept an SSH host's address in `sshHost`: read it as the options. */
+function withLegacyOptions(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('sshHost' in raw)) return raw;
+  const { sshHost, ...rest } = raw as Record<string, unknown>;
+  return 'options' in rest ? rest : { ...rest, options: sshHost };
+}
+
+export const instanceConfigSchema = z.preprocess(withLegacyOptions, instanceConfigFields);
 export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
-export type InstanceConfigInput = z.input<typeof instanceConfigSchema>;
+export type InstanceConfigInput = z.input<typeof instanceConfigFields>;
 
 /**
  * A configuration a provider recorded on its infrastructure as JSON (a Docker label, Fly machine metadata), for

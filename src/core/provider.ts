@@ -1,7 +1,11 @@
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
+import type { z } from 'zod';
+import type { Clock } from './clock';
 import type { InstancePricing } from './cost/pricing';
 import { SwarmError } from './errors';
+import type { Logger } from './logger';
 import type { InstanceConfig, InstanceStatus, PortMapping } from './models';
+import type { KeyValueStore, SecretStore } from './stores';
 
 /** What a provider can do; the UI hides what it cannot. */
 export interface ProviderCapabilities {
@@ -24,6 +28,12 @@ export interface ProviderCapabilities {
   shell: boolean;
   /** Create makes new infrastructure (a container, a machine). False: create registers an existing host and delete only forgets it. */
   provisions: boolean;
+  /** getEndpoints says how to reach an instance from this machine (IDE URL, SSH, container). */
+  endpoints: boolean;
+  /** `workspaces`: a workspace exported and imported as a tar stream (migration, backups). */
+  workspaceTransfer: boolean;
+  /** `networks`: private networks with DNS aliases between instances (groups). */
+  privateNetworks: boolean;
 }
 
 /** Progress and cancellation for long operations. */
@@ -136,10 +146,105 @@ export interface Provider {
   openShell(id: string, size: TerminalSize): Promise<ShellSession>;
   /** CPU and memory in use by a running instance (undefined when it does not run); providers that cannot tell leave it out. */
   getInstanceStats?(id: string): Promise<ResourceUsage | undefined>;
+  /** How to reach the instance from this machine (capability `endpoints`). */
+  getEndpoints?(id: string): Promise<InstanceEndpoints>;
+  /** Workspace export and import (capability `workspaceTransfer`). */
+  readonly workspaces?: WorkspaceTransfer;
+  /** Private networks between instances (capability `privateNetworks`). */
+  readonly networks?: PrivateNetworks;
   dispose(): void;
 }
 
-export type ProviderConstructor = (settings: Record<string, unknown>) => Provider;
+/**
+ * How a front end reaches an instance: each picks what it needs (a browser tab the IDE URL, Remote-SSH the SSH
+ * endpoint, Dev Containers the container), so none assumes a port published on this machine.
+ */
+export interface InstanceEndpoints {
+  /** code-server, as a URL this machine can open. */
+  ide?: string;
+  ssh?: SshEndpointDescription;
+  /** A container Dev Containers can attach to. */
+  container?: ContainerReference;
+}
+
+export interface SshEndpointDescription {
+  host: string;
+  port: number;
+  /** The user to log in as, when the provider knows it (an existing host); otherwise it is asked of the instance. */
+  user?: string;
+  /** The user's own private key for an existing host; absent: the ssh-agent, or a key Remote Swarm authorizes. */
+  identityFile?: string;
+  /** An argv whose stdin and stdout are the connection (ssh's ProxyCommand), when host:port is not reachable directly. */
+  proxyCommand?: readonly string[];
+  /**
+   * existing-host: the user's own machine and login; its host key is verified when connecting. provisioned: an instance
+   * Remote Swarm made; its host keys are read and a key of Remote Swarm's own is authorized through the provider's exec.
+   */
+  kind: 'existing-host' | 'provisioned';
+}
+
+export interface ContainerReference {
+  /** The container's name on its engine. */
+  name: string;
+  /** The engine, when it is not the local default (DOCKER_HOST syntax: unix://, tcp://, ssh://). */
+  engineHost?: string;
+}
+
+/** A workspace as a tar stream of the workspace folder's contents (paths relative to it), for migration and backups. */
+export interface WorkspaceTransfer {
+  /** Streams the workspace out; the instance may be running or stopped. */
+  exportWorkspace(id: string, options?: OperationOptions): Promise<Readable>;
+  /** Unpacks an archive into the workspace folder, over what is there; resolves once all of it is written. */
+  importWorkspace(id: string, archive: Readable, options?: OperationOptions): Promise<void>;
+}
+
+export interface PrivateNetwork {
+  /** The provider's id for it. */
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** Networks that only their member instances share, where members find each other by DNS alias. */
+export interface PrivateNetworks {
+  /** Makes the network, labelled as Remote Swarm's; CONFLICT when one of that name exists. */
+  createNetwork(name: string, labels?: Record<string, string>): Promise<PrivateNetwork>;
+  listNetworks(): Promise<PrivateNetwork[]>;
+  /** Joins a running or stopped instance to the network, reachable there by each alias. */
+  connectInstance(network: string, id: string, aliases: readonly string[]): Promise<void>;
+  disconnectInstance(network: string, id: string): Promise<void>;
+  /** Removes the network; its members must have left it. A network that is gone already is not an error. */
+  deleteNetwork(name: string): Promise<void>;
+}
+
+/** What a provider is given by the front end that runs it. */
+export interface ProviderContext {
+  /** Persistent state (VS Code globalState, the CLI's state file) for providers that keep lists of their own. */
+  state: KeyValueStore;
+  secrets: SecretStore;
+  log: Logger;
+  clock: Clock;
+}
+
+export type ProviderConstructor = (settings: Record<string, unknown>, context: ProviderContext) => Provider | Promise<Provider>;
+
+/** A secret a provider reads (an API token), so that each front end can offer to set it. */
+export interface ProviderSecret {
+  /** The SecretStore key. */
+  key: string;
+  /** e.g. "Fly.io API token". */
+  label: string;
+  /** Where to get one, e.g. "a token from `fly tokens create org`". */
+  hint: string;
+}
+
+/** Provider-specific options of an instance (config.options), declared and validated by the provider. */
+export interface InstanceOptionsDeclaration {
+  /** Validates config.options at create; its messages name the option. */
+  schema: z.ZodType;
+  /** For front ends that render a form: each option's name and what it means. */
+  fields: readonly { name: string; description: string; required: boolean }[];
+}
 
 /** What a provider type declares when it registers: the UI reads capabilities before any provider is started. */
 export interface ProviderRegistration {
@@ -148,6 +253,8 @@ export interface ProviderRegistration {
   capabilities: ProviderCapabilities;
   /** What an instance costs per hour, for the cost meter; a provider without one is free unless the user sets a price. */
   pricing?: InstancePricing;
+  instanceOptions?: InstanceOptionsDeclaration;
+  secrets?: readonly ProviderSecret[];
   create: ProviderConstructor;
 }
 
@@ -163,7 +270,7 @@ export class ProviderFactory {
   }
 
   types(): ProviderDescription[] {
-    return [...this.registrations.values()].map(({ type, displayName, capabilities, pricing }) => ({ type, displayName, capabilities, pricing }));
+    return [...this.registrations.values()].map(({ create: _create, ...description }) => description);
   }
 
   describe(type: string): ProviderDescription | undefined {
@@ -174,12 +281,12 @@ export class ProviderFactory {
     return this.registrations.has(type);
   }
 
-  create(type: string, settings: Record<string, unknown> = {}): Provider {
+  create(type: string, settings: Record<string, unknown>, context: ProviderContext): Provider | Promise<Provider> {
     const registration = this.registrations.get(type);
     if (!registration) {
       const known = [...this.registrations.keys()].join(', ');
       throw new SwarmError('PROVIDER_NOT_REGISTERED', `provider: "${type}" is not a known provider type; use one of: ${known}`, { details: { field: 'provider' } });
     }
-    return registration.create(settings);
+    return registration.create(settings, context);
   }
 }

@@ -1,4 +1,4 @@
-import type { Provider, ProviderDescription, ProviderFactory } from './provider';
+import type { Provider, ProviderContext, ProviderDescription, ProviderFactory } from './provider';
 
 /**
  * The live providers, made from the factory on first use and initialized once. A provider whose initialize() failed
@@ -10,6 +10,7 @@ export class ProviderPool {
   constructor(
     private readonly factory: ProviderFactory,
     private readonly settingsFor: (type: string) => Record<string, unknown>,
+    private readonly context: ProviderContext,
   ) {}
 
   types(): ProviderDescription[] {
@@ -44,7 +45,7 @@ export class ProviderPool {
   }
 
   private async initialize(type: string): Promise<Provider> {
-    const provider = this.factory.create(type, this.settingsFor(type));
+    const provider = await this.factory.create(type, this.settingsFor(type), this.context);
     try {
       await provider.initialize();
       return provider;

@@ -1,6 +1,6 @@
 import { writeAtomically } from '../core/jsonFileStore';
 import { readTextIfExists } from './readTextIfExists';
-import { quotedPath } from './sshConfigSyntax';
+import { proxyCommandLine, quotedPath } from './sshConfigSyntax';
 
 /** How ssh reaches one instance. */
 export interface SshHostEntry {
@@ -11,6 +11,8 @@ export interface SshHostEntry {
   user: string;
   /** The private key to use; absent: the keys of the running ssh-agent. */
   identityFile?: string;
+  /** An argv whose stdin and stdout are the connection, when the port is not reachable directly. */
+  proxyCommand?: readonly string[];
   knownHostsFile: string;
 }
 
@@ -29,6 +31,7 @@ function renderHostBlock(entry: SshHostEntry): string[] {
     `  Port ${entry.port}`,
     `  User ${entry.user}`,
     ...(entry.identityFile === undefined ? [] : [`  IdentityFile ${quotedPath(entry.identityFile)}`, '  IdentitiesOnly yes']),
+    ...(entry.proxyCommand === undefined ? [] : [`  ProxyCommand ${proxyCommandLine(entry.proxyCommand)}`]),
     `  HostKeyAlias ${entry.alias}`,
     `  UserKnownHostsFile ${quotedPath(entry.knownHostsFile)}`,
     '  StrictHostKeyChecking yes',

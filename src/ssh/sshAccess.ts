@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { SwarmError } from '../core/errors';
-import type { Instance, PortMapping } from '../core/models';
-import type { ExecResult } from '../core/provider';
+import type { Instance } from '../core/models';
+import type { ExecResult, SshEndpointDescription } from '../core/provider';
 import { hostPublicKey, type HostPublicKey } from './hostKeyFingerprint';
 import type { HostKeyTrust } from './hostKeyTrust';
 import { ManagedSshConfig, type SshHostEntry } from './managedSshConfig';
+import { sshAddressSchema } from './sshAddress';
 import { hostAlias, type SshDirectory } from './sshDirectory';
 import { ensureKeyPair, removeKeyPair } from './sshKeyPair';
 
@@ -16,9 +17,9 @@ const AUTHORIZE_KEY =
   'umask 077; mkdir -p "$HOME/.ssh" && touch "$HOME/.ssh/authorized_keys" && { grep -qxF "$1" "$HOME/.ssh/authorized_keys" || printf "%s\\n" "$1" >> "$HOME/.ssh/authorized_keys"; }';
 const READ_HOST_KEYS = 'cat /etc/ssh/ssh_host_*_key.pub 2>/dev/null; true';
 
-/** An existing SSH host, or an instance publishing an "ssh" port (a container running sshd). */
+/** An existing SSH host, or an instance publishing an "ssh" port (a container running sshd): its provider names an SSH URL. */
 export function isSshReachable(instance: Instance): boolean {
-  return instance.config.sshHost !== undefined || sshPort(instance) !== undefined;
+  return instance.urls.ssh !== undefined;
 }
 
 /**
@@ -37,9 +38,12 @@ export class SshAccess {
     this.config = new ManagedSshConfig(directory.configFile);
   }
 
-  /** Prepares the instance and returns the host name to connect to. */
-  async prepare(instance: Instance, run: RunInInstance): Promise<string> {
-    const entry = instance.config.sshHost ? await this.existingHost(instance, run) : await this.containerWithSshd(instance, run);
+  /** Prepares the instance, reached at the SSH endpoint its provider describes, and returns the host name to connect to. */
+  async prepare(instance: Instance, endpoint: SshEndpointDescription | undefined, run: RunInInstance): Promise<string> {
+    if (endpoint === undefined) {
+      throw new SwarmError('CONFLICT', `"${instance.name}" publishes no SSH port. Give its template a port with "purpose": "ssh" (e.g. container port 22) and an image that runs sshd.`);
+    }
+    const entry = endpoint.kind === 'existing-host' ? await this.existingHost(instance, endpoint, run) : await this.provisioned(instance, endpoint, run);
     this.config.upsert(entry);
     return entry.alias;
   }
@@ -52,35 +56,28 @@ export class SshAccess {
     removeKeyPair(this.keyFile(instanceName));
   }
 
-  private async existingHost(instance: Instance, run: RunInInstance): Promise<SshHostEntry> {
-    const { host, port, user, identityFile } = instance.config.sshHost!;
+  private async existingHost(instance: Instance, { host, port, user, identityFile, proxyCommand }: SshEndpointDescription, run: RunInInstance): Promise<SshHostEntry> {
+    if (user === undefined) throw new SwarmError('CONFLICT', `"${instance.name}": its provider names no SSH user for this host.`);
     // Connecting verifies the host key (asking on first use) and records it under the alias.
     succeeded(await run(['true']), 'Connecting');
-    return { alias: hostAlias(instance.name), hostName: host, port, user, ...(identityFile === undefined ? {} : { identityFile }), knownHostsFile: this.directory.knownHostsFile };
+    return { alias: hostAlias(instance.name), hostName: host, port, user, identityFile, proxyCommand, knownHostsFile: this.directory.knownHostsFile };
   }
 
-  private async containerWithSshd(instance: Instance, run: RunInInstance): Promise<SshHostEntry> {
-    const port = sshPort(instance);
-    if (port?.host === undefined) {
-      throw new SwarmError('CONFLICT', `"${instance.name}" publishes no SSH port. Give its template a port with "purpose": "ssh" (e.g. container port 22) and an image that runs sshd.`);
-    }
+  /** An instance Remote Swarm made: host keys read and a key of our own authorized through the provider, which needs no trust on first use. */
+  private async provisioned(instance: Instance, { host, port, proxyCommand }: SshEndpointDescription, run: RunInInstance): Promise<SshHostEntry> {
     const hostKeys = parseHostKeys(succeeded(await run(['sh', '-c', READ_HOST_KEYS]), 'Reading its SSH host keys').stdout);
     if (hostKeys.length === 0) throw new SwarmError('CONFLICT', `"${instance.name}" has no SSH host keys in /etc/ssh: its image does not run an SSH server.`);
-    const keyPair = ensureKeyPair(this.keyFile(instance.name), `remote-swarm ${instance.name}`);
+    const keyPair = await ensureKeyPair(this.keyFile(instance.name), `remote-swarm ${instance.name}`);
     succeeded(await run(['sh', '-c', AUTHORIZE_KEY, 'authorize-key', keyPair.publicKey]), 'Authorizing its key');
-    const user = succeeded(await run(['id', '-un']), 'Finding its user').stdout.trim();
+    const user = loginName(succeeded(await run(['id', '-un']), 'Finding its user').stdout, instance.name);
     const alias = hostAlias(instance.name);
     this.trust.replace(alias, hostKeys);
-    return { alias, hostName: loopbackFor(port.hostIp), port: port.host, user, identityFile: keyPair.privateKeyFile, knownHostsFile: this.directory.knownHostsFile };
+    return { alias, hostName: host, port, user, identityFile: keyPair.privateKeyFile, proxyCommand, knownHostsFile: this.directory.knownHostsFile };
   }
 
   private keyFile(instanceName: string): string {
     return join(this.directory.keysDir, instanceName);
   }
-}
-
-function sshPort(instance: Instance): PortMapping | undefined {
-  return instance.ports.find((port) => port.purpose === 'ssh' && port.host !== undefined);
 }
 
 /** The host keys in `ssh_host_*_key.pub` lines ("type base64 comment"). */
@@ -92,9 +89,13 @@ function parseHostKeys(text: string): HostPublicKey[] {
     .map((base64) => hostPublicKey(Buffer.from(base64, 'base64')));
 }
 
-/** A port published on every address is reached on loopback. */
-function loopbackFor(hostIp: string): string {
-  return hostIp === '' || hostIp === '0.0.0.0' || hostIp === '::' ? '127.0.0.1' : hostIp;
+/** The instance's own answer to `id -un`: only a plain user name may reach the ssh config. */
+function loginName(output: string, instanceName: string): string {
+  const user = output.trim();
+  if (!sshAddressSchema.shape.user.safeParse(user).success) {
+    throw new SwarmError('OPERATION_FAILED', `"${instanceName}" gave ${JSON.stringify(user.slice(0, 64))} as its user name, which is not a plain user name; nothing was written.`);
+  }
+  return user;
 }
 
 function succeeded(result: ExecResult, action: string): ExecResult {

@@ -13,3 +13,9 @@ export function quotedPath(path: string): string {
 export function configArguments(text: string): string[] {
   return [...text.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? '');
 }
+
+/** An argv as a ProxyCommand, which ssh hands to the user's shell: each argument single-quoted, line breaks refused. */
+export function proxyCommandLine(argv: readonly string[]): string {
+  if (argv.length === 0 || argv.some((arg) => /[\r\n\0]/.test(arg))) throw invalidConfig('proxyCommand', 'must be a non-empty argv without line breaks');
+  return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

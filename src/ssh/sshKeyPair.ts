@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { utils } from 'ssh2';
 
 export interface KeyPair {
   privateKeyFile: string;
@@ -9,9 +8,11 @@ export interface KeyPair {
 }
 
 /** The Ed25519 key pair at `privateKeyFile` (public key beside it as .pub), made on first use: private key 0600, folder 0700. */
-export function ensureKeyPair(privateKeyFile: string, comment: string): KeyPair {
+export async function ensureKeyPair(privateKeyFile: string, comment: string): Promise<KeyPair> {
   const publicKeyFile = `${privateKeyFile}.pub`;
   if (existsSync(privateKeyFile) && existsSync(publicKeyFile)) return { privateKeyFile, publicKey: readFileSync(publicKeyFile, 'utf8').trim() };
+  // ssh2 is loaded only when a key is made, not with the toolkit.
+  const { utils } = await import('ssh2');
   const generated = utils.generateKeyPairSync('ed25519', { comment });
   mkdirSync(dirname(privateKeyFile), { recursive: true, mode: 0o700 });
   writeFileSync(privateKeyFile, generated.private, { mode: 0o600 });

@@ -101,8 +101,8 @@ export function providerTreeItem(node: ProviderNode): vscode.TreeItem {
  * with the address of an existing SSH host.
  */
 function instanceDescription({ config, status, metadata }: Instance): string {
-  const size = config.sshHost
-    ? `${config.sshHost.user}@${config.sshHost.host}:${config.sshHost.port}`
+  const size = metadata.host
+    ? metadata.host
     : metadata.size
       ? [metadata.region, metadata.size].filter(Boolean).join(' · ')
       : `${config.resources.cpuCores} CPU / ${config.resources.memoryMB} MB`;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { memoryProviderContext } from '../support/providerContext';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -311,11 +312,11 @@ describe('DockerProvider against the real Docker engine', function () {
     registerDockerProvider(factory);
     assert.deepEqual(factory.types().map(({ type, displayName }) => ({ type, displayName })), [{ type: 'docker', displayName: 'Docker' }]);
     assert.deepEqual(factory.describe('docker')?.capabilities, new DockerProvider().getCapabilities(), 'declared capabilities match the provider');
-    const fromSettings = factory.create('docker', { host: '', defaultImage: image });
+    const fromSettings = await factory.create('docker', { host: '', defaultImage: image }, memoryProviderContext());
     assert.ok(fromSettings instanceof DockerProvider);
     assert.equal(fromSettings.defaultImage, image);
     await fromSettings.initialize();
-    assert.throws(() => factory.create('docker', { host: 'docker.example:2375' }), swarmError('INVALID_CONFIG', /remoteSwarm\.docker\.host/));
+    assert.throws(() => factory.create('docker', { host: 'docker.example:2375' }, memoryProviderContext()), swarmError('INVALID_CONFIG', /docker\.host/));
   });
 
   it('reports an unreachable engine as PROVIDER_UNAVAILABLE saying what to check', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { memoryProviderContext } from '../support/providerContext';
 import { SwarmError } from '../../src/core/errors';
 import { ProviderFactory } from '../../src/core/provider';
 import { FLY_CAPABILITIES, FLY_SET_TOKEN_COMMAND, FlyProvider, registerFlyProvider, type FlyProviderOptions } from '../../src/providers/fly';
@@ -159,10 +160,10 @@ describe('FlyProvider against a Machines API (the emulator, or REMOTE_SWARM_FLY_
     assert.equal(description?.displayName, 'Fly.io');
     assert.deepEqual(description?.capabilities, FLY_CAPABILITIES);
     assert.equal(typeof description?.pricing, 'function');
-    const registered = factory.create('fly', { org: endpoint.org, region: endpoint.region, apiUrl: endpoint.apiUrl, graphqlUrl: endpoint.graphqlUrl });
+    const registered = await factory.create('fly', { org: endpoint.org, region: endpoint.region, apiUrl: endpoint.apiUrl, graphqlUrl: endpoint.graphqlUrl }, memoryProviderContext());
     await registered.initialize();
     assert.ok(Array.isArray(await registered.listInstances()));
-    assert.ok(factory.create('fly', { org: '', region: '' }) instanceof FlyProvider, 'empty settings mean the defaults');
-    assert.throws(() => factory.create('fly', { region: 42 }), swarmError('INVALID_CONFIG', /remoteSwarm\.fly\.region/));
+    assert.ok((await factory.create('fly', { org: '', region: '' }, memoryProviderContext())) instanceof FlyProvider, 'empty settings mean the defaults');
+    assert.throws(() => factory.create('fly', { region: 42 }, memoryProviderContext()), swarmError('INVALID_CONFIG', /remoteSwarm\.fly\.region/));
   });
 });

@@ -66,7 +66,7 @@ describe('Connect via Remote-SSH: the managed ssh config works with the real ssh
     it('gives the instance its own key (0600), authorizes it, records its host keys, and ssh remote-swarm.<name> gets in', async () => {
       const instance = await createWithSshd('sshd-box');
       const run = (argv: readonly string[]) => core.controller.exec(instance.id, argv);
-      const alias = await access.prepare(instance, run);
+      const alias = await access.prepare(instance, (await core.controller.endpoints(instance.id)).ssh, run);
       assert.equal(alias, 'remote-swarm.sshd-box');
       const keyFile = join(directory.keysDir, 'sshd-box');
       assert.equal(statSync(keyFile).mode & 0o777, 0o600);
@@ -82,14 +82,14 @@ describe('Connect via Remote-SSH: the managed ssh config works with the real ssh
       assert.equal(session.stdout, 'connected-2\nroot\n');
 
       const config = readFileSync(directory.configFile, 'utf8');
-      await access.prepare(instance, run);
+      await access.prepare(instance, (await core.controller.endpoints(instance.id)).ssh, run);
       assert.equal(readFileSync(directory.configFile, 'utf8'), config, 'preparing again changes nothing');
       assert.equal((await run(['grep', '-c', 'remote-swarm sshd-box', '/root/.ssh/authorized_keys'])).stdout, '1\n', 'the key is authorized once');
     });
 
     it('lets ssh refuse a host whose key is not the one recorded', async () => {
       const instance = await createWithSshd('sshd-changed');
-      const alias = await access.prepare(instance, (argv) => core.controller.exec(instance.id, argv));
+      const alias = await access.prepare(instance, (await core.controller.endpoints(instance.id)).ssh, (argv) => core.controller.exec(instance.id, argv));
       await ensureManagedConfigIncluded(directory, async () => true);
       const impostor = utils.generateKeyPairSync('ed25519').public.split(' ').slice(0, 2).join(' ');
       writeFileSync(directory.knownHostsFile, `${alias} ${impostor}\n`);
@@ -100,7 +100,7 @@ describe('Connect via Remote-SSH: the managed ssh config works with the real ssh
 
     it('forgets the Host block, host keys and key pair of a deleted instance', async () => {
       const instance = await createWithSshd('sshd-gone');
-      await access.prepare(instance, (argv) => core.controller.exec(instance.id, argv));
+      await access.prepare(instance, (await core.controller.endpoints(instance.id)).ssh, (argv) => core.controller.exec(instance.id, argv));
       access.forget('sshd-gone');
       assert.doesNotMatch(readFileSync(directory.configFile, 'utf8'), /sshd-gone/);
       assert.equal(readFileSync(directory.knownHostsFile, 'utf8'), '');
@@ -110,7 +110,7 @@ describe('Connect via Remote-SSH: the managed ssh config works with the real ssh
 
     it('says what is missing when an instance publishes no SSH port', async () => {
       const instance = await core.controller.create({ provider: 'docker', name: 'no-sshd', overrides: { image, workspacePath: '/workspace' } });
-      await assert.rejects(access.prepare(instance, (argv) => core.controller.exec(instance.id, argv)), /publishes no SSH port.*"purpose": "ssh"/);
+      await assert.rejects(access.prepare(instance, (await core.controller.endpoints(instance.id)).ssh, (argv) => core.controller.exec(instance.id, argv)), /publishes no SSH port.*"purpose": "ssh"/);
     });
   });
 
@@ -131,7 +131,7 @@ describe('Connect via Remote-SSH: the managed ssh config works with the real ssh
       const config = rig.hostConfig('own-box');
       const instance = await core.controller.create({ provider: 'ssh', name: 'own-box', overrides: config });
       assert.equal(rig.questions.length, 1);
-      const alias = await new SshAccess(directory, rig.trust).prepare(instance, (argv) => core.controller.exec(instance.id, argv));
+      const alias = await new SshAccess(directory, rig.trust).prepare(instance, (await core.controller.endpoints(instance.id)).ssh, (argv) => core.controller.exec(instance.id, argv));
       assert.match(readFileSync(directory.configFile, 'utf8'), new RegExp(`IdentityFile "${rig.sshd.userKeyFile}"`));
       await ensureManagedConfigIncluded(directory, async () => true);
       const session = ssh(directory, alias, 'echo "on $HOME"');

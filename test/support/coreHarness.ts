@@ -7,6 +7,7 @@ import { ProviderFactory } from '../../src/core/provider';
 import { ProviderPool } from '../../src/core/providerPool';
 import { InstanceRegistry } from '../../src/core/registry';
 import { loadTemplates } from '../../src/core/templates';
+import { memoryProviderContext } from './providerContext';
 
 export interface CoreHarness {
   controller: SwarmController;
@@ -29,7 +30,7 @@ export async function makeCore(dir: string, providers: Record<string, () => Prov
   const registry = new InstanceRegistry(new JsonFileStore(storePath));
   await registry.load();
   const secrets = new FileSecretStore(join(dir, 'secrets.json'));
-  const pool = new ProviderPool(factory, () => ({}));
+  const pool = new ProviderPool(factory, () => ({}), memoryProviderContext());
   const settings: ControllerSettings = { maxInstances: 10, defaultImage: 'remote-swarm/test-busybox:latest' };
   const userTemplates: unknown[] = [];
   const controller = new SwarmController({ registry, providers: pool, secrets, templates: () => loadTemplates(userTemplates), settings: () => settings });

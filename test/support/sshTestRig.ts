@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { FileSecretStore } from '../../src/core/fileSecretStore';
 import { JsonFileStore } from '../../src/core/jsonFileStore';
-import { instanceConfigSchema, type InstanceConfig, type SshHost } from '../../src/core/models';
+import { instanceConfigSchema, type InstanceConfig } from '../../src/core/models';
+import type { SshAddress } from '../../src/ssh/sshAddress';
 import { HostKeyTrust, type HostKeyQuestion } from '../../src/ssh/hostKeyTrust';
 import { SecretKeyPassphrases } from '../../src/ssh/keyPassphrases';
 import { sshDirectory, type SshDirectory } from '../../src/ssh/sshDirectory';
@@ -32,7 +33,7 @@ export interface SshRig {
   /** A provider over the rig's stores; each is disposed with the rig. */
   provider(overrides?: Partial<SshProviderDependencies>): SshProvider;
   /** An "ssh" instance configuration for the test sshd. */
-  hostConfig(name: string, overrides?: Partial<SshHost>): InstanceConfig;
+  hostConfig(name: string, overrides?: Partial<SshAddress>): InstanceConfig;
   dispose(): Promise<void>;
 }
 
@@ -83,7 +84,7 @@ export async function makeSshRig(): Promise<SshRig> {
         image: `ssh://${sshd.user}@${sshd.host}:${sshd.port}`,
         workspacePath: join(sshd.home, 'project'),
         resources: { cpuCores: 1, memoryMB: 512, storageGB: 1 },
-        sshHost: { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.userKeyFile, ...overrides },
+        options: { host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.userKeyFile, ...overrides },
       });
     },
     async dispose() {

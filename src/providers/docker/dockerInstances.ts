@@ -19,11 +19,15 @@ export function toProviderInstance(container: Docker.ContainerInfo): ProviderIns
   const config = decodeConfig(labels);
   const ports = boundPorts(container.Ports, config);
   const ide = ports.find((port) => port.purpose === 'ide');
+  const ssh = ports.find((port) => port.purpose === 'ssh');
   return {
     id: labels[LABEL.instance] ?? container.Id,
     name: config?.name ?? labels[LABEL.name] ?? container.Names[0]?.replace(/^\//, '') ?? container.Id,
     status: STATUS_BY_STATE[container.State] ?? 'unknown',
-    urls: ide?.host === undefined ? {} : { ide: `http://${urlHost(ide.hostIp)}:${ide.host}/` },
+    urls: {
+      ...(ide?.host === undefined ? {} : { ide: `http://${urlHost(ide.hostIp)}:${ide.host}/` }),
+      ...(ssh?.host === undefined ? {} : { ssh: `ssh://${urlHost(ssh.hostIp)}:${ssh.host}` }),
+    },
     ports,
     config,
     createdAt: new Date(container.Created * 1000).toISOString(),

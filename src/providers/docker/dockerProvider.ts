@@ -6,6 +6,7 @@ import type {
   DeleteOptions,
   ExecOptions,
   ExecResult,
+  InstanceEndpoints,
   LogOptions,
   OperationOptions,
   Provider,
@@ -16,7 +17,7 @@ import type {
   StopOptions,
   TerminalSize,
 } from '../../core/provider';
-import { describeHost, dockerOptionsForHost } from './dockerConnection';
+import { describeHost, dockerOptionsForHost, publishedPortReach } from './dockerConnection';
 import { containerName, containerSpec, resourceLimits, volumeName } from './dockerContainerSpec';
 import { containerGone, engineUnavailable, toSwarmError } from './dockerErrors';
 import { runExec } from './dockerExec';
@@ -58,6 +59,9 @@ export const DOCKER_CAPABILITIES: Readonly<ProviderCapabilities> = {
   attachContainer: true,
   shell: true,
   provisions: true,
+  endpoints: true,
+  workspaceTransfer: false,
+  privateNetworks: false,
 };
 
 /** Instances as containers on one Docker engine, each with a named volume holding its workspace. */
@@ -67,6 +71,7 @@ export class DockerProvider implements Provider {
   readonly defaultImage: string;
   private readonly docker: Docker;
   private readonly host: string;
+  private readonly hostSetting: string | undefined;
   private readonly extraLabels: Record<string, string>;
   private readonly stopTimeoutSeconds: number;
   private readonly usageSampler = new DockerUsageSampler();
@@ -74,6 +79,7 @@ export class DockerProvider implements Provider {
   constructor(options: DockerProviderOptions = {}) {
     this.docker = options.docker ?? new Docker(dockerOptionsForHost(options.host));
     this.host = describeHost(options.host);
+    this.hostSetting = options.host;
     this.defaultImage = options.defaultImage ?? DEFAULT_DOCKER_IMAGE;
     this.extraLabels = options.extraLabels ?? {};
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10;
@@ -215,6 +221,20 @@ export class DockerProvider implements Provider {
     return this.withContainer(id, 'Reading the resource use of', undefined, async (container, info) =>
       isRunning(info) ? this.usageSampler.usage(info.Id, await container.stats({ stream: false, 'one-shot': true })) : undefined,
     );
+  }
+
+  /** The IDE URL, sshd's published port as reached from here, and the container for Dev Containers (on a non-default engine, its address). */
+  getEndpoints(id: string): Promise<InstanceEndpoints> {
+    return this.withContainer(id, 'Describing', undefined, async (_container, info) => {
+      const instance = toProviderInstance(info);
+      const sshPort = instance.ports.find((port) => port.purpose === 'ssh' && port.host !== undefined);
+      const reach = sshPort && publishedPortReach(this.hostSetting, sshPort.hostIp, sshPort.host!);
+      return {
+        ...(instance.urls.ide === undefined ? {} : { ide: instance.urls.ide }),
+        ...(reach === undefined ? {} : { ssh: { ...reach, kind: 'provisioned' as const } }),
+        container: { name: info.Names[0]?.replace(/^\//, '') ?? info.Id, ...(this.hostSetting === undefined ? {} : { engineHost: this.hostSetting }) },
+      };
+    });
   }
 
   dispose(): void {

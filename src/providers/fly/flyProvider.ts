@@ -5,6 +5,7 @@ import type {
   DeleteOptions,
   ExecOptions,
   ExecResult,
+  InstanceEndpoints,
   OperationOptions,
   Provider,
   ProviderCapabilities,
@@ -66,6 +67,9 @@ export const FLY_CAPABILITIES: ProviderCapabilities = {
   // Fly's interactive shells go through WireGuard and SSH (`fly ssh console`), not the Machines API.
   shell: false,
   provisions: true,
+  endpoints: true,
+  workspaceTransfer: false,
+  privateNetworks: false,
 };
 
 const NOT_RUNNING: ReadonlySet<FlyMachineState> = new Set(['stopped', 'created', 'suspended']);
@@ -229,6 +233,12 @@ export class FlyProvider implements Provider {
 
   async openShell(id: string): Promise<ShellSession> {
     throw new SwarmError('OPERATION_FAILED', `Fly.io's Machines API offers no interactive shell. Run \`fly ssh console --app ${flyAppName(this.appPrefix, id)}\` in a terminal.`);
+  }
+
+  /** Its https://<app>.fly.dev URL while it runs; Fly offers no SSH port or container of ours to reach from here. */
+  async getEndpoints(id: string): Promise<InstanceEndpoints> {
+    const ide = (await this.getInstance(id))?.urls.ide;
+    return ide === undefined ? {} : { ide };
   }
 
   dispose(): void {

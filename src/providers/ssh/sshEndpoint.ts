@@ -1,5 +1,6 @@
-import type { InstanceConfig, SshHost } from '../../core/models';
+import type { InstanceConfig } from '../../core/models';
 import type { HostKeyTarget } from '../../ssh/hostKeyTrust';
+import { sshAddressSchema } from '../../ssh/sshAddress';
 import { hostAlias } from '../../ssh/sshDirectory';
 
 /** How to reach one instance's host over SSH: address, user, key (absent: ssh-agent), and the alias its host key is kept under. */
@@ -8,11 +9,10 @@ export interface SshEndpoint extends HostKeyTarget {
   identityFile?: string;
 }
 
-function sshEndpoint(name: string, { host, port, user, identityFile }: SshHost): SshEndpoint {
-  return { alias: hostAlias(name), name, host, port, user, ...(identityFile === undefined ? {} : { identityFile }) };
-}
-
-/** The endpoint of an "ssh" provider instance's configuration. */
+/** The endpoint of an "ssh" provider instance's configuration (its options), or undefined when they hold no valid address. */
 export function endpointOfConfig(config: InstanceConfig): SshEndpoint | undefined {
-  return config.sshHost && sshEndpoint(config.name, config.sshHost);
+  const parsed = sshAddressSchema.safeParse(config.options);
+  if (!parsed.success) return undefined;
+  const { host, port, user, identityFile } = parsed.data;
+  return { alias: hostAlias(config.name), name: config.name, host, port, user, ...(identityFile === undefined ? {} : { identityFile }) };
 }

@@ -5,6 +5,7 @@ import type {
   CreateInstanceRequest,
   ExecOptions,
   ExecResult,
+  InstanceEndpoints,
   LogOptions,
   OperationOptions,
   Provider,
@@ -48,6 +49,9 @@ export const SSH_CAPABILITIES: Readonly<ProviderCapabilities> = {
   attachContainer: false,
   shell: true,
   provisions: false,
+  endpoints: true,
+  workspaceTransfer: false,
+  privateNetworks: false,
 };
 
 export interface SshProviderDependencies {
@@ -96,7 +100,7 @@ export class SshProvider implements Provider {
   /** Adds an existing host: connects (the host key is verified, asking the user on first use) and starts code-server when installed. */
   async createInstance({ id, config, password }: CreateInstanceRequest, { onProgress }: OperationOptions = {}): Promise<ProviderInstance> {
     const endpoint = endpointOfConfig(config);
-    if (!endpoint) throw invalidConfig('sshHost', 'is required: the SSH provider adds an existing host (host, port, user, and a key file or the ssh-agent)');
+    if (!endpoint) throw invalidConfig('options', 'need the host\'s address: host, port, user, and a key file or the ssh-agent');
     const { codeServer } = this.access(id, endpoint);
     let configured = false;
     try {
@@ -181,6 +185,15 @@ export class SshProvider implements Provider {
     return openSshShell(await this.accessTo(this.require(id)).connection(), size);
   }
 
+  /** The host as the user gave it (their login and key) and, while code-server runs, its tunnelled URL. */
+  async getEndpoints(id: string): Promise<InstanceEndpoints> {
+    const host = this.require(id);
+    const { endpoint } = this.endpointAndAccess(host);
+    const { host: address, port, user, identityFile } = endpoint;
+    const ide = (await this.tunnels.get(id)?.catch(() => undefined))?.url;
+    return { ...(ide === undefined ? {} : { ide }), ssh: { host: address, port, user, ...(identityFile === undefined ? {} : { identityFile }), kind: 'existing-host' } };
+  }
+
   dispose(): void {
     this.connections.dispose();
     for (const id of [...this.tunnels.keys()]) void this.closeTunnel(id);
@@ -243,7 +256,7 @@ export class SshProvider implements Provider {
 
   private endpointAndAccess(host: StoredHost): { endpoint: SshEndpoint; access: HostAccess } {
     const endpoint = endpointOfConfig(host.config);
-    if (!endpoint) throw invalidConfig('sshHost', `the stored host "${host.config.name}" has no address`);
+    if (!endpoint) throw invalidConfig('options', `the stored host "${host.config.name}" has no address`);
     return { endpoint, access: this.access(host.id, endpoint) };
   }
 

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { instanceNameSchema, type SshHost } from '../../core/models';
+import { instanceNameSchema } from '../../core/models';
+import type { SshAddress } from '../../ssh/sshAddress';
 import { firstProblem } from '../../core/validation';
 import { BACK, inputStep, pickStep, type StepPosition } from '../quickInputSteps';
 import { parseSshDestination, suggestedName } from './sshDestination';
@@ -10,7 +11,7 @@ const TITLE = 'Add SSH Host';
 
 export interface SshHostAnswers {
   name: string;
-  sshHost: SshHost;
+  sshHost: SshAddress;
   /** The folder Remote-SSH and code-server open. */
   workspacePath: string;
 }

@@ -92,7 +92,7 @@ async function runAddSshHost(deps: ConnectDependencies, { name, sshHost, workspa
     title: `Adding SSH host "${name}"`,
     failure: `Could not add "${name}" (${user}@${host}:${port})`,
     location: vscode.ProgressLocation.Notification,
-    run: (options) => deps.controller.create({ provider: SSH_PROVIDER_TYPE, name, overrides: { image: `ssh://${user}@${host}:${port}`, workspacePath, sshHost } }, options),
+    run: (options) => deps.controller.create({ provider: SSH_PROVIDER_TYPE, name, overrides: { image: `ssh://${user}@${host}:${port}`, workspacePath, options: sshHost } }, options),
     retry: () => runAddSshHost(deps, { name, sshHost, workspacePath }),
   });
   if (!instance) return;

@@ -26,7 +26,7 @@ export async function connectRemoteSsh(instance: Instance, deps: RemoteSshDepend
   const alias = await runOperation(log, {
     title: `Preparing SSH access to "${instance.name}"`,
     failure: `Could not prepare SSH access to "${instance.name}"`,
-    run: () => ssh.access.prepare(instance, (argv) => controller.exec(instance.id, argv)),
+    run: async () => ssh.access.prepare(instance, (await controller.endpoints(instance.id)).ssh, (argv) => controller.exec(instance.id, argv)),
     retry: () => connectRemoteSsh(instance, deps),
   });
   if (alias === undefined) return;

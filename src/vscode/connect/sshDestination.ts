@@ -1,13 +1,13 @@
-import { sshHostSchema, type SshHost } from '../../core/models';
+import { sshAddressSchema, type SshAddress } from '../../ssh/sshAddress';
 
-export type SshDestination = Omit<SshHost, 'identityFile'>;
+export type SshDestination = Omit<SshAddress, 'identityFile'>;
 
 /** "[user@]host[:port]", IPv6 in brackets ("user@[::1]:2222"): the destination as ssh users write it; or what is wrong with it. */
 export function parseSshDestination(text: string, defaultUser: string): SshDestination | string {
   const match = /^(?:([^@\s]+)@)?(\[[^\]\s]+\]|[^:@\s]+)(?::(\d+))?$/.exec(text.trim());
   if (!match) return 'Write the destination as user@host or user@host:port, e.g. dev@build-box.example.com:2222';
   const [, user = defaultUser, rawHost = '', port] = match;
-  const parsed = sshHostSchema.safeParse({ user, host: rawHost.replace(/^\[|\]$/g, ''), port: port === undefined ? 22 : Number(port) });
+  const parsed = sshAddressSchema.safeParse({ user, host: rawHost.replace(/^\[|\]$/g, ''), port: port === undefined ? 22 : Number(port) });
   if (parsed.success) return { host: parsed.data.host, port: parsed.data.port, user: parsed.data.user };
   const issue = parsed.error.issues[0];
   return `The ${String(issue?.path[0] ?? 'destination')} ${issue?.message ?? 'is not valid'}`;

@@ -87,7 +87,9 @@ export class SwarmController {
       throw invalidConfig('template', `"${input.template}" is not a known template; use one of: ${catalog.templates.map((t) => t.name).join(', ')}`);
     }
     const choices = { ...input.overrides, name: input.name };
-    return parseOrThrow(instanceConfigSchema, configFromTemplate(template, choices, { image: this.deps.settings().defaultImage }), '');
+    const config = parseOrThrow(instanceConfigSchema, configFromTemplate(template, choices, { image: this.deps.settings().defaultImage }), '');
+    const declared = this.deps.providers.describe(input.provider)?.instanceOptions;
+    return declared ? { ...config, options: parseOrThrow(declared.schema, config.options, 'options') } : config;
   }
 
   async create(input: CreateInstanceInput, options: OperationOptions = {}): Promise<Instance> {
@@ -254,8 +256,8 @@ export class SwarmController {
     if (this.deps.registry.size >= maxInstances) {
       throw new SwarmError(
         'RESOURCE_LIMIT_EXCEEDED',
-        `There are already ${this.deps.registry.size} instances and the limit is ${maxInstances} (setting remoteSwarm.maxInstances). Delete an instance or raise the limit.`,
-        { details: { field: 'remoteSwarm.maxInstances' } },
+        `There are already ${this.deps.registry.size} instances and the limit is ${maxInstances}. Delete an instance or raise the limit.`,
+        { details: { field: 'maxInstances' }, remedy: { kind: 'setting', setting: 'maxInstances' } },
       );
     }
     if (this.deps.registry.findByName(config.name)) {

@@ -15,11 +15,24 @@ export type SwarmErrorCode =
 
 const RETRYABLE_BY_DEFAULT: ReadonlySet<SwarmErrorCode> = new Set(['PROVIDER_UNAVAILABLE', 'RATE_LIMITED']);
 
+/**
+ * What fixes an error, said without any front end's words: each front end renders it its own way (VS Code: a button
+ * opening the setting or running the command; the CLI: the command line to type).
+ */
+export type Remedy =
+  /** Change a setting, named by its key under the remoteSwarm namespace, e.g. "maxInstances", "docker.host". */
+  | { kind: 'setting'; setting: string }
+  /** Store a secret a provider reads, e.g. a Fly.io API token (see ProviderRegistration.secrets). */
+  | { kind: 'secret'; secret: string; label: string }
+  /** Look again: list the instances afresh from their providers. */
+  | { kind: 'refresh' };
+
 export interface SwarmErrorOptions {
   retryable?: boolean;
   cause?: unknown;
   /** Machine-readable detail, e.g. the offending field of an INVALID_CONFIG. */
   details?: Record<string, unknown>;
+  remedy?: Remedy;
 }
 
 /** The one error type the core and the UI deal in. Provider SDK errors are mapped to it at the provider boundary. */
@@ -27,6 +40,7 @@ export class SwarmError extends Error {
   readonly code: SwarmErrorCode;
   readonly retryable: boolean;
   readonly details: Record<string, unknown>;
+  readonly remedy: Remedy | undefined;
 
   constructor(code: SwarmErrorCode, message: string, options: SwarmErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -34,6 +48,7 @@ export class SwarmError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
     this.details = options.details ?? {};
+    this.remedy = options.remedy;
   }
 
   static is(error: unknown, code?: SwarmErrorCode): error is SwarmError {
@@ -46,8 +61,9 @@ export function invalidConfig(field: string, message: string, cause?: unknown): 
 }
 
 export function instanceNotFound(idOrName: string): SwarmError {
-  return new SwarmError('INSTANCE_NOT_FOUND', `No instance "${idOrName}" is registered. Refresh the Remote Swarm view to see the current instances.`, {
+  return new SwarmError('INSTANCE_NOT_FOUND', `No instance "${idOrName}" is registered.`, {
     details: { instance: idOrName },
+    remedy: { kind: 'refresh' },
   });
 }
 

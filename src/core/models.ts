@@ -69,7 +69,7 @@ export const authSchema = z.object({
 
 const instanceConfigFields = z.object({
   name: instanceNameSchema,
-  image: z.string({ error: 'must be an image reference' }).min(1, { error: 'is required: give an image such as "codercom/code-server:4.100.3"' }),
+  image: z.string({ error: 'must be an image reference' }).min(1, { error: 'is required: give an image such as "codercom/code-server"' }),
   workspacePath: z
     .string()
     .regex(/^\/[^\0]*$/, { error: 'must be an absolute path inside the instance, such as "/home/coder/project"' })

@@ -241,7 +241,7 @@ export interface ProviderSecret {
 /** Provider-specific options of an instance (config.options), declared and validated by the provider. */
 export interface InstanceOptionsDeclaration {
   /** Validates config.options at create; its messages name the option. */
-  schema: z.ZodType;
+  schema: z.ZodType<Record<string, unknown>>;
   /** For front ends that render a form: each option's name and what it means. */
   fields: readonly { name: string; description: string; required: boolean }[];
 }

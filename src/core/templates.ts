@@ -1,6 +1,8 @@
 import { templateSchema, type InstanceConfigInput, type InstanceConfigOverrides, type PortMapping, type Template, type TemplateInput } from './models';
 
 export const CODE_SERVER_PORT = 8080;
+/** The image of instances whose template names none, unless the docker.defaultImage setting names another. */
+export const DEFAULT_IDE_IMAGE = 'codercom/code-server:4.100.3';
 const IDE_PORT: PortMapping = { container: CODE_SERVER_PORT, hostIp: '127.0.0.1', protocol: 'tcp', purpose: 'ide' };
 
 export const BUILTIN_TEMPLATES: readonly Template[] = [

@@ -49,11 +49,11 @@ export class SshAccess {
   }
 
   /** Removes what prepare made for an instance that is gone: Host block, host keys, key pair. */
-  forget(instanceName: string): void {
-    const alias = hostAlias(instanceName);
+  forget({ name }: Pick<Instance, 'name'>): void {
+    const alias = hostAlias(name);
     this.config.remove(alias);
     this.trust.forget(alias);
-    removeKeyPair(this.keyFile(instanceName));
+    removeKeyPair(this.keyFile(name));
   }
 
   private async existingHost(instance: Instance, { host, port, user, identityFile, proxyCommand }: SshEndpointDescription, run: RunInInstance): Promise<SshHostEntry> {

@@ -9,18 +9,18 @@ import { COMMANDS } from './contributions';
 import { askCreateAnswers, type CreateAnswers } from './createInstanceWizard';
 import type { InstanceLogViewer } from './instanceLogs';
 import { resolveInstance, type InstanceArgument, type PickOptions } from './instancePicker';
-import type { InstanceRefresher } from './instanceRefresher';
+import type { RefreshScheduler } from '../core/refreshScheduler';
 import type { StatusGroup } from './instanceTreeItems';
 import { reportError } from './notifications';
 import { runOperation } from './operationProgress';
-import type { SwarmSettings } from './settings';
+import type { SwarmSettings } from '../core/settings';
 
 export interface CommandDependencies {
   controller: SwarmController;
   pool: ProviderPool;
   settings: SwarmSettings;
   templates: () => TemplateCatalog;
-  refresher: InstanceRefresher;
+  refresher: RefreshScheduler;
   logViewer: InstanceLogViewer;
   log: vscode.LogOutputChannel;
 }
@@ -161,7 +161,7 @@ function announceCreated({ controller, log }: CommandDependencies, instance: Ins
   });
 }
 
-async function refresh(refresher: InstanceRefresher, log: vscode.LogOutputChannel): Promise<void> {
+async function refresh(refresher: RefreshScheduler, log: vscode.LogOutputChannel): Promise<void> {
   try {
     await refresher.refresh();
   } catch (error) {

@@ -24,6 +24,12 @@ export const COMMANDS = {
   showCost: 'remoteSwarm.showCost',
 } as const;
 
+/** Commands the code runs but package.json does not list (no palette entry). */
+export const INTERNAL_COMMANDS = {
+  /** Argument: the SecretStore key of a secret some provider declares. */
+  setProviderSecret: 'remoteSwarm.setProviderSecret',
+} as const;
+
 /** Webview panel types; package.json activates on each (onWebviewPanel:…) so a panel open at shutdown comes back. */
 export const PANELS = {
   health: 'remoteSwarm.health',

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
 import type { ProviderPool } from '../core/providerPool';
-import type { InstanceRefresher } from './instanceRefresher';
+import type { RefreshScheduler } from '../core/refreshScheduler';
 import { instanceTreeItem, providerTreeItem, type InstanceNode, type ProviderNode, type SwarmNode } from './instanceTreeItems';
 
 /**
@@ -17,7 +17,7 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
   constructor(
     private readonly controller: SwarmController,
     private readonly pool: ProviderPool,
-    private readonly refresher: InstanceRefresher,
+    private readonly refresher: RefreshScheduler,
   ) {
     const render = () => this.changed.fire();
     this.subscriptions = [controller.onDidChangeInstances(render), refresher.onDidRefresh(render)];

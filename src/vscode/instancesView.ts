@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
 import type { ProviderPool } from '../core/providerPool';
 import { VIEW_ID } from './contributions';
-import type { InstanceRefresher } from './instanceRefresher';
+import type { RefreshScheduler } from '../core/refreshScheduler';
 import type { SwarmNode } from './instanceTreeItems';
 import { InstanceTreeProvider } from './instanceTreeProvider';
 
@@ -12,11 +12,11 @@ export interface InstancesView extends vscode.Disposable {
 }
 
 /** The Instances view: its tree, and automatic refreshes only while it is visible. */
-export function createInstancesView(controller: SwarmController, pool: ProviderPool, refresher: InstanceRefresher): InstancesView {
+export function createInstancesView(controller: SwarmController, pool: ProviderPool, refresher: RefreshScheduler): InstancesView {
   const tree = new InstanceTreeProvider(controller, pool, refresher);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree });
-  const visibility = view.onDidChangeVisibility(({ visible }) => refresher.setVisible(visible));
-  refresher.setVisible(view.visible);
+  const visibility = view.onDidChangeVisibility(({ visible }) => refresher.setWatched(visible));
+  refresher.setWatched(view.visible);
   const disposable = vscode.Disposable.from(visibility, view, tree);
   return { tree, dispose: () => disposable.dispose() };
 }

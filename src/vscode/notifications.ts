@@ -1,13 +1,10 @@
 import * as vscode from 'vscode';
-import { errorMessage, SwarmError, type SwarmErrorCode } from '../core/errors';
-import { COMMANDS } from './contributions';
+import { errorMessage, SwarmError, type Remedy, type SwarmErrorCode } from '../core/errors';
+import { COMMANDS, INTERNAL_COMMANDS } from './contributions';
 import { errorDetail } from './logChannel';
 
 const SHOW_LOGS = 'Show Logs';
 const RETRY = 'Retry';
-
-/** Commands that fix an error, offered when a SwarmError names one in details.command. */
-const FIX_COMMANDS: Readonly<Record<string, string>> = { [COMMANDS.setFlyApiToken]: 'Set Fly.io API Token' };
 
 /** Retrying input the core rejected as it stands cannot help, so these errors offer no Retry. */
 const NOT_RETRYABLE: ReadonlySet<SwarmErrorCode> = new Set(['INVALID_CONFIG', 'CONFLICT', 'PROVIDER_NOT_REGISTERED', 'INSTANCE_NOT_FOUND']);
@@ -27,14 +24,27 @@ export interface ErrorNotice {
 export function reportError(log: vscode.LogOutputChannel, { title, error, retry }: ErrorNotice): void {
   log.error(`${title}: ${errorDetail(error)}`);
   const retryable = retry !== undefined && !(SwarmError.is(error) && NOT_RETRYABLE.has(error.code));
-  const fixCommand = SwarmError.is(error) && typeof error.details.command === 'string' ? error.details.command : undefined;
-  const fixTitle = fixCommand === undefined ? undefined : FIX_COMMANDS[fixCommand];
-  const actions = [...(fixTitle ? [fixTitle] : []), SHOW_LOGS, ...(retryable ? [RETRY] : [])];
-  void vscode.window.showErrorMessage(`${title}: ${errorMessage(error)}`, ...actions).then((choice) => {
+  const fix = SwarmError.is(error) && error.remedy ? remedyAction(error.remedy) : undefined;
+  const actions = [...(fix ? [fix.title] : []), SHOW_LOGS, ...(retryable ? [RETRY] : [])];
+  void vscode.window.showErrorMessage(`${title}: ${errorMessage(error)}${fix?.note ?? ''}`, ...actions).then((choice) => {
     if (choice === SHOW_LOGS) log.show(true);
     if (choice === RETRY) retry?.();
-    if (choice !== undefined && choice === fixTitle) void vscode.commands.executeCommand(fixCommand!);
+    if (choice !== undefined && choice === fix?.title) void fix.run();
   });
+}
+
+/** A remedy in VS Code's words: a button, and for a setting its full name after the message. */
+export function remedyAction(remedy: Remedy): { title: string; note?: string; run: () => Thenable<unknown> } {
+  switch (remedy.kind) {
+    case 'setting': {
+      const setting = `remoteSwarm.${remedy.setting}`;
+      return { title: 'Open Setting', note: ` (setting ${setting})`, run: () => vscode.commands.executeCommand('workbench.action.openSettings', setting) };
+    }
+    case 'secret':
+      return { title: `Set ${remedy.label}`, run: () => vscode.commands.executeCommand(INTERNAL_COMMANDS.setProviderSecret, remedy.secret) };
+    case 'refresh':
+      return { title: 'Refresh', run: () => vscode.commands.executeCommand(COMMANDS.refresh) };
+  }
 }
 
 /** One warning notification with "Show Logs"; each detail line goes to the log. */

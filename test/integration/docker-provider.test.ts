@@ -6,7 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { instanceConfigSchema, type InstanceConfig, type InstanceConfigInput } from '../../src/core/models';
 import { ProviderFactory } from '../../src/core/provider';
-import { DockerProvider, registerDockerProvider } from '../../src/providers/docker';
+import { DockerProvider, dockerProvider } from '../../src/providers/docker';
+import type { SwarmError } from '../../src/core/errors';
 import { TEST_LABEL, ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
 import { swarmError } from '../support/swarmAssertions';
 
@@ -309,7 +310,7 @@ describe('DockerProvider against the real Docker engine', function () {
 
   it('registers as "docker" with the remoteSwarm.docker settings', async () => {
     const factory = new ProviderFactory();
-    registerDockerProvider(factory);
+    factory.register(dockerProvider);
     assert.deepEqual(factory.types().map(({ type, displayName }) => ({ type, displayName })), [{ type: 'docker', displayName: 'Docker' }]);
     assert.deepEqual(factory.describe('docker')?.capabilities, new DockerProvider().getCapabilities(), 'declared capabilities match the provider');
     const fromSettings = await factory.create('docker', { host: '', defaultImage: image }, memoryProviderContext());
@@ -322,7 +323,7 @@ describe('DockerProvider against the real Docker engine', function () {
   it('reports an unreachable engine as PROVIDER_UNAVAILABLE saying what to check', async () => {
     for (const host of ['unix:///nonexistent.sock', `tcp://127.0.0.1:${await closedPort()}`]) {
       const unreachable = new DockerProvider({ host, extraLabels: { [TEST_LABEL]: '1' } });
-      const expected = swarmError('PROVIDER_UNAVAILABLE', /dockerd is running.*"docker" group.*remoteSwarm\.docker\.host/s);
+      const expected = (error: unknown) => swarmError('PROVIDER_UNAVAILABLE', /dockerd is running.*"docker" group/s)(error) && JSON.stringify((error as SwarmError).remedy) === JSON.stringify({ kind: 'setting', setting: 'docker.host' });
       await assert.rejects(unreachable.initialize(), expected);
       await assert.rejects(unreachable.listInstances(), expected);
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { memoryProviderContext } from '../support/providerContext';
 import { SwarmError } from '../../src/core/errors';
 import { ProviderFactory } from '../../src/core/provider';
-import { FLY_CAPABILITIES, FLY_SET_TOKEN_COMMAND, FlyProvider, registerFlyProvider, type FlyProviderOptions } from '../../src/providers/fly';
+import { FLY_CAPABILITIES, FlyProvider, flyProvider, type FlyProviderOptions } from '../../src/providers/fly';
 import { swarmError } from '../support/swarmAssertions';
 import { countingFetch, flyTestEndpoint, newFlyInstance, sweepTestApps, testAppName, testFlyProvider, type FlyTestEndpoint } from '../support/flyTestEnv';
 
@@ -136,10 +136,10 @@ describe('FlyProvider against a Machines API (the emulator, or REMOTE_SWARM_FLY_
   describe('initialize', () => {
     const providerWith = (options: Partial<FlyProviderOptions>) => testFlyProvider(endpoint, options);
 
-    it('asks for a token when none is set, naming the command', async () => {
+    it('asks for a token when none is set, with the secret to set as its remedy', async () => {
       await assert.rejects(providerWith({ getToken: async () => undefined }).initialize(), (error: unknown) => {
-        swarmError('AUTH_FAILED', /Remote Swarm: Set Fly\.io API Token/)(error);
-        return (error as SwarmError).details.command === FLY_SET_TOKEN_COMMAND;
+        swarmError('AUTH_FAILED', /No Fly\.io API token is set.*fly tokens create org/)(error);
+        return (error as SwarmError).remedy?.kind === 'secret';
       });
     });
 
@@ -148,22 +148,22 @@ describe('FlyProvider against a Machines API (the emulator, or REMOTE_SWARM_FLY_
     });
 
     it('reports an unknown organization or region as INVALID_CONFIG of its setting', async () => {
-      await assert.rejects(providerWith({ org: 'no-such-org' }).initialize(), swarmError('INVALID_CONFIG', /no-such-org/, 'remoteSwarm.fly.org'));
-      await assert.rejects(providerWith({ region: 'xyz' }).initialize(), swarmError('INVALID_CONFIG', /"xyz" is not a Fly\.io region; use one of: .*iad/, 'remoteSwarm.fly.region'));
+      await assert.rejects(providerWith({ org: 'no-such-org' }).initialize(), swarmError('INVALID_CONFIG', /no-such-org/, 'fly.org'));
+      await assert.rejects(providerWith({ region: 'xyz' }).initialize(), swarmError('INVALID_CONFIG', /"xyz" is not a Fly\.io region; use one of: .*iad/, 'fly.region'));
     });
   });
 
   it('registers as "fly" with its capabilities, pricing and the remoteSwarm.fly settings', async () => {
     const factory = new ProviderFactory();
-    registerFlyProvider(factory, { getToken: async () => endpoint.token });
+    factory.register(flyProvider);
     const description = factory.describe('fly');
     assert.equal(description?.displayName, 'Fly.io');
     assert.deepEqual(description?.capabilities, FLY_CAPABILITIES);
     assert.equal(typeof description?.pricing, 'function');
-    const registered = await factory.create('fly', { org: endpoint.org, region: endpoint.region, apiUrl: endpoint.apiUrl, graphqlUrl: endpoint.graphqlUrl }, memoryProviderContext());
+    const registered = await factory.create('fly', { org: endpoint.org, region: endpoint.region, apiUrl: endpoint.apiUrl, graphqlUrl: endpoint.graphqlUrl }, memoryProviderContext({ 'remoteSwarm.fly.apiToken': endpoint.token }));
     await registered.initialize();
     assert.ok(Array.isArray(await registered.listInstances()));
     assert.ok((await factory.create('fly', { org: '', region: '' }, memoryProviderContext())) instanceof FlyProvider, 'empty settings mean the defaults');
-    assert.throws(() => factory.create('fly', { region: 42 }, memoryProviderContext()), swarmError('INVALID_CONFIG', /remoteSwarm\.fly\.region/));
+    assert.throws(() => factory.create('fly', { region: 42 }, memoryProviderContext()), swarmError('INVALID_CONFIG', /fly\.region/));
   });
 });

@@ -101,7 +101,7 @@ describe('Connect via Remote-SSH: the managed ssh config works with the real ssh
     it('forgets the Host block, host keys and key pair of a deleted instance', async () => {
       const instance = await createWithSshd('sshd-gone');
       await access.prepare(instance, (await core.controller.endpoints(instance.id)).ssh, (argv) => core.controller.exec(instance.id, argv));
-      access.forget('sshd-gone');
+      access.forget({ name: 'sshd-gone' });
       assert.doesNotMatch(readFileSync(directory.configFile, 'utf8'), /sshd-gone/);
       assert.equal(readFileSync(directory.knownHostsFile, 'utf8'), '');
       assert.equal(existsSync(join(directory.keysDir, 'sshd-gone')), false);

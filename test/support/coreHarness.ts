@@ -1,50 +1,75 @@
 import { join } from 'node:path';
-import { SwarmController, type ControllerSettings } from '../../src/core/controller';
+import type { Clock } from '../../src/core/clock';
+import type { ControllerSettings, SwarmController } from '../../src/core/controller';
 import { FileSecretStore } from '../../src/core/fileSecretStore';
 import { JsonFileStore } from '../../src/core/jsonFileStore';
+import { silentLogger } from '../../src/core/logger';
 import type { Provider } from '../../src/core/provider';
-import { ProviderFactory } from '../../src/core/provider';
-import { ProviderPool } from '../../src/core/providerPool';
+import type { ProviderPool } from '../../src/core/providerPool';
 import { InstanceRegistry } from '../../src/core/registry';
-import { loadTemplates } from '../../src/core/templates';
-import { memoryProviderContext } from './providerContext';
+import type { SettingsSource } from '../../src/core/settings';
+import { createSwarm, type InstanceLocalFiles, type Swarm } from '../../src/core/swarm';
 
 export interface CoreHarness {
+  swarm: Swarm;
   controller: SwarmController;
   registry: InstanceRegistry;
   secrets: FileSecretStore;
   pool: ProviderPool;
   storePath: string;
+  /** Change these to change what the core reads as maxInstances and docker.defaultImage. */
   settings: ControllerSettings;
   userTemplates: unknown[];
+  /** Any other setting, by key (e.g. "health", "cost"). */
+  otherSettings: Record<string, unknown>;
   /** A second registry over the same file, as the next session of the extension would see it. */
   reopenRegistry(): Promise<InstanceRegistry>;
   dispose(): void;
 }
 
-/** The core wired as the CLI and the extension wire it, with file-backed stores in `dir`. */
-export async function makeCore(dir: string, providers: Record<string, () => Provider>): Promise<CoreHarness> {
-  const factory = new ProviderFactory();
-  for (const [type, make] of Object.entries(providers)) factory.register({ type, displayName: type, capabilities: make().getCapabilities(), create: make });
+export interface CoreHarnessOptions {
+  clock?: Clock;
+  localFiles?: InstanceLocalFiles[];
+}
+
+/** The core as every front end makes it (createSwarm), with file-backed stores in `dir` and settings the test sets. */
+export async function makeCore(dir: string, providers: Record<string, () => Provider>, options: CoreHarnessOptions = {}): Promise<CoreHarness> {
   const storePath = join(dir, 'state.json');
-  const registry = new InstanceRegistry(new JsonFileStore(storePath));
-  await registry.load();
   const secrets = new FileSecretStore(join(dir, 'secrets.json'));
-  const pool = new ProviderPool(factory, () => ({}), memoryProviderContext());
   const settings: ControllerSettings = { maxInstances: 10, defaultImage: 'remote-swarm/test-busybox:latest' };
   const userTemplates: unknown[] = [];
-  const controller = new SwarmController({ registry, providers: pool, secrets, templates: () => loadTemplates(userTemplates), settings: () => settings });
+  const otherSettings: Record<string, unknown> = {};
+  const source: SettingsSource = {
+    get: (key) => (key === 'maxInstances' ? settings.maxInstances : key === 'docker.defaultImage' ? settings.defaultImage : key === 'templates' ? userTemplates : otherSettings[key]),
+    onDidChange: () => ({ dispose: () => undefined }),
+  };
+  const registrations = Object.entries(providers).map(([type, make]) => ({ type, displayName: type, capabilities: make().getCapabilities(), create: make }));
+  const swarm = createSwarm({
+    stores: { state: new JsonFileStore(storePath) },
+    secrets,
+    settings: source,
+    log: silentLogger,
+    providers: registrations,
+    ...options,
+  });
+  await swarm.load();
   return {
-    controller, registry, secrets, pool, storePath, settings, userTemplates,
+    swarm,
+    controller: swarm.controller,
+    registry: swarm.registry,
+    secrets,
+    pool: swarm.providers,
+    storePath,
+    settings,
+    userTemplates,
+    otherSettings,
     async reopenRegistry() {
       const next = new InstanceRegistry(new JsonFileStore(storePath));
       await next.load();
       return next;
     },
     dispose() {
-      controller.dispose();
-      pool.dispose();
-      registry.dispose();
+      swarm.dispose();
     },
   };
 }

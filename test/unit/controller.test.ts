@@ -79,13 +79,14 @@ describe('SwarmController', () => {
     assert.equal((await stopping).status, 'stopped');
   });
 
-  it('enforces the instance limit with a message naming the setting', async () => {
+  it('enforces the instance limit, with the setting to raise as its remedy', async () => {
     core.settings.maxInstances = 2;
     await core.controller.create({ provider: 'memory', name: 'a' });
     await core.controller.create({ provider: 'memory', name: 'b' });
     await assert.rejects(core.controller.create({ provider: 'memory', name: 'c' }), (error: SwarmError) => {
       assert.equal(error.code, 'RESOURCE_LIMIT_EXCEEDED');
-      assert.match(error.message, /remoteSwarm\.maxInstances/);
+      assert.match(error.message, /limit is 2/);
+      assert.deepEqual(error.remedy, { kind: 'setting', setting: 'maxInstances' });
       return true;
     });
     assert.equal(core.registry.size, 2);

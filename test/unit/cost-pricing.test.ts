@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { hourlyRate, PriceBook } from '../../src/core/cost/pricing';
 import { instanceConfigSchema, type Instance } from '../../src/core/models';
 import { ProviderFactory } from '../../src/core/provider';
-import { registerDockerProvider } from '../../src/providers/docker';
-import { registerFlyProvider } from '../../src/providers/fly';
+import { dockerProvider } from '../../src/providers/docker';
+import { flyProvider } from '../../src/providers/fly';
 
 function instance(provider: string, resources: { cpuCores: number; memoryMB: number; storageGB: number }): Instance {
   const config = instanceConfigSchema.parse({ name: 'priced', image: 'code-server', resources });
@@ -17,8 +17,8 @@ describe('prices per provider', () => {
 
   beforeEach(() => {
     factory = new ProviderFactory();
-    registerDockerProvider(factory);
-    registerFlyProvider(factory, { getToken: async () => undefined });
+    factory.register(dockerProvider);
+    factory.register(flyProvider);
     configured = {};
     prices = new PriceBook((type) => factory.describe(type)?.pricing, () => configured);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SwarmError, type SwarmErrorCode } from '../../src/core/errors';
 import { FlyError, asFlyError, flyErrorFromNetworkFailure, flyErrorFromGraphql, flyErrorFromResponse, parseRetryAfter, type FlyErrorCategory } from '../../src/providers/fly/flyErrors';
-import { FLY_SET_TOKEN_COMMAND, toSwarmError } from '../../src/providers/fly/flySwarmErrors';
+import { toSwarmError } from '../../src/providers/fly/flySwarmErrors';
 
 const context = { action: 'Starting "dev-1"', apiUrl: 'https://api.machines.dev', region: 'ams' };
 
@@ -123,12 +123,16 @@ describe('Fly errors', () => {
       });
     }
 
-    it('tells how to fix what the user can fix', () => {
+    it('tells how to fix what the user can fix, as a structured remedy in no front end\'s words', () => {
       const auth = mapped(flyErrorFromResponse(401, '{"error":"bad token"}'));
-      assert.match(auth.message, /Remote Swarm: Set Fly\.io API Token/);
-      assert.equal(auth.details.command, FLY_SET_TOKEN_COMMAND);
-      assert.match(mapped(flyErrorFromResponse(503, '{"error":"x","status":"insufficient_capacity"}')).message, /region ams.*another region/);
-      assert.match(mapped(flyErrorFromNetworkFailure(networkError('ECONNREFUSED'), false)).message, /https:\/\/api\.machines\.dev/);
+      assert.match(auth.message, /Set a valid token/);
+      assert.deepEqual(auth.remedy, { kind: 'secret', secret: 'remoteSwarm.fly.apiToken', label: 'Fly.io API token' });
+      const capacity = mapped(flyErrorFromResponse(503, '{"error":"x","status":"insufficient_capacity"}'));
+      assert.match(capacity.message, /region ams.*another region/);
+      assert.deepEqual(capacity.remedy, { kind: 'setting', setting: 'fly.region' });
+      const network = mapped(flyErrorFromNetworkFailure(networkError('ECONNREFUSED'), false));
+      assert.match(network.message, /https:\/\/api\.machines\.dev/);
+      assert.deepEqual(network.remedy, { kind: 'setting', setting: 'fly.apiUrl' });
     });
 
     it('says how many attempts were made', () => {

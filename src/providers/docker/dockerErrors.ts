@@ -10,7 +10,7 @@ interface DockerodeError {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-const DEFAULT_IMAGE_SETTING = 'remoteSwarm.docker.defaultImage';
+const DEFAULT_IMAGE_SETTING = 'docker.defaultImage';
 
 export interface ErrorContext {
   /** What was being done, e.g. `Starting "dev-1"`. */
@@ -24,8 +24,8 @@ export function engineUnavailable(host: string, detail: string, cause?: unknown)
   return new SwarmError(
     'PROVIDER_UNAVAILABLE',
     `Cannot reach the Docker engine at ${host} (${detail}). Check that dockerd is running, that your user may use its socket ` +
-      `(a member of the "docker" group; log in again after adding it), and the ${HOST_SETTING} setting.`,
-    { cause, details: { host } },
+      `(a member of the "docker" group; log in again after adding it), and which engine Remote Swarm is told to use.`,
+    { cause, details: { host }, remedy: { kind: 'setting', setting: HOST_SETTING } },
   );
 }
 
@@ -33,8 +33,8 @@ export function imageNotFound(image: string, detail: string, cause?: unknown): S
   return new SwarmError(
     'IMAGE_NOT_FOUND',
     `Image "${image}" is not on this Docker host and could not be pulled (${detail}). Build or pull it ` +
-      `(docker build / docker pull), or change ${DEFAULT_IMAGE_SETTING} or the template's image.`,
-    { cause, details: { image } },
+      `(docker build / docker pull), or choose another default image or template image.`,
+    { cause, details: { image }, remedy: { kind: 'setting', setting: DEFAULT_IMAGE_SETTING } },
   );
 }
 

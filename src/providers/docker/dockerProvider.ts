@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import Docker from 'dockerode';
 import type { InstanceConfig } from '../../core/models';
+import { DEFAULT_IDE_IMAGE } from '../../core/templates';
 import type {
   CreateInstanceRequest,
   DeleteOptions,
@@ -30,7 +31,6 @@ import { DockerUsageSampler } from './dockerStats';
 
 export const DOCKER_PROVIDER_TYPE = 'docker';
 export const DOCKER_DISPLAY_NAME = 'Docker';
-export const DEFAULT_DOCKER_IMAGE = 'codercom/code-server:4.100.3';
 const PING_TIMEOUT_MS = 10_000;
 
 export interface DockerProviderOptions {
@@ -80,7 +80,7 @@ export class DockerProvider implements Provider {
     this.docker = options.docker ?? new Docker(dockerOptionsForHost(options.host));
     this.host = describeHost(options.host);
     this.hostSetting = options.host;
-    this.defaultImage = options.defaultImage ?? DEFAULT_DOCKER_IMAGE;
+    this.defaultImage = options.defaultImage ?? DEFAULT_IDE_IMAGE;
     this.extraLabels = options.extraLabels ?? {};
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10;
   }

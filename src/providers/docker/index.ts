@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { ProviderFactory } from '../../core/provider';
+import type { ProviderRegistration } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
 import { DOCKER_CAPABILITIES, DOCKER_DISPLAY_NAME, DOCKER_PROVIDER_TYPE, DockerProvider } from './dockerProvider';
 
-export { DockerProvider, DEFAULT_DOCKER_IMAGE, DOCKER_PROVIDER_TYPE, type DockerProviderOptions } from './dockerProvider';
+export { DockerProvider, DOCKER_PROVIDER_TYPE, type DockerProviderOptions } from './dockerProvider';
 
 /** An empty setting (VS Code's default "") means "not set". */
 const optionalText = z
@@ -12,14 +12,12 @@ const optionalText = z
   .optional()
   .transform((value) => value || undefined);
 
-/** The remoteSwarm.docker.* settings. */
+/** The docker.* settings. */
 const dockerSettingsSchema = z.object({ host: optionalText, defaultImage: optionalText });
 
-export function registerDockerProvider(factory: ProviderFactory): void {
-  factory.register({
-    type: DOCKER_PROVIDER_TYPE,
-    displayName: DOCKER_DISPLAY_NAME,
-    capabilities: DOCKER_CAPABILITIES,
-    create: (settings) => new DockerProvider(parseOrThrow(dockerSettingsSchema, settings, 'remoteSwarm.docker')),
-  });
-}
+export const dockerProvider: ProviderRegistration = {
+  type: DOCKER_PROVIDER_TYPE,
+  displayName: DOCKER_DISPLAY_NAME,
+  capabilities: DOCKER_CAPABILITIES,
+  create: (settings) => new DockerProvider(parseOrThrow(dockerSettingsSchema, settings, 'docker')),
+};

@@ -30,9 +30,9 @@ export const FLY_PROVIDER_TYPE = 'fly';
 export const FLY_DISPLAY_NAME = 'Fly.io';
 
 export interface FlyProviderOptions {
-  /** Organization slug (remoteSwarm.fly.org). */
+  /** Organization slug (setting fly.org). */
   org: string;
-  /** Region code for new instances (remoteSwarm.fly.region). */
+  /** Region code for new instances (setting fly.region). */
   region: string;
   apiUrl?: string;
   graphqlUrl?: string;
@@ -115,9 +115,9 @@ export class FlyProvider implements Provider {
     const client = new FlyClient({ ...this.options.client, token, apiUrl: this.apiUrl, graphqlUrl: this.options.graphqlUrl, logger: this.logger });
     try {
       const [organization, regions] = await Promise.all([client.getOrganization(org).catch(undefinedIfNotFound), client.listRegions()]);
-      if (!organization) throw invalidConfig('remoteSwarm.fly.org', `the API token sees no Fly.io organization "${org}"; use its slug as \`fly orgs list\` shows it`);
+      if (!organization) throw invalidConfig('fly.org', `the API token sees no Fly.io organization "${org}"; use its slug as \`fly orgs list\` shows it`);
       if (!regions.some((candidate) => candidate.code === region)) {
-        throw invalidConfig('remoteSwarm.fly.region', `"${region}" is not a Fly.io region; use one of: ${regions.map((r) => r.code).sort().join(', ')}`);
+        throw invalidConfig('fly.region', `"${region}" is not a Fly.io region; use one of: ${regions.map((r) => r.code).sort().join(', ')}`);
       }
     } catch (error) {
       throw this.toSwarmError(error, 'Connecting to Fly.io');

@@ -1,9 +1,8 @@
-import { SwarmError, errorMessage, type SwarmErrorCode } from '../../core/errors';
+import { SwarmError, errorMessage, type Remedy, type SwarmErrorCode } from '../../core/errors';
 import { FlyError } from './flyErrors';
+import { FLY_TOKEN_SECRET } from './flySecrets';
 
-/** The command that stores the token in SecretStorage; errors name it so the notification can offer it. */
-export const FLY_SET_TOKEN_COMMAND = 'remoteSwarm.setFlyApiToken';
-const SET_TOKEN_TITLE = 'Remote Swarm: Set Fly.io API Token';
+const SET_TOKEN: Remedy = { kind: 'secret', secret: FLY_TOKEN_SECRET.key, label: FLY_TOKEN_SECRET.label };
 
 export interface FlyErrorContext {
   /** What was being done, e.g. `Starting "dev-1"`. */
@@ -13,9 +12,7 @@ export interface FlyErrorContext {
 }
 
 export function missingToken(): SwarmError {
-  return new SwarmError('AUTH_FAILED', `No Fly.io API token is set. Run "${SET_TOKEN_TITLE}" with a token from \`fly tokens create org\`.`, {
-    details: { command: FLY_SET_TOKEN_COMMAND },
-  });
+  return new SwarmError('AUTH_FAILED', `No Fly.io API token is set. Set one: ${FLY_TOKEN_SECRET.hint}.`, { remedy: SET_TOKEN });
 }
 
 export function instanceGone(id: string): SwarmError {
@@ -37,6 +34,7 @@ interface Mapped {
   code: SwarmErrorCode;
   message: string;
   retryable?: boolean;
+  remedy?: Remedy;
 }
 
 function describe(error: FlyError, { action, apiUrl, region }: FlyErrorContext): Mapped {
@@ -44,11 +42,11 @@ function describe(error: FlyError, { action, apiUrl, region }: FlyErrorContext):
   const reason = flyFailureText(error);
   switch (error.category) {
     case 'auth':
-      return { code: 'AUTH_FAILED', message: `${action} failed: Fly.io refused the API token (${reason}). Run "${SET_TOKEN_TITLE}" with a valid token.` };
+      return { code: 'AUTH_FAILED', message: `${action} failed: Fly.io refused the API token (${reason}). Set a valid token.`, remedy: SET_TOKEN };
     case 'not_found':
       return { code: 'INSTANCE_NOT_FOUND', message: `${action} failed: not found on Fly.io (${reason}). It was probably removed outside Remote Swarm.` };
     case 'conflict':
-      return { code: 'CONFLICT', message: `${action} failed: the machine changed or is busy (${reason}). Refresh and try again.` };
+      return { code: 'CONFLICT', message: `${action} failed: the machine changed or is busy (${reason}). Refresh and try again.`, remedy: { kind: 'refresh' } };
     case 'validation':
       if (error.code === 'name_taken') return { code: 'CONFLICT', message: `${action} failed: the Fly.io app name is taken (${reason}).` };
       return { code: 'INVALID_CONFIG', message: `${action} failed: Fly.io refused the request (${reason}).` };
@@ -61,13 +59,14 @@ function describe(error: FlyError, { action, apiUrl, region }: FlyErrorContext):
         const where = region ? ` in region ${region}` : '';
         return {
           code: 'RESOURCE_LIMIT_EXCEEDED',
-          message: `${action} failed: Fly.io has no capacity for this machine size${where}${attempts}. Try another region (remoteSwarm.fly.region) or a smaller size.`,
+          message: `${action} failed: Fly.io has no capacity for this machine size${where}${attempts}. Try another region or a smaller size.`,
           retryable: true,
+          remedy: { kind: 'setting', setting: 'fly.region' },
         };
       }
       return { code: 'PROVIDER_UNAVAILABLE', message: `${action} failed: Fly.io is unavailable (${reason}). Try again later.` };
     case 'network':
-      return { code: 'PROVIDER_UNAVAILABLE', message: `${action} failed: cannot reach Fly.io at ${apiUrl} (${reason}). Check the network and the remoteSwarm.fly.apiUrl setting.` };
+      return { code: 'PROVIDER_UNAVAILABLE', message: `${action} failed: cannot reach Fly.io at ${apiUrl} (${reason}). Check the network and the Fly.io API address.`, remedy: { kind: 'setting', setting: 'fly.apiUrl' } };
     case 'cancelled':
       return { code: 'OPERATION_CANCELLED', message: `${action} was cancelled.` };
     case 'unexpected':
@@ -79,7 +78,7 @@ function describe(error: FlyError, { action, apiUrl, region }: FlyErrorContext):
 export function toSwarmError(error: unknown, context: FlyErrorContext): SwarmError {
   if (error instanceof SwarmError) return error;
   if (!(error instanceof FlyError)) return new SwarmError('OPERATION_FAILED', `${context.action} failed: ${errorMessage(error)}`, { cause: error });
-  const { code, message, retryable } = describe(error, context);
-  const details = { flyCategory: error.category, flyCode: error.code, ...(code === 'AUTH_FAILED' ? { command: FLY_SET_TOKEN_COMMAND } : {}) };
-  return new SwarmError(code, message, { cause: error, details, ...(retryable === undefined ? {} : { retryable }) });
+  const { code, message, retryable, remedy } = describe(error, context);
+  const details = { flyCategory: error.category, flyCode: error.code };
+  return new SwarmError(code, message, { cause: error, details, remedy, ...(retryable === undefined ? {} : { retryable }) });
 }

@@ -1,22 +1,18 @@
 import { z } from 'zod';
-import type { ProviderFactory } from '../../core/provider';
+import type { ProviderRegistration } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
 import { DEFAULT_FLY_ENDPOINTS } from './flyClient';
-import type { Logger } from '../../core/logger';
 import { flyInstancePricing } from './flyInstancePricing';
 import { FLY_CAPABILITIES, FLY_DISPLAY_NAME, FLY_PROVIDER_TYPE, FlyProvider } from './flyProvider';
+import { FLY_TOKEN_SECRET } from './flySecrets';
 
 export { FlyProvider, FLY_CAPABILITIES, FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, type FlyProviderOptions } from './flyProvider';
 export { flyInstancePricing } from './flyInstancePricing';
 export { FlyClient, type FlyClientOptions } from './flyClient';
 export { FlyError, type FlyErrorCategory } from './flyErrors';
-export type { Logger } from '../../core/logger';
-export { FLY_SET_TOKEN_COMMAND } from './flySwarmErrors';
+export { FLY_TOKEN_SECRET } from './flySecrets';
 export { flyPricePerHour, flyVolumePricePerHour, flyPresetName } from './flyPricing';
 export type { FlyGuest } from './flyTypes';
-
-/** The SecretStorage key of the Fly.io API token. */
-export const FLY_TOKEN_SECRET_KEY = 'remoteSwarm.fly.apiToken';
 
 /** An empty setting (VS Code's default "") means "not set". */
 const textOr = (fallback: string) =>
@@ -26,7 +22,7 @@ const textOr = (fallback: string) =>
     .optional()
     .transform((value) => value || fallback);
 
-/** The remoteSwarm.fly.* settings. The token is not one of them: it lives in SecretStorage. */
+/** The fly.* settings. The token is not one of them: it lives in the secret store. */
 const flySettingsSchema = z.object({
   org: textOr('personal'),
   region: textOr('iad'),
@@ -34,18 +30,12 @@ const flySettingsSchema = z.object({
   graphqlUrl: textOr(DEFAULT_FLY_ENDPOINTS.graphqlUrl),
 });
 
-export interface FlyProviderDependencies {
-  /** Reads FLY_TOKEN_SECRET_KEY from SecretStorage. */
-  getToken: () => Promise<string | undefined>;
-  logger?: Logger;
-}
-
-export function registerFlyProvider(factory: ProviderFactory, dependencies: FlyProviderDependencies): void {
-  factory.register({
-    type: FLY_PROVIDER_TYPE,
-    displayName: FLY_DISPLAY_NAME,
-    capabilities: FLY_CAPABILITIES,
-    pricing: flyInstancePricing,
-    create: (settings) => new FlyProvider({ ...parseOrThrow(flySettingsSchema, settings, 'remoteSwarm.fly'), ...dependencies }),
-  });
-}
+export const flyProvider: ProviderRegistration = {
+  type: FLY_PROVIDER_TYPE,
+  displayName: FLY_DISPLAY_NAME,
+  capabilities: FLY_CAPABILITIES,
+  pricing: flyInstancePricing,
+  secrets: [FLY_TOKEN_SECRET],
+  create: (settings, { secrets, log, clock }) =>
+    new FlyProvider({ ...parseOrThrow(flySettingsSchema, settings, 'fly'), getToken: () => secrets.get(FLY_TOKEN_SECRET.key), logger: log, client: { clock } }),
+};

@@ -4,27 +4,24 @@ import * as vscode from 'vscode';
 import type { SwarmController } from '../../core/controller';
 import type { Instance } from '../../core/models';
 import type { ProviderPool } from '../../core/providerPool';
+import { SSH_PROVIDER_TYPE } from '../../providers/ssh';
 import { isSshReachable } from '../../ssh/sshAccess';
-import { SSH_PROVIDER_TYPE } from '../../providers/ssh/sshProvider';
+import type { SshToolkit } from '../../ssh/sshToolkit';
 import { hasUrl, pickOptions } from '../commands';
 import { COMMANDS } from '../contributions';
 import { resolveInstance, type InstanceArgument, type PickOptions } from '../instancePicker';
-import { errorDetail } from '../logChannel';
 import { reportError } from '../notifications';
 import { runOperation } from '../operationProgress';
-import type { SwarmSettings } from '../settings';
 import type { InstanceTerminals } from '../terminals/instanceTerminals';
 import { askSshHostAnswers, type SshHostAnswers } from './addSshHostWizard';
 import { openInVsCodeTab } from './codeServerTab';
 import { attachVsCode } from './devContainerAttach';
 import { connectRemoteSsh } from './remoteSshConnect';
-import type { SshServices } from './sshServices';
 
 export interface ConnectDependencies {
   controller: SwarmController;
   pool: ProviderPool;
-  settings: SwarmSettings;
-  ssh: SshServices;
+  ssh: SshToolkit;
   terminals: InstanceTerminals;
   log: vscode.LogOutputChannel;
 }
@@ -34,10 +31,10 @@ const CONNECT_REMOTE_SSH = 'Connect via Remote-SSH';
 
 /**
  * The ways into an instance besides the browser: a VS Code tab, a Dev Containers window, a Remote-SSH window, an
- * integrated terminal; and Add SSH Host. Also forgets an instance's SSH files (Host block, host keys, key pair) when it goes.
+ * integrated terminal; and Add SSH Host.
  */
 export function registerConnectCommands(deps: ConnectDependencies): vscode.Disposable {
-  const { controller, pool, settings, ssh, terminals, log } = deps;
+  const { controller, pool, terminals, log } = deps;
   const capability = (name: 'shell' | 'attachContainer') => (instance: Instance) => pool.describe(instance.provider)?.capabilities[name] === true;
   const onInstance = (pick: PickOptions, act: (instance: Instance) => Promise<unknown>) => async (argument?: InstanceArgument) => {
     const instance = await resolveInstance(controller, argument, pick);
@@ -45,35 +42,20 @@ export function registerConnectCommands(deps: ConnectDependencies): vscode.Dispo
   };
   const handlers: Record<string, (argument?: InstanceArgument) => Promise<unknown>> = {
     [COMMANDS.openInVsCodeTab]: onInstance(pickOptions('open in a VS Code tab', ['running'], hasUrl), openInVsCodeTab),
-    [COMMANDS.attachVsCode]: onInstance(pickOptions('attach VS Code to', ['running'], capability('attachContainer')), (instance) =>
-      attachVsCode(instance, dockerHostSetting(settings)),
+    [COMMANDS.attachVsCode]: onInstance(pickOptions('attach VS Code to', ['running'], capability('attachContainer')), async (instance) =>
+      attachVsCode(instance, (await controller.endpoints(instance.id)).container),
     ),
     [COMMANDS.connectRemoteSsh]: onInstance(pickOptions('connect to via Remote-SSH', ['running'], isSshReachable), (instance) => connectRemoteSsh(instance, deps)),
     [COMMANDS.openTerminal]: onInstance(pickOptions('open a terminal in', ['running'], capability('shell')), async (instance) => terminals.openTerminal(instance)),
     [COMMANDS.addSshHost]: () => addSshHost(deps),
   };
-  const forgetSshFiles = controller.onDidChangeInstances(({ kind, instance }) => {
-    if (kind !== 'removed') return;
-    try {
-      ssh.access.forget(instance.name);
-    } catch (error) {
-      log.warn(`Could not remove the SSH files of "${instance.name}": ${errorDetail(error)}`);
-    }
-  });
   return vscode.Disposable.from(
-    forgetSshFiles,
     ...Object.entries(handlers).map(([command, handler]) =>
       vscode.commands.registerCommand(command, (argument?: InstanceArgument) =>
         handler(argument).catch((error: unknown) => reportError(log, { title: 'Remote Swarm', error })),
       ),
     ),
   );
-}
-
-/** remoteSwarm.docker.host, when set: the engine Dev Containers must ask for the container. */
-function dockerHostSetting(settings: SwarmSettings): string | undefined {
-  const { host } = settings.providerSettings('docker');
-  return typeof host === 'string' && host.trim() !== '' ? host.trim() : undefined;
 }
 
 /** Adds an existing machine: asks where and how, then connects under progress (the host key is checked with the user on first use). */

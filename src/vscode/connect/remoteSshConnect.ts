@@ -6,12 +6,12 @@ import { ensureManagedConfigIncluded } from '../../ssh/userSshConfigInclude';
 import { runOperation } from '../operationProgress';
 import { ensureCompanionExtension, REMOTE_SSH } from './companionExtensions';
 import { sshRemoteUri } from './remoteUris';
-import type { SshServices } from './sshServices';
+import type { SshToolkit } from '../../ssh/sshToolkit';
 import { confirmInclude } from './sshPrompts';
 
 export interface RemoteSshDependencies {
   controller: SwarmController;
-  ssh: SshServices;
+  ssh: SshToolkit;
   log: vscode.LogOutputChannel;
 }
 

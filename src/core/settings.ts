@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { parseCostSettings, type CostSettings } from './cost/costSettings';
+import type { Disposable } from './events';
+import { parseHealthSettings, type HealthSettings } from './health/healthSettings';
+import { parseIdleSettings, type IdleSettings } from './idle/idleSettings';
+import { wholeNumberSetting } from './settingsSchema';
+import { DEFAULT_IDE_IMAGE } from './templates';
+
+/**
+ * Where a front end keeps the user's settings, by key under the remoteSwarm namespace ("maxInstances", "health",
+ * "docker.host"): VS Code's configuration, the CLI's settings file. A group key ("health") gives the group as one object.
+ */
+export interface SettingsSource {
+  /** The value as the user set it; undefined when unset. */
+  get(key: string): unknown;
+  /** Fires with a test for which keys changed, e.g. `changed('docker')`, `changed('templates')`. */
+  onDidChange(listener: (changed: (key: string) => boolean) => void): Disposable;
+}
+
+const textSetting = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .catch(fallback)
+    .transform((value) => value || fallback);
+
+/** The remoteSwarm.* settings, typed, with their defaults; every read sees the current value, and a bad value reads as its default. */
+export class SwarmSettings {
+  constructor(readonly source: SettingsSource) {}
+
+  get defaultProvider(): string {
+    return textSetting('docker').parse(this.source.get('defaultProvider'));
+  }
+
+  get maxInstances(): number {
+    return wholeNumberSetting(10, 0).parse(this.source.get('maxInstances'));
+  }
+
+  /** Seconds between automatic refreshes while someone watches; 0 turns them off. */
+  get refreshIntervalSeconds(): number {
+    return wholeNumberSetting(30, 0).parse(this.source.get('refreshInterval'));
+  }
+
+  /** The user's templates as written; loadTemplates validates them. */
+  get templates(): unknown {
+    return this.source.get('templates') ?? [];
+  }
+
+  /** The image for instances whose template names none. */
+  get defaultImage(): string {
+    return textSetting(DEFAULT_IDE_IMAGE).parse(this.source.get('docker.defaultImage'));
+  }
+
+  health(): HealthSettings {
+    return parseHealthSettings(this.source.get('health'));
+  }
+
+  idle(): IdleSettings {
+    return parseIdleSettings(this.source.get('idle'));
+  }
+
+  cost(): CostSettings {
+    return parseCostSettings(this.source.get('cost'));
+  }
+
+  /** A provider's own settings (<type>.*, e.g. docker.host), as its registration validates them. */
+  providerSettings(type: string): Record<string, unknown> {
+    const section = this.source.get(type);
+    return typeof section === 'object' && section !== null && !Array.isArray(section) ? { ...section } : {};
+  }
+
+  onDidChange(listener: (changed: (key: string) => boolean) => void): Disposable {
+    return this.source.onDidChange(listener);
+  }
+}

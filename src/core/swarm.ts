@@ -1,0 +1,198 @@
+import { systemClock, type Clock } from './clock';
+import { SwarmController } from './controller';
+import { BudgetGuard } from './cost/budgetGuard';
+import { CostLedger } from './cost/costLedger';
+import { CostMeter } from './cost/costMeter';
+import { PriceBook } from './cost/pricing';
+import { errorMessage } from './errors';
+import type { Disposable } from './events';
+import { HealthMonitor } from './health/healthMonitor';
+import type { HttpProbe } from './health/httpProbe';
+import { IdleWatcher } from './idle/idleWatcher';
+import type { Logger } from './logger';
+import type { Instance } from './models';
+import { PeriodicTask } from './periodicTask';
+import { ProviderFactory, type ProviderRegistration } from './provider';
+import { ProviderPool } from './providerPool';
+import { RefreshScheduler } from './refreshScheduler';
+import { InstanceRegistry, type QuarantinedEntry } from './registry';
+import { SwarmSettings, type SettingsSource } from './settings';
+import type { KeyValueStore, SecretStore } from './stores';
+import { loadTemplates, type TemplateCatalog, type TemplateProblem } from './templates';
+
+/** Cost is accrued on every status change anyway; the tick persists it and checks the budgets. */
+const COST_TICK_MS = 60_000;
+
+/** What this machine keeps per instance outside the registry (SSH config, keys, host keys), removed when an instance goes. */
+export interface InstanceLocalFiles {
+  forget(instance: Instance): void;
+}
+
+export interface SwarmDependencies {
+  /** Persistent state: the registry, the cost ledger, providers' own lists (VS Code globalState, the CLI's state file). */
+  stores: { state: KeyValueStore };
+  secrets: SecretStore;
+  settings: SettingsSource;
+  log: Logger;
+  providers: readonly ProviderRegistration[];
+  localFiles?: readonly InstanceLocalFiles[];
+  clock?: Clock;
+  /** For tests: the health probe, ids and passwords. */
+  probe?: HttpProbe;
+  newId?: () => string;
+  newPassword?: () => string;
+}
+
+/** What could not be read when the swarm was loaded: reported by each front end in its own way. */
+export interface SwarmLoadReport {
+  quarantined: QuarantinedEntry[];
+  ledgerProblem: string | undefined;
+  templateProblems: TemplateProblem[];
+}
+
+/**
+ * Remote Swarm's core, as every front end (the extension, the CLI, the MCP server) runs it: registry, controller,
+ * providers, refresh scheduling, health with recovery, idle stops, cost metering with budgets, and what must happen
+ * when an instance goes. Nothing in it knows a front end; no timer runs outside its periodic tasks.
+ */
+export class Swarm implements Disposable {
+  readonly settings: SwarmSettings;
+  readonly registry: InstanceRegistry;
+  readonly providers: ProviderPool;
+  readonly controller: SwarmController;
+  readonly refresher: RefreshScheduler;
+  readonly health: HealthMonitor;
+  readonly idle: IdleWatcher;
+  readonly ledger: CostLedger;
+  readonly cost: CostMeter;
+  readonly budgets: BudgetGuard;
+  readonly log: Logger;
+  private readonly healthTask: PeriodicTask;
+  private readonly costTask: PeriodicTask;
+  private readonly subscriptions: Disposable[];
+
+  constructor(deps: SwarmDependencies) {
+    const clock = deps.clock ?? systemClock;
+    const { log } = deps;
+    this.log = log;
+    this.settings = new SwarmSettings(deps.settings);
+    const factory = new ProviderFactory();
+    for (const registration of deps.providers) factory.register(registration);
+    this.providers = new ProviderPool(factory, (type) => this.settings.providerSettings(type), { state: deps.stores.state, secrets: deps.secrets, log, clock });
+    this.registry = new InstanceRegistry(deps.stores.state, () => new Date(clock.now()));
+    this.controller = new SwarmController({
+      registry: this.registry,
+      providers: this.providers,
+      secrets: deps.secrets,
+      templates: () => this.templates(),
+      settings: () => ({ maxInstances: this.settings.maxInstances, defaultImage: this.settings.defaultImage }),
+      now: () => new Date(clock.now()),
+      ...(deps.newId ? { newId: deps.newId } : {}),
+      ...(deps.newPassword ? { newPassword: deps.newPassword } : {}),
+    });
+    this.refresher = new RefreshScheduler(this.controller, this.settings, clock, log);
+
+    this.health = new HealthMonitor({ controller: this.controller, providers: this.providers, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
+    this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
+    this.healthTask = new PeriodicTask(
+      clock,
+      () => this.settings.health().intervalMs,
+      async () => {
+        await this.idle.review(await this.health.sweep());
+      },
+      (error) => log.error(`Health check sweep failed: ${errorMessage(error)}`),
+    );
+
+    this.ledger = new CostLedger(deps.stores.state);
+    const prices = new PriceBook((type) => this.providers.describe(type)?.pricing, () => this.settings.cost().pricePerHour);
+    this.cost = new CostMeter({ registry: this.registry, ledger: this.ledger, prices, clock });
+    this.budgets = new BudgetGuard({ controller: this.controller, ledger: this.ledger, settings: () => this.settings.cost() });
+    this.costTask = new PeriodicTask(
+      clock,
+      () => COST_TICK_MS,
+      async () => {
+        await this.cost.tick();
+        await this.budgets.review(this.cost.report());
+      },
+      (error) => log.error(`Cost metering failed: ${errorMessage(error)}`),
+    );
+
+    const localFiles = deps.localFiles ?? [];
+    this.subscriptions = [
+      this.registry.onDidChange(({ kind, instance }) => {
+        if (kind === 'removed') this.forgetLocalFiles(localFiles, instance);
+      }),
+      this.settings.onDidChange((changed) => this.applySettingChanges(changed)),
+    ];
+  }
+
+  /** Built-in templates plus the user's (the templates setting), with the problems of invalid ones. */
+  templates(): TemplateCatalog {
+    return loadTemplates(this.settings.templates);
+  }
+
+  /** Loads the registry and the cost ledger; an entry it cannot read is kept aside and reported, never dropped. */
+  async load(): Promise<SwarmLoadReport> {
+    const quarantined = await this.registry.load();
+    const ledgerProblem = await this.ledger.load();
+    return { quarantined, ledgerProblem, templateProblems: this.templates().problems };
+  }
+
+  /** Starts health sweeps (the first one interval from now) and cost ticks. A CLI command that runs once does not call it. */
+  startMonitoring(): void {
+    this.healthTask.start();
+    this.costTask.start();
+  }
+
+  /** A health sweep now (or the one in progress); the schedule carries on from its end. */
+  sweepNow(): Promise<void> {
+    return this.healthTask.runNow();
+  }
+
+  /** Brings cost up to now, persists it and reviews the budgets. */
+  meterNow(): Promise<void> {
+    return this.costTask.runNow();
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.healthTask.dispose();
+    this.costTask.dispose();
+    this.refresher.dispose();
+    // Nothing to write: the ledger's open spans carry on from where they were after a restart.
+    this.cost.dispose();
+    this.health.dispose();
+    this.idle.dispose();
+    this.budgets.dispose();
+    this.controller.dispose();
+    this.providers.dispose();
+    this.registry.dispose();
+  }
+
+  /**
+   * A provider's settings changed: new providers and a refresh. The default provider changed: a refresh. An interval
+   * changed: the schedule follows. Cost settings changed: a cost tick (prices, budgets).
+   */
+  private applySettingChanges(changed: (key: string) => boolean): void {
+    const providerSettingsChanged = this.providers.types().some(({ type }) => changed(type));
+    if (providerSettingsChanged) this.providers.reset();
+    if (providerSettingsChanged || changed('defaultProvider')) this.refresher.refreshIfStarted();
+    if (changed('refreshInterval')) this.refresher.restartTimer();
+    if (changed('health.interval')) this.healthTask.start();
+    if (changed('cost')) void this.costTask.runNow();
+  }
+
+  private forgetLocalFiles(localFiles: readonly InstanceLocalFiles[], instance: Instance): void {
+    for (const files of localFiles) {
+      try {
+        files.forget(instance);
+      } catch (error) {
+        this.log.warn(`Could not remove the local files of "${instance.name}": ${errorMessage(error)}`);
+      }
+    }
+  }
+}
+
+export function createSwarm(deps: SwarmDependencies): Swarm {
+  return new Swarm(deps);
+}

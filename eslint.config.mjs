@@ -1,0 +1,50 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+/** SDKs of infrastructure: only providers (and the SSH toolkit, for ssh2) may load them. */
+const SDKS = ['dockerode', 'docker-modem', 'ssh2', 'fly-admin'];
+const sdk = (message) => ({ group: SDKS, message });
+const vscode = { name: 'vscode', message: 'Only src/vscode and src/extension.ts may import vscode.' };
+
+/** The layers (docs/architecture.md): each folder imports only from the layers below it. */
+const layers = [
+  {
+    files: ['src/core/**/*.ts'],
+    paths: [vscode],
+    patterns: [
+      { group: ['**/providers', '**/providers/**', '**/vscode/**', '**/ssh/**', '**/cli/**', '**/extension'], message: 'The core knows no front end, provider or SSH toolkit.' },
+      sdk('The core imports no SDK: providers do.'),
+    ],
+  },
+  {
+    files: ['src/ssh/**/*.ts'],
+    paths: [vscode],
+    patterns: [{ group: ['**/providers', '**/providers/**', '**/vscode/**', '**/cli/**', '**/extension'], message: 'The SSH toolkit builds on the core only.' }],
+  },
+  {
+    files: ['src/providers/*/**/*.ts'],
+    paths: [vscode],
+    patterns: [
+      { group: ['**/vscode/**', '**/cli/**', '**/extension'], message: 'Providers know the core and the SSH toolkit, no front end.' },
+      { regex: '^\\.\\./(?!\\.\\.)[^/]+', message: 'Providers do not import each other.' },
+    ],
+  },
+  {
+    files: ['src/vscode/**/*.ts'],
+    patterns: [
+      { regex: '/providers/[^/]+/', message: "The UI reaches a provider only through its registration (src/providers/<type>/index.ts or builtin.ts), never its internals." },
+      sdk('The UI imports no SDK: it goes through the core and the providers.'),
+    ],
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.test-artifacts/**', '*.vsix'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  ...layers.map(({ files, paths = [], patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { paths, patterns }] } })),
+);

@@ -4,7 +4,7 @@ import type { ControllerSettings, SwarmController } from '../../src/core/control
 import { FileSecretStore } from '../../src/core/fileSecretStore';
 import { JsonFileStore } from '../../src/core/jsonFileStore';
 import { silentLogger } from '../../src/core/logger';
-import type { Provider } from '../../src/core/provider';
+import type { InstanceOptionsDeclaration, Provider } from '../../src/core/provider';
 import type { ProviderPool } from '../../src/core/providerPool';
 import { InstanceRegistry } from '../../src/core/registry';
 import type { SettingsSource } from '../../src/core/settings';
@@ -30,6 +30,8 @@ export interface CoreHarness {
 export interface CoreHarnessOptions {
   clock?: Clock;
   localFiles?: InstanceLocalFiles[];
+  /** Options a provider type declares for its instances. */
+  instanceOptions?: Record<string, InstanceOptionsDeclaration>;
 }
 
 /** The core as every front end makes it (createSwarm), with file-backed stores in `dir` and settings the test sets. */
@@ -43,14 +45,15 @@ export async function makeCore(dir: string, providers: Record<string, () => Prov
     get: (key) => (key === 'maxInstances' ? settings.maxInstances : key === 'docker.defaultImage' ? settings.defaultImage : key === 'templates' ? userTemplates : otherSettings[key]),
     onDidChange: () => ({ dispose: () => undefined }),
   };
-  const registrations = Object.entries(providers).map(([type, make]) => ({ type, displayName: type, capabilities: make().getCapabilities(), create: make }));
+  const { instanceOptions = {}, ...rest } = options;
+  const registrations = Object.entries(providers).map(([type, make]) => ({ type, displayName: type, capabilities: make().getCapabilities(), instanceOptions: instanceOptions[type], create: make }));
   const swarm = createSwarm({
     stores: { state: new JsonFileStore(storePath) },
     secrets,
     settings: source,
     log: silentLogger,
     providers: registrations,
-    ...options,
+    ...rest,
   });
   await swarm.load();
   return {

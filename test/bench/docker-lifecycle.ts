@@ -10,7 +10,7 @@ import Docker from 'dockerode';
 import { instanceConfigSchema, type Instance } from '../../src/core/models';
 import { configFromTemplate, BUILTIN_TEMPLATES } from '../../src/core/templates';
 import { makeCore } from '../support/coreHarness';
-import { ensureTestImage, removeTestResources, requireDocker, TEST_LABEL, testProvider } from '../support/dockerTestEnv';
+import { ensureTestImage, removeTestResources, requireDocker, RUN_LABEL_FILTER, TEST_LABEL, testProvider } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
 
 const run = promisify(execFile);
@@ -67,9 +67,9 @@ async function benchCreateToUrl(image: string, runs: number): Promise<void> {
 
     started = performance.now();
     const { stdout } = await run('docker', [
-      'run', '-d', '--name', `plain-${name}`, '--label', `${TEST_LABEL}=1`,
+      'run', '-d', '--name', `plain-${name}`, '--label', `${TEST_LABEL}=1`, '--label', RUN_LABEL_FILTER,
       '--cpus', String(config.resources.cpuCores), '--memory', `${config.resources.memoryMB}m`,
-      '--mount', `type=volume,source=plain-${name},target=${config.workspacePath},volume-label=${TEST_LABEL}=1`,
+      '--mount', `type=volume,source=plain-${name},target=${config.workspacePath},volume-label=${TEST_LABEL}=1,volume-label=${RUN_LABEL_FILTER}`,
       '-e', 'PASSWORD=bench-password', '-p', '127.0.0.1::8080', image,
     ]);
     const { stdout: port } = await run('docker', ['port', stdout.trim(), '8080/tcp']);

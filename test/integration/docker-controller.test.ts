@@ -4,13 +4,13 @@ import { rmSync } from 'node:fs';
 import Docker from 'dockerode';
 import { instancePasswordKey } from '../../src/core/stores';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
-import { ensureTestImage, removeTestResources, requireDocker, TEST_LABEL, testProvider } from '../support/dockerTestEnv';
+import { ensureTestImage, removeTestResources, requireDocker, RUN_LABEL_FILTER, testProvider } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
 
 const docker = new Docker();
 
 async function containersAndVolumes(): Promise<{ containers: string[]; volumes: string[] }> {
-  const filters = { label: [TEST_LABEL] };
+  const filters = { label: [RUN_LABEL_FILTER] };
   const containers = (await docker.listContainers({ all: true, filters })).map((c) => c.Names[0] ?? c.Id);
   const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name);
   return { containers, volumes };

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { DockerProvider, type DockerProviderOptions } from '../../src/providers/docker';
+import { RUN_LABEL, RUN_ID } from './testRun';
 
 /** On every container and volume the tests make, so one sweep removes them all. */
 export const TEST_LABEL = 'remote-swarm.test';
@@ -42,13 +43,20 @@ export async function requireDocker(): Promise<void> {
   if (!(await dockerReachable())) throw new Error(`Docker Engine is not reachable. ${INSTALL_HINT}`);
 }
 
-/** A provider whose containers and volumes carry the test label, and which sees only those. */
+/** The labels on this run's test resources: the test label and the run's id (test/support/testRun.ts). */
+export const TEST_LABELS: Readonly<Record<string, string>> = { [TEST_LABEL]: '1', [RUN_LABEL]: RUN_ID };
+
+/** A provider whose containers and volumes carry this run's test labels, and which sees only those. */
 export function testProvider(options: Omit<DockerProviderOptions, 'extraLabels'> = {}): DockerProvider {
-  return new DockerProvider({ stopTimeoutSeconds: 2, ...options, extraLabels: { [TEST_LABEL]: '1' } });
+  return new DockerProvider({ stopTimeoutSeconds: 2, ...options, extraLabels: { ...TEST_LABELS } });
 }
 
+/** A Docker label filter matching this run's test resources only. */
+export const RUN_LABEL_FILTER = `${RUN_LABEL}=${RUN_ID}`;
+
+/** Removes this run's test containers and volumes; another run's, on the same engine, are left alone. */
 export async function removeTestResources(docker = new Docker()): Promise<void> {
-  const filters = { label: [TEST_LABEL] };
+  const filters = { label: [RUN_LABEL_FILTER] };
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
   const { Volumes } = await docker.listVolumes({ filters });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TEST_LABEL } from '../dockerTestEnv';
+import { TEST_LABELS } from '../dockerTestEnv';
 import { DockerMachineRuntime } from './dockerMachineRuntime';
 import { EmulatorServer, type RecordedRequest } from './emulatorServer';
 import { FaultInjector } from './faults';
@@ -46,7 +46,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
   const token = options.token ?? `fly-emulator-${randomBytes(8).toString('hex')}`;
   const orgs = options.orgs ?? ['personal'];
   const simulated = new SimulatedRuntime(options.transitionDelayMs ?? 10);
-  const runtime: MachineRuntime = options.runtime === 'docker' ? new DockerMachineRuntime({ [TEST_LABEL]: '1' }) : simulated;
+  const runtime: MachineRuntime = options.runtime === 'docker' ? new DockerMachineRuntime({ ...TEST_LABELS }) : simulated;
   const world = new FlyWorld(orgs, runtime);
   const faults = new FaultInjector();
   const server = new EmulatorServer(world, token, faults, new RateLimits(options.rateLimitScale ?? 1));

@@ -20,6 +20,11 @@ export interface ContractSubject {
   infrastructure: string;
   /** Its getCapabilities(): which cases are generated, and which assert a refusal. Checked against a live provider. */
   capabilities: ProviderCapabilities;
+  /**
+   * What its instances (as `config` makes them) can do where that is less than the provider declares: an existing SSH
+   * host without code-server runs nothing Remote Swarm may stop.
+   */
+  instanceLimits?: Partial<ProviderCapabilities>;
   /** Whether its instances (as `config` makes them) serve an IDE over HTTP; false: they must claim no IDE URL. */
   servesIde: boolean;
   /** Configurations it must refuse, naming the offending field, before anything is made. */
@@ -152,7 +157,8 @@ function ids(instances: readonly ProviderInstance[]): string[] {
  * provider never claims (an IDE URL) asserts it is not claimed. Nothing is skipped.
  */
 export function providerContract(subject: ContractSubject): void {
-  const { type, capabilities } = subject;
+  const { type } = subject;
+  const capabilities = { ...subject.capabilities, ...subject.instanceLimits };
 
   describe(`Provider contract: ${type} on ${subject.infrastructure}`, function () {
     this.timeout(subject.timeoutMs ?? 30_000);
@@ -226,7 +232,7 @@ export function providerContract(subject: ContractSubject): void {
     });
 
     it('declares the capabilities this suite was generated from', () => {
-      assert.deepEqual(provider.getCapabilities(), capabilities);
+      assert.deepEqual(provider.getCapabilities(), subject.capabilities);
       assert.equal(provider.type, type);
     });
 

@@ -45,13 +45,14 @@ function sshSubject(withCodeServer: boolean): ContractSubject {
     type: 'ssh',
     infrastructure: `a real OpenSSH sshd (a host ${withCodeServer ? 'with' : 'without'} code-server)`,
     capabilities: SSH_CAPABILITIES,
+    instanceLimits: withCodeServer ? {} : { stop: false },
     servesIde: withCodeServer,
     badConfigs: [
       {
         what: 'a host without its address',
-        field: 'sshHost',
+        field: 'options',
         code: 'INVALID_CONFIG',
-        make: ({ sshHost: _omitted, ...valid }) => valid,
+        make: (valid) => ({ ...valid, options: {} }),
       },
     ],
     async setUp() {

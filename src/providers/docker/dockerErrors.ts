@@ -73,7 +73,8 @@ export function toSwarmError(error: unknown, { action, host, signal }: ErrorCont
     return new SwarmError('CONFLICT', `${action} failed: ${reason}`, cause);
   }
   if (statusCode === 404 && /no such container/i.test(message)) return new SwarmError('INSTANCE_NOT_FOUND', `${action} failed: the container no longer exists.`, cause);
-  if (/range of cpus|minimum memory limit/i.test(message)) return new SwarmError('RESOURCE_LIMIT_EXCEEDED', `${action} failed: ${message}`, cause);
+  const resource = /range of cpus/i.test(message) ? 'resources.cpuCores' : /minimum memory limit/i.test(message) ? 'resources.memoryMB' : undefined;
+  if (resource) return new SwarmError('RESOURCE_LIMIT_EXCEEDED', `${action} failed: ${resource}: ${message}`, { ...cause, details: { field: resource } });
   return new SwarmError('OPERATION_FAILED', `${action} failed: ${message}`, cause);
 }
 

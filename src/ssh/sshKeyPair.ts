@@ -12,7 +12,7 @@ export async function ensureKeyPair(privateKeyFile: string, comment: string): Pr
   const publicKeyFile = `${privateKeyFile}.pub`;
   if (existsSync(privateKeyFile) && existsSync(publicKeyFile)) return { privateKeyFile, publicKey: readFileSync(publicKeyFile, 'utf8').trim() };
   // ssh2 is loaded only when a key is made, not with the toolkit.
-  const { utils } = await import('ssh2');
+  const { utils } = (await import('ssh2')).default;
   const generated = utils.generateKeyPairSync('ed25519', { comment });
   mkdirSync(dirname(privateKeyFile), { recursive: true, mode: 0o700 });
   writeFileSync(privateKeyFile, generated.private, { mode: 0o600 });

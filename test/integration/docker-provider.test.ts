@@ -236,7 +236,9 @@ describe('DockerProvider against the real Docker engine', function () {
       const { id, config } = newInstance({ image: 'remote-swarm/does-not-exist:1' });
       await assert.rejects(
         provider.createInstance({ id, config }),
-        swarmError('IMAGE_NOT_FOUND', /"remote-swarm\/does-not-exist:1".*remoteSwarm\.docker\.defaultImage/s),
+        (error: unknown) =>
+          swarmError('IMAGE_NOT_FOUND', /"remote-swarm\/does-not-exist:1".*another default image/s)(error) &&
+          JSON.stringify((error as SwarmError).remedy) === JSON.stringify({ kind: 'setting', setting: 'docker.defaultImage' }),
       );
       assert.deepEqual(await leftovers(id), { containers: 0, volumes: 0 });
     });

@@ -1,0 +1,209 @@
+// Benchmark of the extension's start-up: the production bundle's load and activate(), outside VS Code. Prints figures;
+// asserts nothing. Builds nothing: run `npm run build:prod` first (or `npm run package`).
+//   npx tsx test/bench/activation.ts [--runs 7] [--bundle dist/extension.js]
+// Each run is a fresh Node process (test/bench/activation/child.cjs), so no module is cached: it requires the bundle
+// with a stub `vscode` module (test/bench/activation/vscodeStub.cjs), then awaits activate() with a fake
+// ExtensionContext (in-memory globalState and secrets). Load is the require(), activate the promise; medians of --runs.
+// Then one more, untimed run under V8 block coverage tells which bundled packages had code run during load and
+// activate, by mapping the executed ranges through dist/extension.js.map (the production build writes it; it does not
+// ship); and which modules Node's own loader was asked for (builtins and the bundle's externals).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const child = path.join(__dirname, 'activation', 'child.cjs');
+const manifest = path.join(root, 'package.json');
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? process.argv[index + 1]! : fallback;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function runChild(bundle: string, mode: 'time' | 'coverage', output?: string): Record<string, number> {
+  const result = spawnSync(process.execPath, [child, bundle, manifest, mode, ...(output ? [output] : [])], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`activation run failed (exit ${result.status}):\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+const kB = (bytes: number) => `${(bytes / 1024).toFixed(0)} kB`;
+
+interface CoverageRange {
+  startOffset: number;
+  endOffset: number;
+  count: number;
+}
+
+interface Coverage {
+  functions: { functionName: string; ranges: CoverageRange[] }[];
+  requested: string[];
+  cacheAdded: string[];
+}
+
+interface SourceMap {
+  sources: string[];
+  mappings: string;
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Every mapping segment of a source map as [offset in the generated file, source index], in generated order. */
+function segments(map: SourceMap, generated: string): [number, number][] {
+  const lineStarts = [0];
+  for (let index = generated.indexOf('\n'); index >= 0; index = generated.indexOf('\n', index + 1)) lineStarts.push(index + 1);
+  const result: [number, number][] = [];
+  let line = 0;
+  let column = 0;
+  let source = 0;
+  let field = 0;
+  let value = 0;
+  let shift = 0;
+  const fields: number[] = [];
+  const endSegment = () => {
+    if (fields.length > 0) {
+      column += fields[0]!;
+      if (fields.length > 1) {
+        source += fields[1]!;
+        result.push([lineStarts[line]! + column, source]);
+      }
+    }
+    fields.length = 0;
+    field = 0;
+  };
+  for (const char of map.mappings) {
+    if (char === ';') {
+      endSegment();
+      line += 1;
+      column = 0;
+    } else if (char === ',') {
+      endSegment();
+    } else {
+      const digit = BASE64.indexOf(char);
+      value += (digit & 31) << shift;
+      if (digit & 32) {
+        shift += 5;
+      } else {
+        fields[field++] = value & 1 ? -(value >>> 1) : value >>> 1;
+        value = 0;
+        shift = 0;
+      }
+    }
+  }
+  endSegment();
+  return result;
+}
+
+/** For each source of the map: did any of its code run (its innermost covering coverage range has a count above 0)? */
+function executedSources(map: SourceMap, generated: string, coverage: Coverage): Set<string> {
+  const ranges = coverage.functions.flatMap((fn) => fn.ranges).sort((a, b) => a.startOffset - b.startOffset || b.endOffset - a.endOffset);
+  const executed = new Set<string>();
+  const stack: CoverageRange[] = [];
+  let next = 0;
+  for (const [offset, source] of segments(map, generated).sort((a, b) => a[0] - b[0])) {
+    while (next < ranges.length && ranges[next]!.startOffset <= offset) {
+      const range = ranges[next++]!;
+      while (stack.length > 0 && stack.at(-1)!.endOffset <= range.startOffset) stack.pop();
+      stack.push(range);
+    }
+    while (stack.length > 0 && stack.at(-1)!.endOffset <= offset) stack.pop();
+    if ((stack.at(-1)?.count ?? 0) > 0) executed.add(map.sources[source]!);
+  }
+  return executed;
+}
+
+/** "zod", "@grpc/grpc-js", or for our own code its folder ("src/core", "src/providers/docker"). */
+function packageOf(source: string): string {
+  const modules = source.lastIndexOf('node_modules/');
+  if (modules >= 0) {
+    const [scope, name] = source.slice(modules + 'node_modules/'.length).split('/');
+    // Packages that ship source maps of their own list their sources too (@js-sdsl/.build-data/…): keep the scope.
+    return scope!.startsWith('@') ? (name!.startsWith('.') ? scope! : `${scope}/${name}`) : scope!;
+  }
+  const src = source.indexOf('src/');
+  const parts = source.slice(src).split('/');
+  return parts.slice(0, parts[1] === 'providers' ? 3 : 2).join('/').replace(/\.ts$/, '');
+}
+
+function evidence(bundle: string): void {
+  const mapFile = `${bundle}.map`;
+  const directory = mkdtempSync(path.join(tmpdir(), 'rs-activation-'));
+  try {
+    const output = path.join(directory, 'coverage.json');
+    runChild(bundle, 'coverage', output);
+    const coverage = JSON.parse(readFileSync(output, 'utf8')) as Coverage;
+    const builtins = coverage.requested.filter((request) => !request.startsWith('.') && !path.isAbsolute(request)).sort();
+    console.log(`\nNode's loader was asked for (load + activate): ${builtins.join(', ')}`);
+    const others = coverage.requested.filter((request) => request.startsWith('.') || path.isAbsolute(request));
+    if (others.length > 0) console.log(`  and by path: ${others.join(', ')}`);
+    console.log(`require.cache entries added: ${coverage.cacheAdded.map((key) => path.relative(root, key)).join(', ')}`);
+    if (!existsSync(mapFile)) {
+      console.log(`\n${path.relative(root, mapFile)} is missing: cannot tell which bundled packages ran (npm run build:prod writes it).`);
+      return;
+    }
+    const map = JSON.parse(readFileSync(mapFile, 'utf8')) as SourceMap;
+    const executed = executedSources(map, readFileSync(bundle, 'utf8'), coverage);
+    const bundled = new Map<string, { files: number; ran: string[] }>();
+    for (const source of map.sources) {
+      const entry = bundled.get(packageOf(source)) ?? { files: 0, ran: [] };
+      entry.files += 1;
+      if (executed.has(source)) entry.ran.push(source);
+      bundled.set(packageOf(source), entry);
+    }
+    const packages = [...bundled].sort(([a], [b]) => a.localeCompare(b));
+    const ran = packages.filter(([, { ran }]) => ran.length > 0);
+    const idle = packages.filter(([, { ran }]) => ran.length === 0);
+    const describe = ([name, { files, ran }]: [string, { files: number; ran: string[] }]) => `${name} (${ran.length}/${files} files)`;
+    console.log(`\nBundled code that ran during load + activate:\n  ${ran.filter(([name]) => !name.startsWith('src')).map(describe).join('\n  ')}`);
+    console.log(`  ours: ${ran.filter(([name]) => name.startsWith('src')).map(describe).join(', ')}`);
+    console.log(`Bundled but never run:\n  ${idle.map(([name]) => name).join(', ')}`);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function main(): void {
+  const runs = Number(option('runs', '7'));
+  const bundle = path.resolve(root, option('bundle', 'dist/extension.js'));
+  if (!existsSync(bundle)) {
+    console.error(`${path.relative(root, bundle)} does not exist: run \`npm run build:prod\` first.`);
+    process.exit(1);
+  }
+  if (/\/\/# sourceMappingURL=/.test(readFileSync(bundle, 'utf8').slice(-200))) {
+    console.warn(`warning: ${path.relative(root, bundle)} looks like a development build (it links a source map); run \`npm run build:prod\`.`);
+  }
+
+  const loads: number[] = [];
+  const activates: number[] = [];
+  const sums: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const { loadMs, activateMs } = runChild(bundle, 'time');
+    loads.push(loadMs!);
+    activates.push(activateMs!);
+    sums.push(loadMs! + activateMs!);
+  }
+
+  const row = (name: string, values: number[]) =>
+    `${name.padEnd(18)}${median(values).toFixed(1).padStart(8)}${Math.min(...values).toFixed(1).padStart(8)}${Math.max(...values).toFixed(1).padStart(8)}`;
+  console.log(`${runs} runs, each in a fresh Node ${process.version} process; times in ms\n`);
+  console.log(`${''.padEnd(18)}${'median'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}`);
+  console.log(row('load (require)', loads));
+  console.log(row('activate()', activates));
+  console.log(row('load + activate', sums));
+  console.log(`\n${path.relative(root, bundle)}: ${kB(statSync(bundle).size)}`);
+  const vsix = readdirSync(root)
+    .filter((name) => name.endsWith('.vsix'))
+    .map((name) => ({ name, stat: statSync(path.join(root, name)) }))
+    .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs)[0];
+  console.log(vsix ? `${vsix.name}: ${kB(vsix.stat.size)} (built ${vsix.stat.mtime.toISOString()})` : 'no .vsix in the project folder (npm run package makes one)');
+
+  evidence(bundle);
+}
+
+main();

@@ -100,10 +100,19 @@ function segments(map: SourceMap, generated: string): [number, number][] {
   return result;
 }
 
-/** For each source of the map: did any of its code run (its innermost covering coverage range has a count above 0)? */
+/**
+ * The sources of the map whose code ran: some of their code inside a function ran (the innermost coverage range
+ * holding it has a count above 0), or, for a source with no code inside functions, its top-level code (which always
+ * runs). Only code inside functions counts otherwise because esbuild wraps each CommonJS module (and each ES module
+ * loaded lazily) in a function whose call is the module's evaluation, while the wrapper's declaration at the top level
+ * (`var x=T((e,t)=>{…})`, an `__export` object) is mapped to the module too. An ES module bundled unwrapped whose
+ * top-level code ran but none of whose functions were called (e.g. one of zod's unused locales) does not count.
+ */
 function executedSources(map: SourceMap, generated: string, coverage: Coverage): Set<string> {
   const ranges = coverage.functions.flatMap((fn) => fn.ranges).sort((a, b) => a.startOffset - b.startOffset || b.endOffset - a.endOffset);
-  const executed = new Set<string>();
+  const ran = new Set<number>();
+  const inFunctions = new Set<number>();
+  const topLevelOnly = new Set<number>();
   const stack: CoverageRange[] = [];
   let next = 0;
   for (const [offset, source] of segments(map, generated).sort((a, b) => a[0] - b[0])) {
@@ -113,9 +122,15 @@ function executedSources(map: SourceMap, generated: string, coverage: Coverage):
       stack.push(range);
     }
     while (stack.length > 0 && stack.at(-1)!.endOffset <= offset) stack.pop();
-    if ((stack.at(-1)?.count ?? 0) > 0) executed.add(map.sources[source]!);
+    if (stack.length <= 1) {
+      topLevelOnly.add(source);
+      continue;
+    }
+    inFunctions.add(source);
+    if (stack.at(-1)!.count > 0) ran.add(source);
   }
-  return executed;
+  for (const source of topLevelOnly) if (!inFunctions.has(source)) ran.add(source);
+  return new Set([...ran].map((source) => map.sources[source]!));
 }
 
 /** "zod", "@grpc/grpc-js", or for our own code its folder ("src/core", "src/providers/docker"). */
@@ -160,7 +175,7 @@ function evidence(bundle: string): void {
     const ran = packages.filter(([, { ran }]) => ran.length > 0);
     const idle = packages.filter(([, { ran }]) => ran.length === 0);
     const describe = ([name, { files, ran }]: [string, { files: number; ran: string[] }]) => `${name} (${ran.length}/${files} files)`;
-    console.log(`\nBundled code that ran during load + activate:\n  ${ran.filter(([name]) => !name.startsWith('src')).map(describe).join('\n  ')}`);
+    console.log(`\nBundled code that ran during load + activate (see executedSources):\n  ${ran.filter(([name]) => !name.startsWith('src')).map(describe).join('\n  ')}`);
     console.log(`  ours: ${ran.filter(([name]) => name.startsWith('src')).map(describe).join(', ')}`);
     console.log(`Bundled but never run:\n  ${idle.map(([name]) => name).join(', ')}`);
   } finally {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { SwarmError } from '../../src/core/errors';
 import { instancePasswordKey } from '../../src/core/stores';
-import { FlyError } from '../../src/providers/fly';
+import { FlyError } from '../../src/providers/fly/flyErrors';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { flyTestEndpoint, sweepTestApps, testFlyClient, testAppName, testFlyProvider, type FlyTestEndpoint } from '../support/flyTestEnv';
 import { makeTempDir } from '../support/tempDir';

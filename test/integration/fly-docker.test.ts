@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
-import type { FlyProvider } from '../../src/providers/fly';
+import type { FlyProvider } from '../../src/providers/fly/flyProvider';
 import { ensureTestImage, requireDocker, TEST_LABEL } from '../support/dockerTestEnv';
 import type { FlyEmulator } from '../support/flyEmulator';
 import { emulatorEndpoint, newFlyInstance, testFlyProvider, type EmulatorEndpoint } from '../support/flyTestEnv';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FlyClient } from '../../src/providers/fly';
+import { FlyClient } from '../../src/providers/fly/flyClient';
 import { FlyError, type FlyErrorCategory } from '../../src/providers/fly/flyErrors';
 import type { FlyMachineConfig } from '../../src/providers/fly/flyTypes';
 import { startFlyEmulator, type FlyEmulator } from '../support/flyEmulator';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { memoryProviderContext } from '../support/providerContext';
 import { SwarmError } from '../../src/core/errors';
 import { ProviderFactory } from '../../src/core/provider';
-import { FLY_CAPABILITIES, FlyProvider, flyProvider, type FlyProviderOptions } from '../../src/providers/fly';
+import { FLY_CAPABILITIES, flyProvider } from '../../src/providers/fly';
+import { FlyProvider, type FlyProviderOptions } from '../../src/providers/fly/flyProvider';
 import { swarmError } from '../support/swarmAssertions';
 import { countingFetch, flyTestEndpoint, newFlyInstance, sweepTestApps, testAppName, testFlyProvider, type FlyTestEndpoint } from '../support/flyTestEnv';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FlyClient } from '../../src/providers/fly';
+import { FlyClient } from '../../src/providers/fly/flyClient';
 import type { FlyEmulator } from '../support/flyEmulator';
 import { FakeClock } from '../support/fakeClock';
 import { makeCore, type CoreHarness } from '../support/coreHarness';

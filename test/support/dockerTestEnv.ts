@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { DockerProvider, type DockerProviderOptions } from '../../src/providers/docker';
+import { DockerProvider, type DockerProviderOptions } from '../../src/providers/docker/dockerProvider';
 import { RUN_LABEL, RUN_ID } from './testRun';
 
 /** On every container and volume the tests make, so one sweep removes them all. */

@@ -1,6 +1,7 @@
 import { generateInstanceId } from '../../src/core/passwords';
 import { instanceConfigSchema, type InstanceConfig, type InstanceConfigInput } from '../../src/core/models';
-import { FlyClient, FlyProvider, type FlyProviderOptions } from '../../src/providers/fly';
+import { FlyClient } from '../../src/providers/fly/flyClient';
+import { FlyProvider, type FlyProviderOptions } from '../../src/providers/fly/flyProvider';
 import { FLY_RATE_LIMITS, type RateLimitTable } from '../../src/providers/fly/flyRateLimiter';
 import { startFlyEmulator, type FlyEmulator, type FlyEmulatorOptions } from './flyEmulator';
 

@@ -28,9 +28,9 @@ import { openDockerShell } from './dockerShell';
 import { LABEL, decodeConfig, labelFilters, volumeLabels } from './dockerLabels';
 import { demultiplex } from './dockerLogs';
 import { DockerUsageSampler } from './dockerStats';
+import { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
+export { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
 
-export const DOCKER_PROVIDER_TYPE = 'docker';
-export const DOCKER_DISPLAY_NAME = 'Docker';
 const PING_TIMEOUT_MS = 10_000;
 
 export interface DockerProviderOptions {
@@ -45,24 +45,6 @@ export interface DockerProviderOptions {
   /** How long a graceful stop waits before Docker kills the container. */
   stopTimeoutSeconds?: number;
 }
-
-export const DOCKER_CAPABILITIES: Readonly<ProviderCapabilities> = {
-  stop: true,
-  forceStop: true,
-  restart: true,
-  liveResourceUpdate: true,
-  recreateUpdate: true,
-  logs: true,
-  exec: true,
-  keepWorkspaceOnDelete: true,
-  cancellableCreate: true,
-  attachContainer: true,
-  shell: true,
-  provisions: true,
-  endpoints: true,
-  workspaceTransfer: false,
-  privateNetworks: false,
-};
 
 /** Instances as containers on one Docker engine, each with a named volume holding its workspace. */
 export class DockerProvider implements Provider {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ProviderRegistration } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
-import { DOCKER_CAPABILITIES, DOCKER_DISPLAY_NAME, DOCKER_PROVIDER_TYPE, DockerProvider } from './dockerProvider';
+import { DOCKER_CAPABILITIES, DOCKER_DISPLAY_NAME, DOCKER_PROVIDER_TYPE } from './dockerDescription';
 
-export { DockerProvider, DOCKER_PROVIDER_TYPE, type DockerProviderOptions } from './dockerProvider';
+export { DOCKER_PROVIDER_TYPE } from './dockerDescription';
 
 /** An empty setting (VS Code's default "") means "not set". */
 const optionalText = z
@@ -19,5 +19,10 @@ export const dockerProvider: ProviderRegistration = {
   type: DOCKER_PROVIDER_TYPE,
   displayName: DOCKER_DISPLAY_NAME,
   capabilities: DOCKER_CAPABILITIES,
-  create: (settings) => new DockerProvider(parseOrThrow(dockerSettingsSchema, settings, 'docker')),
+  // The implementation, and dockerode with it, loads when a provider is first made, not with the registration.
+  create: async (settings) => {
+    const options = parseOrThrow(dockerSettingsSchema, settings, 'docker');
+    const { DockerProvider } = await import('./dockerProvider');
+    return new DockerProvider(options);
+  },
 };

@@ -25,9 +25,8 @@ import { instanceIdOf, METADATA } from './flyMetadata';
 import { instanceGone, missingToken, toSwarmError } from './flySwarmErrors';
 import type { FlyMachine, FlyMachineState, FlyWaitState } from './flyTypes';
 import { waitForMachineState } from './flyWait';
-
-export const FLY_PROVIDER_TYPE = 'fly';
-export const FLY_DISPLAY_NAME = 'Fly.io';
+import { FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, FLY_CAPABILITIES } from './flyDescription';
+export { FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, FLY_CAPABILITIES } from './flyDescription';
 
 export interface FlyProviderOptions {
   /** Organization slug (setting fly.org). */
@@ -49,28 +48,6 @@ export interface FlyProviderOptions {
   stopTimeoutSeconds?: number;
   execTimeoutSeconds?: number;
 }
-
-export const FLY_CAPABILITIES: ProviderCapabilities = {
-  stop: true,
-  forceStop: true,
-  restart: true,
-  // A machine update applies CPU and memory in place (same machine and volume) with a restart.
-  liveResourceUpdate: true,
-  recreateUpdate: true,
-  // The Machines API has no logs endpoint (Fly serves logs over NATS to flyctl).
-  logs: false,
-  exec: true,
-  // The volume belongs to the instance's app, which delete removes.
-  keepWorkspaceOnDelete: false,
-  cancellableCreate: true,
-  attachContainer: false,
-  // Fly's interactive shells go through WireGuard and SSH (`fly ssh console`), not the Machines API.
-  shell: false,
-  provisions: true,
-  endpoints: true,
-  workspaceTransfer: false,
-  privateNetworks: false,
-};
 
 const NOT_RUNNING: ReadonlySet<FlyMachineState> = new Set(['stopped', 'created', 'suspended']);
 /** After a stop's own timeout Fly kills the machine; this leaves time for that. */

@@ -1,18 +1,12 @@
 import { z } from 'zod';
 import type { ProviderRegistration } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
-import { DEFAULT_FLY_ENDPOINTS } from './flyClient';
+import { FLY_CAPABILITIES, FLY_DISPLAY_NAME, FLY_PROVIDER_TYPE } from './flyDescription';
 import { flyInstancePricing } from './flyInstancePricing';
-import { FLY_CAPABILITIES, FLY_DISPLAY_NAME, FLY_PROVIDER_TYPE, FlyProvider } from './flyProvider';
 import { FLY_TOKEN_SECRET } from './flySecrets';
 
-export { FlyProvider, FLY_CAPABILITIES, FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, type FlyProviderOptions } from './flyProvider';
-export { flyInstancePricing } from './flyInstancePricing';
-export { FlyClient, type FlyClientOptions } from './flyClient';
-export { FlyError, type FlyErrorCategory } from './flyErrors';
+export { FLY_CAPABILITIES, FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME } from './flyDescription';
 export { FLY_TOKEN_SECRET } from './flySecrets';
-export { flyPricePerHour, flyVolumePricePerHour, flyPresetName } from './flyPricing';
-export type { FlyGuest } from './flyTypes';
 
 /** An empty setting (VS Code's default "") means "not set". */
 const textOr = (fallback: string) =>
@@ -26,8 +20,9 @@ const textOr = (fallback: string) =>
 const flySettingsSchema = z.object({
   org: textOr('personal'),
   region: textOr('iad'),
-  apiUrl: textOr(DEFAULT_FLY_ENDPOINTS.apiUrl),
-  graphqlUrl: textOr(DEFAULT_FLY_ENDPOINTS.graphqlUrl),
+  // Unset: Fly's own endpoints, which the client takes from fly-admin when it loads.
+  apiUrl: z.string().trim().optional().transform((value) => value || undefined),
+  graphqlUrl: z.string().trim().optional().transform((value) => value || undefined),
 });
 
 export const flyProvider: ProviderRegistration = {
@@ -36,6 +31,10 @@ export const flyProvider: ProviderRegistration = {
   capabilities: FLY_CAPABILITIES,
   pricing: flyInstancePricing,
   secrets: [FLY_TOKEN_SECRET],
-  create: (settings, { secrets, log, clock }) =>
-    new FlyProvider({ ...parseOrThrow(flySettingsSchema, settings, 'fly'), getToken: () => secrets.get(FLY_TOKEN_SECRET.key), logger: log, client: { clock } }),
+  // The implementation, and fly-admin with it, loads when a provider is first made, not with the registration.
+  create: async (settings, { secrets, log, clock }) => {
+    const options = parseOrThrow(flySettingsSchema, settings, 'fly');
+    const { FlyProvider } = await import('./flyProvider');
+    return new FlyProvider({ ...options, getToken: () => secrets.get(FLY_TOKEN_SECRET.key), logger: log, client: { clock } });
+  },
 };

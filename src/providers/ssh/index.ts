@@ -1,9 +1,9 @@
 import type { ProviderRegistration } from '../../core/provider';
 import { sshAddressSchema } from '../../ssh/sshAddress';
 import type { SshToolkit } from '../../ssh/sshToolkit';
-import { SSH_CAPABILITIES, SSH_DISPLAY_NAME, SSH_PROVIDER_TYPE, SshProvider } from './sshProvider';
+import { SSH_CAPABILITIES, SSH_DISPLAY_NAME, SSH_PROVIDER_TYPE } from './sshDescription';
 
-export { SshProvider, SSH_PROVIDER_TYPE, type SshProviderDependencies } from './sshProvider';
+export { SSH_PROVIDER_TYPE } from './sshDescription';
 
 /**
  * Existing machines reached over SSH. It has no settings; each instance's options say where the host is. Host keys
@@ -23,6 +23,10 @@ export function sshProvider(toolkit: Pick<SshToolkit, 'trust' | 'passphrases'>):
         { name: 'identityFile', description: 'Absolute path of a private key; without it, the ssh-agent\'s keys', required: false },
       ],
     },
-    create: (_settings, { state }) => new SshProvider({ hosts: state, trust: toolkit.trust, passphrases: toolkit.passphrases }),
+    // The implementation, and ssh2 with it, loads when a provider is first made, not with the registration.
+    create: async (_settings, { state }) => {
+      const { SshProvider } = await import('./sshProvider');
+      return new SshProvider({ hosts: state, trust: toolkit.trust, passphrases: toolkit.passphrases });
+    },
   };
 }

@@ -26,33 +26,11 @@ import { describeEndpoint } from './sshErrors';
 import { endpointOfConfig, type SshEndpoint } from './sshEndpoint';
 import { SshHostStore, type StoredHost } from './sshHostStore';
 import { openSshShell } from './sshShell';
+import { SSH_PROVIDER_TYPE, SSH_DISPLAY_NAME, SSH_CAPABILITIES } from './sshDescription';
+export { SSH_PROVIDER_TYPE, SSH_DISPLAY_NAME, SSH_CAPABILITIES } from './sshDescription';
 
-export const SSH_PROVIDER_TYPE = 'ssh';
-export const SSH_DISPLAY_NAME = 'SSH Hosts';
 const DEFAULT_LOG_LINES = 1000;
 const DEFAULT_READY_TIMEOUT_MS = 15_000;
-
-/**
- * An existing host is not Remote Swarm's to make, resize or remove: "create" registers it, "delete" forgets it, and
- * stop / start / restart act on the code-server Remote Swarm runs there.
- */
-export const SSH_CAPABILITIES: Readonly<ProviderCapabilities> = {
-  stop: true,
-  forceStop: false,
-  restart: true,
-  liveResourceUpdate: false,
-  recreateUpdate: false,
-  logs: true,
-  exec: true,
-  keepWorkspaceOnDelete: false,
-  cancellableCreate: false,
-  attachContainer: false,
-  shell: true,
-  provisions: false,
-  endpoints: true,
-  workspaceTransfer: false,
-  privateNetworks: false,
-};
 
 export interface SshProviderDependencies {
   /** Where the added hosts are listed (no secrets, no host keys). */

@@ -281,7 +281,7 @@ export class ProviderFactory {
     return this.registrations.has(type);
   }
 
-  create(type: string, settings: Record<string, unknown>, context: ProviderContext): Provider | Promise<Provider> {
+  async create(type: string, settings: Record<string, unknown>, context: ProviderContext): Promise<Provider> {
     const registration = this.registrations.get(type);
     if (!registration) {
       const known = [...this.registrations.keys()].join(', ');

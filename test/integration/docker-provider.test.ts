@@ -320,7 +320,7 @@ describe('DockerProvider against the real Docker engine', function () {
     assert.ok(fromSettings instanceof DockerProvider);
     assert.equal(fromSettings.defaultImage, image);
     await fromSettings.initialize();
-    assert.throws(() => factory.create('docker', { host: 'docker.example:2375' }, memoryProviderContext()), swarmError('INVALID_CONFIG', /docker\.host/));
+    await assert.rejects(factory.create('docker', { host: 'docker.example:2375' }, memoryProviderContext()), swarmError('INVALID_CONFIG', /docker\.host/));
   });
 
   it('reports an unreachable engine as PROVIDER_UNAVAILABLE saying what to check', async () => {

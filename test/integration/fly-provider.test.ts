@@ -165,6 +165,6 @@ describe('FlyProvider against a Machines API (the emulator, or REMOTE_SWARM_FLY_
     await registered.initialize();
     assert.ok(Array.isArray(await registered.listInstances()));
     assert.ok((await factory.create('fly', { org: '', region: '' }, memoryProviderContext())) instanceof FlyProvider, 'empty settings mean the defaults');
-    assert.throws(() => factory.create('fly', { region: 42 }, memoryProviderContext()), swarmError('INVALID_CONFIG', /fly\.region/));
+    await assert.rejects(factory.create('fly', { region: 42 }, memoryProviderContext()), swarmError('INVALID_CONFIG', /fly\.region/));
   });
 });

@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import { DockerProvider, type DockerProviderOptions } from '../../src/providers/docker/dockerProvider';
 import { RUN_LABEL, RUN_ID } from './testRun';
 
-/** On every container and volume the tests make, so one sweep removes them all. */
+/** On every container, volume and network the tests make, so one sweep removes them all. */
 export const TEST_LABEL = 'remote-swarm.test';
 
 const BUILD_SCRIPT = path.join(__dirname, '..', 'setup', 'build-test-image.sh');
@@ -54,11 +54,14 @@ export function testProvider(options: Omit<DockerProviderOptions, 'extraLabels'>
 /** A Docker label filter matching this run's test resources only. */
 export const RUN_LABEL_FILTER = `${RUN_LABEL}=${RUN_ID}`;
 
-/** Removes this run's test containers and volumes; another run's, on the same engine, are left alone. */
+/** Removes this run's test containers, volumes and networks; another run's, on the same engine, are left alone. */
 export async function removeTestResources(docker = new Docker()): Promise<void> {
   const filters = { label: [RUN_LABEL_FILTER] };
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
   const { Volumes } = await docker.listVolumes({ filters });
   await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove()));
+  // After the containers: a network cannot go while a container is on it.
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove()));
 }

@@ -20,6 +20,6 @@ export const DOCKER_CAPABILITIES: Readonly<ProviderCapabilities> = {
   shell: true,
   provisions: true,
   endpoints: true,
-  workspaceTransfer: false,
+  workspaceTransfer: true,
   privateNetworks: false,
 };

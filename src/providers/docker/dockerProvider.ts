@@ -17,6 +17,7 @@ import type {
   ShellSession,
   StopOptions,
   TerminalSize,
+  WorkspaceTransfer,
 } from '../../core/provider';
 import { describeHost, dockerOptionsForHost, publishedPortReach } from './dockerConnection';
 import { containerName, containerSpec, resourceLimits, volumeName } from './dockerContainerSpec';
@@ -27,7 +28,9 @@ import { isRunning, toProviderInstance } from './dockerInstances';
 import { openDockerShell } from './dockerShell';
 import { LABEL, decodeConfig, labelFilters, volumeLabels } from './dockerLabels';
 import { demultiplex } from './dockerLogs';
+import type { DockerProviderParts } from './dockerProviderParts';
 import { DockerUsageSampler } from './dockerStats';
+import { DockerWorkspaces } from './dockerWorkspaces';
 import { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
 export { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
 
@@ -57,6 +60,7 @@ export class DockerProvider implements Provider {
   private readonly extraLabels: Record<string, string>;
   private readonly stopTimeoutSeconds: number;
   private readonly usageSampler = new DockerUsageSampler();
+  readonly workspaces: WorkspaceTransfer = new DockerWorkspaces(() => this.parts());
 
   constructor(options: DockerProviderOptions = {}) {
     this.docker = options.docker ?? new Docker(dockerOptionsForHost(options.host));
@@ -299,6 +303,16 @@ export class DockerProvider implements Provider {
 
   private toSwarmError(error: unknown, action: string, signal?: AbortSignal) {
     return toSwarmError(error, { action, host: this.host, signal });
+  }
+
+  /** What the workspaces extension uses of the provider. */
+  private parts(): DockerProviderParts {
+    return {
+      docker: this.docker,
+      extraLabels: this.extraLabels,
+      withContainer: (id, verb, signal, work) => this.withContainer(id, verb, signal, work),
+      toSwarmError: (error, action, signal) => this.toSwarmError(error, action, signal),
+    };
   }
 }
 

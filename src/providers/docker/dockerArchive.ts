@@ -1,0 +1,79 @@
+import { PassThrough, type Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
+
+/** A numeric owner, as tar headers and the engine's unpacking use it. */
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+
+/** PAX records that name an owner; they would override the header's. */
+const OWNER_RECORDS = new Set(['uid', 'gid', 'uname', 'gname']);
+
+/**
+ * Who owns a folder in a container (its first archive entry is the folder itself), without exec, so it works on a
+ * stopped container too. Only the first header is read; the rest of the archive is abandoned.
+ */
+export async function folderOwner(container: Docker.Container, path: string, signal?: AbortSignal): Promise<Owner> {
+  const archive = (await container.getArchive({ path, ...(signal ? { abortSignal: signal } : {}) })) as Readable;
+  const extract = tarExtract();
+  try {
+    return await new Promise<Owner>((resolve, reject) => {
+      extract.once('entry', (header) => resolve({ uid: header.uid, gid: header.gid }));
+      extract.once('error', reject);
+      extract.once('finish', () => reject(new Error(`the archive of ${path} is empty`)));
+      archive.once('error', reject);
+      archive.pipe(extract);
+    });
+  } finally {
+    archive.unpipe(extract);
+    archive.destroy();
+    extract.destroy();
+  }
+}
+
+/**
+ * The same archive with every entry owned by `owner`: a workspace from elsewhere (another host's user, another image's
+ * user) belongs to whoever owns the workspace folder it lands in. Modes, times, links, long names and the other PAX
+ * records pass through; entries stream one after the other, so nothing is held beyond a chunk. Destroying the result
+ * destroys the source; a failing source fails the result.
+ */
+export function reownArchive(archive: Readable, owner: Owner): Readable {
+  const extract = tarExtract();
+  const pack = tarPack();
+  const out = new PassThrough();
+  let failed = false;
+  /** Tears everything down: with an error when something failed, without one when the consumer stopped early. */
+  const fail = (error?: unknown) => {
+    if (failed) return;
+    failed = true;
+    out.destroy(error === undefined || error instanceof Error ? error : new Error(String(error)));
+    pack.destroy();
+    extract.destroy();
+    archive.destroy();
+  };
+  extract.on('entry', (header, body, next) => {
+    body.pipe(pack.entry(withOwner(header, owner), next));
+  });
+  extract.on('finish', () => pack.finalize());
+  extract.on('error', fail);
+  pack.on('error', fail);
+  archive.on('error', fail);
+  out.on('close', () => {
+    // The consumer stopped before the end: nothing more is wanted from the source.
+    if (!out.readableEnded) fail();
+  });
+  if (archive.errored) fail(archive.errored);
+  else if (archive.destroyed) fail(new Error('the archive was closed before it was read'));
+  archive.pipe(extract);
+  pack.pipe(out);
+  return out;
+}
+
+/** PAX records (long or non-ASCII names, big sizes, xattrs, fractional times) are kept, except those naming an owner. */
+function withOwner(header: Header, { uid, gid }: Owner): Header {
+  const records = typeof header.pax === 'object' && header.pax !== null ? Object.entries(header.pax).filter(([key]) => !OWNER_RECORDS.has(key)) : [];
+  return { ...header, uid, gid, uname: '', gname: '', pax: records.length > 0 ? Object.fromEntries(records) : null };
+}

@@ -1,0 +1,82 @@
+import { PassThrough, type Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { SwarmError } from '../../core/errors';
+import type { OperationOptions, WorkspaceTransfer } from '../../core/provider';
+import { folderOwner, reownArchive } from './dockerArchive';
+import { LABEL, decodeConfig } from './dockerLabels';
+import type { DockerProviderParts } from './dockerProviderParts';
+
+/**
+ * Workspaces in and out of containers through the engine's archive API (what `docker cp` uses), which works on running
+ * and stopped containers alike and reaches the workspace volume mounted in them. Everything streams: the engine's tar
+ * goes to the caller as it is read, and the caller's tar to the engine as the engine takes it.
+ */
+export class DockerWorkspaces implements WorkspaceTransfer {
+  constructor(private readonly parts: () => DockerProviderParts) {}
+
+  /** The workspace folder's contents: entries `./`, `./src/`, `./src/main.ts`, ... with their modes, times and owners. */
+  exportWorkspace(id: string, { signal, onProgress }: OperationOptions = {}): Promise<Readable> {
+    const parts = this.parts();
+    return parts.withContainer(id, 'Exporting the workspace of', signal, async (container, info) => {
+      const folder = workspaceFolder(info);
+      onProgress?.(`Reading ${folder}`);
+      // The engine names entries after the last element of the path: with "/." that is ".", so the paths are relative to the folder.
+      const archive = (await container.getArchive({ path: contentsPath(folder), ...(signal ? { abortSignal: signal } : {}) })) as Readable;
+      const action = `Exporting the workspace of "${info.Labels[LABEL.name] ?? id}"`;
+      return withMappedErrors(archive, (error) => parts.toSwarmError(error, action, signal));
+    });
+  }
+
+  /**
+   * Unpacks the archive over the workspace folder (files there and not in the archive stay). What it unpacks is owned by
+   * the folder's owner, whatever owners the archive names. On failure the archive is destroyed, and what was written
+   * before the failure stays.
+   */
+  async importWorkspace(id: string, archive: Readable, { signal, onProgress }: OperationOptions = {}): Promise<void> {
+    const parts = this.parts();
+    // Until the archive is read, an error of its own is kept (archive.errored) rather than thrown as uncaught.
+    const keepError = () => undefined;
+    archive.on('error', keepError);
+    try {
+      await parts.withContainer(id, 'Importing a workspace into', signal, async (container, info) => {
+        const folder = workspaceFolder(info);
+        const owner = await folderOwner(container, folder, signal);
+        onProgress?.(`Unpacking into ${folder}`);
+        const reowned = reownArchive(archive, owner);
+        try {
+          await container.putArchive(reowned, { path: folder, ...(signal ? { abortSignal: signal } : {}) });
+        } finally {
+          reowned.destroy();
+        }
+      });
+    } catch (error) {
+      archive.destroy();
+      throw error;
+    } finally {
+      archive.removeListener('error', keepError);
+    }
+  }
+}
+
+/** The workspace folder: as configured, else where the workspace volume is mounted. */
+function workspaceFolder(info: Docker.ContainerInfo): string {
+  const configured = decodeConfig(info.Labels)?.workspacePath;
+  if (configured) return configured;
+  const volume = info.Labels[LABEL.volume];
+  const mount = volume === undefined ? undefined : info.Mounts.find((candidate) => candidate.Name === volume);
+  if (mount) return mount.Destination;
+  throw new SwarmError('OPERATION_FAILED', `The container of instance "${info.Labels[LABEL.instance] ?? info.Id}" records no workspace folder (no configuration label, no workspace volume).`);
+}
+
+function contentsPath(folder: string): string {
+  return `${folder.replace(/\/+$/, '')}/.`;
+}
+
+/** The stream as it is, except that its errors become SwarmErrors; destroying the result stops the source. */
+function withMappedErrors(source: Readable, map: (error: unknown) => Error): Readable {
+  const out = new PassThrough();
+  source.once('error', (error) => out.destroy(map(error)));
+  out.once('close', () => source.destroy());
+  source.pipe(out);
+  return out;
+}

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { extract as tarExtract } from 'tar-stream';
+import { instanceConfigSchema, type InstanceConfig } from '../../src/core/models';
+import type { DockerProvider } from '../../src/providers/docker/dockerProvider';
+import { ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
+import { swarmError } from '../support/swarmAssertions';
+import { RUN_ID } from '../support/testRun';
+import { FIXTURE_LONG_NAME, FIXTURE_SAMPLES, fillWorkspace, workspaceManifest, workspaceOwners } from '../support/workspaceFixture';
+
+const WORKSPACE = '/workspace';
+
+describe('Docker workspace transfer against the real Docker engine', function () {
+  this.timeout(60_000);
+  const docker = new Docker();
+  let image: string;
+  let provider: DockerProvider;
+
+  before(async () => {
+    await requireDocker();
+    image = ensureTestImage();
+    provider = testProvider();
+    await provider.initialize();
+  });
+
+  afterEach(async () => {
+    await removeTestResources(docker);
+  });
+
+  async function newInstance(label: string): Promise<{ id: string; config: InstanceConfig }> {
+    const id = randomUUID().slice(0, 8);
+    const config = instanceConfigSchema.parse({
+      name: `rs-test-${RUN_ID}-${label}`,
+      image,
+      workspacePath: WORKSPACE,
+      resources: { cpuCores: 0.5, memoryMB: 128, storageGB: 1 },
+      ports: [],
+      template: 'busybox',
+    });
+    await provider.createInstance({ id, config });
+    return { id, config };
+  }
+
+  it('declares workspace transfer', () => {
+    assert.equal(provider.getCapabilities().workspaceTransfer, true);
+    assert.ok(provider.workspaces);
+  });
+
+  it('moves a workspace between stopped instances: modes, symlinks, hard links, empty folders, long and unicode names, 20 MB', async () => {
+    const source = await newInstance('source');
+    await fillWorkspace(provider, source.id, WORKSPACE, 20);
+    const expected = await workspaceManifest(provider, source.id, WORKSPACE);
+    for (const sample of FIXTURE_SAMPLES) assert.ok(expected.includes(sample), `the fixture made ${sample}:\n${expected.join('\n')}`);
+    assert.ok(expected.some((line) => line.startsWith('file\t./data.bin\t644\t20971520\t1\t')));
+    assert.ok(expected.some((line) => line.startsWith('file\t./src/hello.txt\t644\t6\t2\t')), 'hard-linked');
+
+    const target = await newInstance('target');
+    // What is there already: a file the archive does not have stays, one it has is replaced.
+    const before = await provider.executeCommand(target.id, ['sh', '-c', 'mkdir -p /workspace/src && echo old > /workspace/src/hello.txt && echo mine > /workspace/keep.txt']);
+    assert.equal(before.exitCode, 0, before.stderr);
+    await provider.stopInstance(source.id);
+    await provider.stopInstance(target.id);
+
+    const progress: string[] = [];
+    const started = Date.now();
+    const archive = await provider.workspaces!.exportWorkspace(source.id, { onProgress: (message) => progress.push(message) });
+    await provider.workspaces!.importWorkspace(target.id, archive, { onProgress: (message) => progress.push(message) });
+    const elapsed = Date.now() - started;
+    assert.deepEqual(progress, ['Reading /workspace', 'Unpacking into /workspace']);
+
+    assert.equal((await provider.startInstance(target.id)).status, 'running');
+    const actual = await workspaceManifest(provider, target.id, WORKSPACE);
+    assert.deepEqual(
+      actual.filter((line) => line !== `file\t./keep.txt\t644\t5\t1\t${sha256('mine\n')}`),
+      expected,
+    );
+    assert.equal(actual.length, expected.length + 1, 'keep.txt stays');
+    console.log(`      export + import of the 20 MiB workspace, both stopped: ${elapsed} ms`);
+  });
+
+  it('exports a running instance as the folder\'s contents, with paths relative to it', async () => {
+    const { id } = await newInstance('running');
+    await fillWorkspace(provider, id, WORKSPACE, 1);
+    const archive = await provider.workspaces!.exportWorkspace(id);
+    const names: string[] = [];
+    const extract = tarExtract();
+    extract.on('entry', (header, body, next) => {
+      names.push(header.name);
+      body.on('end', next).resume();
+    });
+    await new Promise<void>((resolve, reject) => {
+      extract.on('finish', resolve).on('error', reject);
+      archive.on('error', reject).pipe(extract);
+    });
+    assert.ok(names.length > 10, names.join('\n'));
+    for (const name of names) assert.match(name, /^\.\/|^\.$/, `${name} is relative to the workspace folder`);
+    assert.ok(names.includes('./src/hello.txt'), names.join('\n'));
+    assert.ok(names.includes(`./long/${FIXTURE_LONG_NAME}/${FIXTURE_LONG_NAME}.txt`), names.join('\n'));
+    assert.ok(!names.some((name) => name.includes('workspace')), 'no entry carries the folder\'s own name');
+  });
+
+  it('gives what it imports to the owner of the workspace folder, whoever owned it before', async () => {
+    const source = await newInstance('owners-source');
+    await fillWorkspace(provider, source.id, WORKSPACE, 0);
+    const chown = await provider.executeCommand(source.id, ['sh', '-c', 'chown -R 1234:4321 /workspace/src && chown -h 0:0 /workspace/link-to-leaf']);
+    assert.equal(chown.exitCode, 0, chown.stderr);
+    assert.deepEqual([...(await workspaceOwners(provider, source.id, WORKSPACE)).keys()].sort(), ['0:0', '1234:4321']);
+
+    const target = await newInstance('owners-target');
+    assert.equal((await provider.executeCommand(target.id, ['chown', '1000:1000', WORKSPACE])).exitCode, 0);
+    await provider.workspaces!.importWorkspace(target.id, await provider.workspaces!.exportWorkspace(source.id));
+    assert.deepEqual([...(await workspaceOwners(provider, target.id, WORKSPACE)).keys()], ['1000:1000']);
+    assert.deepEqual(await workspaceManifest(provider, target.id, WORKSPACE), await workspaceManifest(provider, source.id, WORKSPACE));
+  });
+
+  it('fails cleanly: an unknown instance, an archive that is not one, a failing archive, a cancelled import', async () => {
+    await assert.rejects(provider.workspaces!.exportWorkspace('no-such-instance'), swarmError('INSTANCE_NOT_FOUND'));
+    const unused = Readable.from([Buffer.from('never read')]);
+    await assert.rejects(provider.workspaces!.importWorkspace('no-such-instance', unused), swarmError('INSTANCE_NOT_FOUND'));
+    assert.ok(unused.destroyed, 'the archive is destroyed when the import fails');
+
+    const { id } = await newInstance('failures');
+    const garbage = Readable.from([randomBytes(4096)]);
+    await assert.rejects(provider.workspaces!.importWorkspace(id, garbage), swarmError('OPERATION_FAILED'));
+    assert.ok(garbage.destroyed);
+
+    const failing = new Readable({ read() {} });
+    const failed = provider.workspaces!.importWorkspace(id, failing);
+    failing.push(validTarStart());
+    setImmediate(() => failing.destroy(new Error('the source went away')));
+    await assert.rejects(failed, swarmError('OPERATION_FAILED', /the source went away/));
+
+    const controller = new AbortController();
+    const endless = new Readable({ read() {} });
+    const cancelled = provider.workspaces!.importWorkspace(id, endless, { signal: controller.signal });
+    endless.push(validTarStart());
+    setImmediate(() => controller.abort());
+    await assert.rejects(cancelled, swarmError('OPERATION_CANCELLED'));
+    assert.ok(endless.destroyed);
+    // The instance is still fine and its workspace usable.
+    assert.equal((await provider.executeCommand(id, ['sh', '-c', 'echo ok > /workspace/after.txt && cat /workspace/after.txt'])).stdout, 'ok\n');
+  });
+});
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The header of a 1 MiB file whose content never comes: the engine waits for more. */
+function validTarStart(): Buffer {
+  const header = Buffer.alloc(512);
+  header.write('partial.bin', 0);
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write('00004000000\0', 124);
+  header.write('00000000000\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return Buffer.concat([header, Buffer.alloc(4096, 1)]);
+}

@@ -21,5 +21,5 @@ export const DOCKER_CAPABILITIES: Readonly<ProviderCapabilities> = {
   provisions: true,
   endpoints: true,
   workspaceTransfer: true,
-  privateNetworks: false,
+  privateNetworks: true,
 };

@@ -13,6 +13,7 @@ import type {
   Provider,
   ProviderCapabilities,
   ProviderInstance,
+  PrivateNetworks,
   ResourceUsage,
   ShellSession,
   StopOptions,
@@ -28,6 +29,7 @@ import { isRunning, toProviderInstance } from './dockerInstances';
 import { openDockerShell } from './dockerShell';
 import { LABEL, decodeConfig, labelFilters, volumeLabels } from './dockerLabels';
 import { demultiplex } from './dockerLogs';
+import { DockerNetworks } from './dockerNetworks';
 import type { DockerProviderParts } from './dockerProviderParts';
 import { DockerUsageSampler } from './dockerStats';
 import { DockerWorkspaces } from './dockerWorkspaces';
@@ -61,6 +63,7 @@ export class DockerProvider implements Provider {
   private readonly stopTimeoutSeconds: number;
   private readonly usageSampler = new DockerUsageSampler();
   readonly workspaces: WorkspaceTransfer = new DockerWorkspaces(() => this.parts());
+  readonly networks: PrivateNetworks = new DockerNetworks(() => this.parts());
 
   constructor(options: DockerProviderOptions = {}) {
     this.docker = options.docker ?? new Docker(dockerOptionsForHost(options.host));
@@ -305,7 +308,7 @@ export class DockerProvider implements Provider {
     return toSwarmError(error, { action, host: this.host, signal });
   }
 
-  /** What the workspaces extension uses of the provider. */
+  /** What the workspaces and networks extensions use of the provider. */
   private parts(): DockerProviderParts {
     return {
       docker: this.docker,

@@ -7,7 +7,7 @@ import { HostKeyTrust, type HostKeyQuestion } from '../../src/ssh/hostKeyTrust';
 import { SecretKeyPassphrases } from '../../src/ssh/keyPassphrases';
 import { sshDirectory, type SshDirectory } from '../../src/ssh/sshDirectory';
 import { SshProvider, type SshProviderDependencies } from '../../src/providers/ssh/sshProvider';
-import { startSshd, type TestSshd } from './sshdTestServer';
+import { startSshd, type SshdOptions, type TestSshd } from './sshdTestServer';
 import { makeTempDir } from './tempDir';
 
 /**
@@ -37,11 +37,11 @@ export interface SshRig {
   dispose(): Promise<void>;
 }
 
-export async function makeSshRig(): Promise<SshRig> {
+export async function makeSshRig(sshdOptions: SshdOptions = {}): Promise<SshRig> {
   const temp = makeTempDir('remote-swarm-ssh-home-');
   let sshd: TestSshd;
   try {
-    sshd = await startSshd();
+    sshd = await startSshd(sshdOptions);
   } catch (error) {
     temp.remove();
     throw error;

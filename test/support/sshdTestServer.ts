@@ -40,7 +40,12 @@ export function sshKeygen(file: string, options: { type?: string; passphrase?: s
   return file;
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export interface SshdOptions {
+  /** The system part of every session's PATH (after binDir); default /usr/local/bin:/usr/bin:/bin. A test narrows it to hide a program. */
+  systemPath?: string;
+}
+
+export async function startSshd({ systemPath = '/usr/local/bin:/usr/bin:/bin' }: SshdOptions = {}): Promise<TestSshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing. ${INSTALL_HINT}`);
   const dir = makeTempDir('remote-swarm-sshd-');
   let daemon: ChildProcess | undefined;
@@ -72,7 +77,7 @@ export async function startSshd(): Promise<TestSshd> {
         'UsePAM no',
         'PermitRootLogin prohibit-password',
         'AllowStreamLocalForwarding yes',
-        `SetEnv HOME=${home} PATH=${binDir}:/usr/local/bin:/usr/bin:/bin`,
+        `SetEnv HOME=${home} PATH=${binDir}:${systemPath}`,
         'LogLevel VERBOSE',
         '',
       ].join('\n'),

@@ -24,6 +24,6 @@ export const SSH_CAPABILITIES: Readonly<ProviderCapabilities> = {
   shell: true,
   provisions: false,
   endpoints: true,
-  workspaceTransfer: false,
+  workspaceTransfer: true,
   privateNetworks: false,
 };

@@ -13,6 +13,7 @@ import type {
   ProviderInstance,
   ShellSession,
   TerminalSize,
+  WorkspaceTransfer,
 } from '../../core/provider';
 import type { KeyValueStore } from '../../core/stores';
 import { CodeServerOnHost, type HostProbe, type RunOnHost } from './codeServerOnHost';
@@ -26,6 +27,7 @@ import { describeEndpoint } from './sshErrors';
 import { endpointOfConfig, type SshEndpoint } from './sshEndpoint';
 import { SshHostStore, type StoredHost } from './sshHostStore';
 import { openSshShell } from './sshShell';
+import { SshWorkspaces } from './sshWorkspaces';
 import { SSH_PROVIDER_TYPE, SSH_DISPLAY_NAME, SSH_CAPABILITIES } from './sshDescription';
 export { SSH_PROVIDER_TYPE, SSH_DISPLAY_NAME, SSH_CAPABILITIES } from './sshDescription';
 
@@ -62,6 +64,11 @@ export class SshProvider implements Provider {
   private readonly connections = new SshConnectionPool();
   private readonly tunnels = new Map<string, Promise<IdeTunnel>>();
   private readonly connectOptions: SshConnectOptions;
+  readonly workspaces: WorkspaceTransfer = new SshWorkspaces(async (id) => {
+    const host = this.require(id);
+    const { endpoint, access } = this.endpointAndAccess(host);
+    return { connection: await access.connection(), workspacePath: host.config.workspacePath, description: `"${host.config.name}" (${describeEndpoint(endpoint)})` };
+  });
 
   constructor({ hosts, trust, passphrases, readyTimeoutMs = DEFAULT_READY_TIMEOUT_MS, agentSocket }: SshProviderDependencies) {
     this.hosts = new SshHostStore(hosts);

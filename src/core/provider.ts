@@ -194,7 +194,11 @@ export interface ContainerReference {
 export interface WorkspaceTransfer {
   /** Streams the workspace out; the instance may be running or stopped. */
   exportWorkspace(id: string, options?: OperationOptions): Promise<Readable>;
-  /** Unpacks an archive into the workspace folder, over what is there; resolves once all of it is written. */
+  /**
+   * Unpacks an archive into the workspace folder, over what is there; resolves once all of it is written. On failure
+   * the archive is destroyed and what was already unpacked stays: a caller that must not lose data imports into a new
+   * instance (migration keeps its source until the copy is verified).
+   */
   importWorkspace(id: string, archive: Readable, options?: OperationOptions): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** DNS-label safe: lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
 export const INSTANCE_NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;

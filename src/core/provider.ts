@@ -1,5 +1,5 @@
 import type { Duplex, Readable } from 'node:stream';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Clock } from './clock';
 import type { InstancePricing } from './cost/pricing';
 import { SwarmError } from './errors';

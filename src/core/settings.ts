@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCostSettings, type CostSettings } from './cost/costSettings';
 import type { Disposable } from './events';
 import { parseHealthSettings, type HealthSettings } from './health/healthSettings';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Each setting falls back to its default when missing or invalid, so one bad value never turns a whole feature off.
 

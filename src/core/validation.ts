@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SwarmError } from './errors';
 
 /** Parses with a zod schema; a rejection becomes INVALID_CONFIG naming every offending field and what is allowed. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { portNumberSchema } from '../core/models';
 
 /** Where and as whom to reach an existing machine over SSH; its host key is kept in a known_hosts file, never here. */

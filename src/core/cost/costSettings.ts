@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanSetting, numberMapSetting, numberSetting, parseSettingsSection } from '../settingsSchema';
 
 /** The remoteSwarm.cost.* settings (US dollars). */

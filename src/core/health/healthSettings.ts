@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanMapSetting, booleanSetting, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
 import type { HealthThresholds } from './healthStatus';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { numberMapSetting, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
 
 /** The remoteSwarm.idle.* settings as written (minutes). */

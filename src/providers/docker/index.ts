@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderRegistration } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
 import { DOCKER_CAPABILITIES, DOCKER_DISPLAY_NAME, DOCKER_PROVIDER_TYPE } from './dockerDescription';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderRegistration } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
 import { FLY_CAPABILITIES, FLY_DISPLAY_NAME, FLY_PROVIDER_TYPE } from './flyDescription';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { instanceConfigSchema } from '../../core/models';
 import type { KeyValueStore } from '../../core/stores';
 

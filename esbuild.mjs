@@ -6,6 +6,29 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/**
+ * Dependencies of our dependencies that the extension never runs, replaced in the bundle so they are neither shipped
+ * nor parsed at activation:
+ * - @grpc/grpc-js, @grpc/proto-loader and protobufjs: dockerode needs them only for BuildKit (buildImage with
+ *   version "2", and Docker.followProgress); we pull images and follow progress with docker-modem. A use throws.
+ * - cross-fetch (node-fetch, whatwg-url, tr46): fly-admin's Client sends with it, but FlyAdminTransport replaces both
+ *   of its sending methods with Node's own fetch; should anything still call it, it is Node's fetch too.
+ */
+const notBundled = {
+  name: 'not-bundled',
+  setup(build) {
+    build.onResolve({ filter: /^(@grpc\/grpc-js|@grpc\/proto-loader|protobufjs|cross-fetch)$/ }, ({ path }) => ({ path, namespace: 'not-bundled' }));
+    build.onLoad({ filter: /^cross-fetch$/, namespace: 'not-bundled' }, () => ({
+      contents: 'const fetch = (...args) => globalThis.fetch(...args); module.exports = fetch; module.exports.default = fetch; module.exports.fetch = fetch;',
+      loader: 'js',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'not-bundled' }, ({ path }) => ({
+      contents: `module.exports = new Proxy({}, { get(_, key) { if (typeof key === 'symbol' || key === '__esModule') return undefined; throw new Error(${JSON.stringify(`${path} is not bundled with Remote Swarm (it is only needed for Docker BuildKit builds)`)}); } });`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {esbuild.BuildOptions} */
 const options = {
   entryPoints: ['src/extension.ts'],
@@ -17,6 +40,7 @@ const options = {
   // ssh2 (through dockerode's docker-modem) tries optional native modules inside try/catch and falls back to
   // pure JavaScript: leave them out of the bundle so that fallback is what runs.
   external: ['vscode', 'cpu-features', '*.node'],
+  plugins: [notBundled],
   minify: production,
   // Production writes dist/extension.js.map without linking it: it does not ship (.vscodeignore), but the activation
   // bench (test/bench/activation.ts) maps what ran during activation back to packages with it.

@@ -1,5 +1,6 @@
-// Bundles the extension to one CommonJS file for the Node 20 extension host, and each webview panel's script
-// (media/*) to one browser file in dist/webviews.
+// Bundles the extension to one CommonJS file for the Node 20 extension host (dist/extension.js), each provider SDK
+// it loads on first use to one file of its own (dist/vendor), and each webview panel's script (media/*) to one
+// browser file in dist/webviews.
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
 
@@ -29,6 +30,61 @@ const notBundled = {
   },
 };
 
+/**
+ * The provider SDKs, each bundled whole to its own file, dist/vendor/<name>.js, which the extension requires only when
+ * a provider first needs it: activation then neither runs nor even parses them. By output name, what is bundled.
+ */
+const VENDORED = { ssh2: 'ssh2', dockerode: 'dockerode', 'fly-admin': 'fly-admin/dist/client', 'tar-stream': 'tar-stream' };
+
+/**
+ * Turns an import of a vendored SDK into a require of its file, `${directory}<name>.js` from the importing bundle,
+ * when it resolves to the very module that file bundles (docker-modem's ssh2 does; tar-fs's own older tar-stream does
+ * not, and stays in dockerode's file). Our code may import only the vendored entry points themselves.
+ */
+function vendored(directory) {
+  return {
+    name: 'vendored',
+    setup(build) {
+      /** @type {Promise<Map<string, string>> | undefined} */
+      let entries;
+      const resolveEntries = async () => {
+        const resolved = await Promise.all(
+          Object.entries(VENDORED).map(async ([name, entry]) => {
+            const result = await build.resolve(entry, { kind: 'import-statement', resolveDir: process.cwd(), pluginData: { vendored: true } });
+            return /** @type {[string, string]} */ ([result.path, name]);
+          }),
+        );
+        return new Map(resolved);
+      };
+      build.onResolve({ filter: /^(ssh2|dockerode|fly-admin|tar-stream)(\/|$)/ }, async ({ path, kind, importer, resolveDir, pluginData }) => {
+        if (kind === 'entry-point' || pluginData?.vendored) return undefined;
+        entries ??= resolveEntries();
+        const resolved = await build.resolve(path, { kind, importer, resolveDir, pluginData: { vendored: true } });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        const name = (await entries).get(resolved.path);
+        if (name) return { path: `${directory}${name}.js`, external: true };
+        if (!importer.includes('node_modules')) return { errors: [{ text: `import ${Object.values(VENDORED).join(', ')} only, not ${path}: each is bundled whole to dist/vendor` }] };
+        return { path: resolved.path };
+      });
+    },
+  };
+}
+
+/** @type {esbuild.BuildOptions} */
+const vendorOptions = {
+  entryPoints: VENDORED,
+  outdir: 'dist/vendor',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['cpu-features', '*.node'],
+  plugins: [notBundled, vendored('./')],
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+};
+
 /** @type {esbuild.BuildOptions} */
 const options = {
   entryPoints: ['src/extension.ts'],
@@ -40,7 +96,10 @@ const options = {
   // ssh2 (through dockerode's docker-modem) tries optional native modules inside try/catch and falls back to
   // pure JavaScript: leave them out of the bundle so that fallback is what runs.
   external: ['vscode', 'cpu-features', '*.node'],
-  plugins: [notBundled],
+  plugins: [notBundled, vendored('./vendor/')],
+  // import() of a vendored SDK becomes a require() of its file too, as import() of a bundled module does: no module
+  // of ours goes through Node's ESM loader.
+  supported: { 'dynamic-import': false },
   minify: production,
   // Production writes dist/extension.js.map without linking it: it does not ship (.vscodeignore), but the activation
   // bench (test/bench/activation.ts) maps what ran during activation back to packages with it.
@@ -62,7 +121,7 @@ const webviewOptions = {
 };
 
 if (watch) {
-  for (const build of [options, webviewOptions]) await (await esbuild.context(build)).watch();
+  for (const build of [options, vendorOptions, webviewOptions]) await (await esbuild.context(build)).watch();
 } else {
-  await Promise.all([esbuild.build(options), esbuild.build(webviewOptions)]);
+  await Promise.all([esbuild.build(options), esbuild.build(vendorOptions), esbuild.build(webviewOptions)]);
 }

@@ -6,7 +6,8 @@
 // ExtensionContext (in-memory globalState and secrets). Load is the require(), activate the promise; medians of --runs.
 // Then one more, untimed run under V8 block coverage tells which bundled packages had code run during load and
 // activate, by mapping the executed ranges through dist/extension.js.map (the production build writes it; it does not
-// ship); and which modules Node's own loader was asked for (builtins and the bundle's externals).
+// ship); which modules Node's own loader was asked for (builtins and the bundle's externals); and which of the SDK
+// bundles beside it (dist/vendor/*.js) were loaded (require.cache).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,6 +147,12 @@ function packageOf(source: string): string {
   return parts.slice(0, parts[1] === 'providers' ? 3 : 2).join('/').replace(/\.ts$/, '');
 }
 
+/** The provider SDKs bundled apart (esbuild.mjs: dist/vendor/<name>.js), each required on a provider's first use. */
+function vendorFiles(bundle: string): string[] {
+  const directory = path.join(path.dirname(bundle), 'vendor');
+  return existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith('.js')).sort().map((name) => path.join(directory, name)) : [];
+}
+
 function evidence(bundle: string): void {
   const mapFile = `${bundle}.map`;
   const directory = mkdtempSync(path.join(tmpdir(), 'rs-activation-'));
@@ -158,6 +165,13 @@ function evidence(bundle: string): void {
     const others = coverage.requested.filter((request) => request.startsWith('.') || path.isAbsolute(request));
     if (others.length > 0) console.log(`  and by path: ${others.join(', ')}`);
     console.log(`require.cache entries added: ${coverage.cacheAdded.map((key) => path.relative(root, key)).join(', ')}`);
+    const vendor = vendorFiles(bundle);
+    if (vendor.length > 0) {
+      const loaded = new Set(coverage.cacheAdded);
+      const describeFile = (file: string) => `${path.basename(file)} (${kB(statSync(file).size)})`;
+      console.log(`SDK bundles (${path.relative(root, path.dirname(vendor[0]!))}) loaded: ${vendor.filter((file) => loaded.has(file)).map(describeFile).join(', ') || 'none'}`);
+      console.log(`SDK bundles not loaded: ${vendor.filter((file) => !loaded.has(file)).map(describeFile).join(', ') || 'none'}`);
+    }
     if (!existsSync(mapFile)) {
       console.log(`\n${path.relative(root, mapFile)} is missing: cannot tell which bundled packages ran (npm run build:prod writes it).`);
       return;
@@ -177,7 +191,7 @@ function evidence(bundle: string): void {
     const describe = ([name, { files, ran }]: [string, { files: number; ran: string[] }]) => `${name} (${ran.length}/${files} files)`;
     console.log(`\nBundled code that ran during load + activate (see executedSources):\n  ${ran.filter(([name]) => !name.startsWith('src')).map(describe).join('\n  ')}`);
     console.log(`  ours: ${ran.filter(([name]) => name.startsWith('src')).map(describe).join(', ')}`);
-    console.log(`Bundled but never run:\n  ${idle.map(([name]) => name).join(', ')}`);
+    console.log(`Bundled in ${path.basename(bundle)} but never run:\n  ${idle.map(([name]) => name).join(', ') || 'none'}`);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -211,7 +225,9 @@ function main(): void {
   console.log(row('load (require)', loads));
   console.log(row('activate()', activates));
   console.log(row('load + activate', sums));
-  console.log(`\n${path.relative(root, bundle)}: ${kB(statSync(bundle).size)}`);
+  const vendor = vendorFiles(bundle);
+  const vendorSize = vendor.reduce((total, file) => total + statSync(file).size, 0);
+  console.log(`\n${path.relative(root, bundle)}: ${kB(statSync(bundle).size)}${vendor.length > 0 ? `; the SDK bundles beside it (vendor/*.js, loaded on first use): ${kB(vendorSize)}` : ''}`);
   const vsix = readdirSync(root)
     .filter((name) => name.endsWith('.vsix'))
     .map((name) => ({ name, stat: statSync(path.join(root, name)) }))

@@ -6,6 +6,7 @@ const SDKS = ['dockerode', 'docker-modem', 'ssh2', 'fly-admin'];
 const sdk = (message) => ({ group: SDKS, message });
 const vscode = { name: 'vscode', message: 'Only src/vscode and src/extension.ts may import vscode.' };
 
+
 /** The layers (docs/architecture.md): each folder imports only from the layers below it. */
 const layers = [
   {
@@ -31,6 +32,7 @@ const layers = [
   },
   {
     files: ['src/vscode/**/*.ts'],
+    paths: [],
     patterns: [
       { regex: '/providers/[^/]+/', message: "The UI reaches a provider only through its registration (src/providers/<type>/index.ts or builtin.ts), never its internals." },
       sdk('The UI imports no SDK: it goes through the core and the providers.'),
@@ -48,5 +50,18 @@ export default tseslint.config(
   },
   // CommonJS scripts (the activation bench's child process and vscode stub) load modules with require by nature.
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
-  ...layers.map(({ files, paths = [], patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { paths, patterns }] } })),
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          // A named import makes esbuild keep zod's whole namespace (every locale, JSON Schema): ~20 ms more activation.
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier",
+          message: "Import zod as a namespace: import * as z from 'zod'.",
+        },
+      ],
+    },
+  },
+  ...layers.map(({ files, paths, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { paths, patterns }] } })),
 );

@@ -43,7 +43,7 @@ export function loadTemplates(userTemplates: unknown): TemplateCatalog {
   const problems: TemplateProblem[] = [];
   const entries = userTemplates === undefined || userTemplates === null ? [] : userTemplates;
   if (!Array.isArray(entries)) {
-    return { templates: [...byName.values()], problems: [{ template: '(all)', message: 'remoteSwarm.templates must be a list of template objects' }] };
+    return { templates: [...byName.values()], problems: [{ template: '(all)', message: 'templates must be a list of template objects' }] };
   }
   entries.forEach((entry, index) => {
     const label = typeof entry === 'object' && entry !== null && typeof (entry as { name?: unknown }).name === 'string' ? (entry as { name: string }).name : `#${index + 1}`;

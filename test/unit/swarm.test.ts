@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { z } from 'zod';
+import * as z from 'zod';
 import { instanceConfigSchema, type Instance } from '../../src/core/models';
 import { InstanceRegistry, REGISTRY_KEY, REGISTRY_SCHEMA_VERSION } from '../../src/core/registry';
 import { makeCore, type CoreHarness } from '../support/coreHarness';

@@ -12,21 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { median, textOption } from './benchKit';
 
 const root = path.resolve(__dirname, '../..');
 const child = path.join(__dirname, 'activation', 'child.cjs');
 const manifest = path.join(root, 'package.json');
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? process.argv[index + 1]! : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function runChild(bundle: string, mode: 'time' | 'coverage', output?: string): Record<string, number> {
   const result = spawnSync(process.execPath, [child, bundle, manifest, mode, ...(output ? [output] : [])], { encoding: 'utf8' });
@@ -198,8 +188,8 @@ function evidence(bundle: string): void {
 }
 
 function main(): void {
-  const runs = Number(option('runs', '7'));
-  const bundle = path.resolve(root, option('bundle', 'dist/extension.js'));
+  const runs = Number(textOption('runs', '7'));
+  const bundle = path.resolve(root, textOption('bundle', 'dist/extension.js'));
   if (!existsSync(bundle)) {
     console.error(`${path.relative(root, bundle)} does not exist: run \`npm run build:prod\` first.`);
     process.exit(1);

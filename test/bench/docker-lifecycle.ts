@@ -12,19 +12,9 @@ import { configFromTemplate, BUILTIN_TEMPLATES } from '../../src/core/templates'
 import { makeCore } from '../support/coreHarness';
 import { ensureTestImage, removeTestResources, requireDocker, RUN_LABEL_FILTER, TEST_LABEL, testProvider } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
+import { median, numberOption } from './benchKit';
 
 const run = promisify(execFile);
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 async function waitUntilAnswers(url: string, deadlineMs = 30_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
@@ -131,9 +121,9 @@ async function main(): Promise<void> {
   await requireDocker();
   const image = ensureTestImage();
   try {
-    await benchCreateToUrl(image, option('runs', 5));
+    await benchCreateToUrl(image, numberOption('runs', 5));
     await removeTestResources();
-    await benchRefresh(image, option('instances', 200), option('containers', 100));
+    await benchRefresh(image, numberOption('instances', 200), numberOption('containers', 100));
   } finally {
     await removeTestResources();
   }

@@ -17,6 +17,7 @@ import type { HealthzMix as Mix } from '../support/healthzServer';
 import { FakeClock } from '../support/fakeClock';
 import { MemoryProvider } from '../support/memoryProvider';
 import { makeTempDir } from '../support/tempDir';
+import { median, numberOption } from './benchKit';
 
 
 interface EndpointUrls {
@@ -28,17 +29,6 @@ interface EndpointUrls {
 
 const MiB = 1024 * 1024;
 const gc = (globalThis as { gc?: () => void }).gc;
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function mib(bytes: number): string {
   return `${(bytes / MiB).toFixed(1)} MiB`;
@@ -125,11 +115,11 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
 }
 
 async function main(): Promise<void> {
-  const total = option('instances', 200);
-  const slow = option('slow', 30);
-  const hanging = option('hanging', 15);
-  const dead = option('dead', 15);
-  const mix: Mix = { answering: total - slow - hanging - dead, slow, hanging, dead, slowMs: option('slow-ms', 1000) };
+  const total = numberOption('instances', 200);
+  const slow = numberOption('slow', 30);
+  const hanging = numberOption('hanging', 15);
+  const dead = numberOption('dead', 15);
+  const mix: Mix = { answering: total - slow - hanging - dead, slow, hanging, dead, slowMs: numberOption('slow-ms', 1000) };
   if (!gc) console.warn('Run with node --expose-gc for a clean memory baseline.');
 
   const temp = makeTempDir();
@@ -139,7 +129,7 @@ async function main(): Promise<void> {
     const core = await makeCore(temp.path, { memory: () => provider });
     try {
       await registerInstances(core, provider, urls);
-      await measure(core, child, mix, option('sweeps', 5));
+      await measure(core, child, mix, numberOption('sweeps', 5));
     } finally {
       core.dispose();
     }

@@ -10,19 +10,9 @@ import Docker from 'dockerode';
 import { instanceConfigSchema } from '../../src/core/models';
 import { ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
 import { RUN_ID } from '../support/testRun';
+import { median, numberOption } from './benchKit';
 
 const WORKSPACE = '/workspace';
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** The highest RSS seen while `work` runs, sampled every 20 ms. */
 async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
@@ -38,9 +28,9 @@ async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMiB:
 }
 
 async function main(): Promise<void> {
-  const mb = option('mb', 200);
-  const files = option('files', 1000);
-  const runs = option('runs', 3);
+  const mb = numberOption('mb', 200);
+  const files = numberOption('files', 1000);
+  const runs = numberOption('runs', 3);
   await requireDocker();
   const image = ensureTestImage();
   const provider = testProvider();

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { instanceConfigSchema } from '../../src/core/models';
-import type { DockerProvider } from '../../src/providers/docker/dockerProvider';
 import { dockerNetworkName, NETWORK_LABEL } from '../../src/providers/docker/dockerNetworks';
-import { TEST_LABEL, ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
+import { TEST_LABEL, useDockerSuite } from '../support/dockerTestEnv';
 import { swarmError } from '../support/swarmAssertions';
 import { RUN_ID, RUN_LABEL } from '../support/testRun';
 
@@ -14,36 +11,12 @@ const HEALTHZ = '{"status":"alive","lastHeartbeat":0}';
 
 describe('Docker private networks against the real Docker engine', function () {
   this.timeout(60_000);
-  const docker = new Docker();
-  let image: string;
-  let provider: DockerProvider;
-
-  before(async () => {
-    await requireDocker();
-    image = ensureTestImage();
-    provider = testProvider();
-    await provider.initialize();
-  });
-
-  afterEach(async () => {
-    await removeTestResources(docker);
-  });
+  const suite = useDockerSuite();
 
   const networkName = (label: string) => `rs-test-${RUN_ID}-${label}`;
 
-  async function newInstance(label: string): Promise<string> {
-    const id = randomUUID().slice(0, 8);
-    const config = instanceConfigSchema.parse({
-      name: `rs-test-${RUN_ID}-${label}`,
-      image,
-      workspacePath: '/workspace',
-      resources: { cpuCores: 0.5, memoryMB: 128, storageGB: 1 },
-      ports: [],
-      template: 'busybox',
-    });
-    await provider.createInstance({ id, config });
-    return id;
-  }
+  const newInstance = async (label: string) => (await suite.newInstance(label)).id;
+
 
   /**
    * What `from` gets from http://host:8080/healthz, or undefined when it cannot reach it within `seconds` (Debian's
@@ -51,7 +24,7 @@ describe('Docker private networks against the real Docker engine', function () {
    * which may not answer at all: so a check that it cannot be reached takes its whole timeout.
    */
   async function fetchFrom(from: string, host: string, seconds = 3): Promise<string | undefined> {
-    const result = await provider.executeCommand(from, ['timeout', String(seconds), 'wget', '-qO-', `http://${host}:8080/healthz`]);
+    const result = await suite.provider.executeCommand(from, ['timeout', String(seconds), 'wget', '-qO-', `http://${host}:8080/healthz`]);
     return result.exitCode === 0 ? result.stdout : undefined;
   }
 
@@ -67,16 +40,16 @@ describe('Docker private networks against the real Docker engine', function () {
   }
 
   it('declares private networks', () => {
-    assert.equal(provider.getCapabilities().privateNetworks, true);
-    assert.ok(provider.networks);
+    assert.equal(suite.provider.getCapabilities().privateNetworks, true);
+    assert.ok(suite.provider.networks);
   });
 
   it('creates a labelled bridge network per name, lists it, refuses a second of that name, and deletes it once', async () => {
-    const networks = provider.networks!;
+    const networks = suite.provider.networks!;
     const name = networkName('one');
     const created = await networks.createNetwork(name, { 'remote-swarm.group': 'g1' });
     assert.equal(created.name, name);
-    const inspect = (await docker.getNetwork(created.id).inspect()) as Docker.NetworkInspectInfo & { Labels: Record<string, string> };
+    const inspect = (await suite.docker.getNetwork(created.id).inspect()) as Docker.NetworkInspectInfo & { Labels: Record<string, string> };
     assert.equal(inspect.Name, dockerNetworkName(name));
     assert.equal(inspect.Driver, 'bridge');
     assert.equal(inspect.Labels[NETWORK_LABEL], name);
@@ -91,12 +64,12 @@ describe('Docker private networks against the real Docker engine', function () {
 
     await networks.deleteNetwork(name);
     assert.deepEqual(await networks.listNetworks(), []);
-    await assert.rejects(docker.getNetwork(created.id).inspect(), (error: { statusCode?: number }) => error.statusCode === 404);
+    await assert.rejects(suite.docker.getNetwork(created.id).inspect(), (error: { statusCode?: number }) => error.statusCode === 404);
     await networks.deleteNetwork(name);
   });
 
   it('lets members reach each other by alias, and nobody on another network', async () => {
-    const networks = provider.networks!;
+    const networks = suite.provider.networks!;
     const [coordinator, worker, outsider] = await Promise.all([newInstance('coordinator'), newInstance('worker'), newInstance('outsider')]);
     await networks.createNetwork(networkName('group'));
     await networks.createNetwork(networkName('other'));
@@ -138,15 +111,15 @@ describe('Docker private networks against the real Docker engine', function () {
   });
 
   it('joins a stopped instance, which is reachable once started; a stopped member keeps the network', async () => {
-    const networks = provider.networks!;
+    const networks = suite.provider.networks!;
     const [member, client] = await Promise.all([newInstance('stopped-member'), newInstance('client')]);
     await networks.createNetwork(networkName('late'));
-    await provider.stopInstance(member);
+    await suite.provider.stopInstance(member);
     await networks.connectInstance(networkName('late'), member, ['late-joiner']);
     // The engine itself would remove the network under a stopped member, which then could not start.
     await assert.rejects(networks.deleteNetwork(networkName('late')), swarmError('CONFLICT', /still has members \(rs-test-.*-stopped-member\)/));
     await networks.connectInstance(networkName('late'), client, ['client']);
-    await provider.startInstance(member);
+    await suite.provider.startInstance(member);
     assert.equal(await reaches(client, 'late-joiner'), HEALTHZ);
   });
 });

@@ -1,77 +1,49 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import Docker from 'dockerode';
 import { extract as tarExtract } from 'tar-stream';
-import { instanceConfigSchema, type InstanceConfig } from '../../src/core/models';
-import type { DockerProvider } from '../../src/providers/docker/dockerProvider';
-import { ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
+import { useDockerSuite } from '../support/dockerTestEnv';
 import { swarmError } from '../support/swarmAssertions';
-import { RUN_ID } from '../support/testRun';
 import { FIXTURE_LONG_NAME, FIXTURE_SAMPLES, fillWorkspace, workspaceManifest, workspaceOwners } from '../support/workspaceFixture';
 
 const WORKSPACE = '/workspace';
 
 describe('Docker workspace transfer against the real Docker engine', function () {
   this.timeout(60_000);
-  const docker = new Docker();
-  let image: string;
-  let provider: DockerProvider;
+  const suite = useDockerSuite();
 
-  before(async () => {
-    await requireDocker();
-    image = ensureTestImage();
-    provider = testProvider();
-    await provider.initialize();
-  });
+  const newInstance = (label: string) => suite.newInstance(label);
 
-  afterEach(async () => {
-    await removeTestResources(docker);
-  });
-
-  async function newInstance(label: string): Promise<{ id: string; config: InstanceConfig }> {
-    const id = randomUUID().slice(0, 8);
-    const config = instanceConfigSchema.parse({
-      name: `rs-test-${RUN_ID}-${label}`,
-      image,
-      workspacePath: WORKSPACE,
-      resources: { cpuCores: 0.5, memoryMB: 128, storageGB: 1 },
-      ports: [],
-      template: 'busybox',
-    });
-    await provider.createInstance({ id, config });
-    return { id, config };
-  }
 
   it('declares workspace transfer', () => {
-    assert.equal(provider.getCapabilities().workspaceTransfer, true);
-    assert.ok(provider.workspaces);
+    assert.equal(suite.provider.getCapabilities().workspaceTransfer, true);
+    assert.ok(suite.provider.workspaces);
   });
 
   it('moves a workspace between stopped instances: modes, symlinks, hard links, empty folders, long and unicode names, 20 MB', async () => {
     const source = await newInstance('source');
-    await fillWorkspace(provider, source.id, WORKSPACE, 20);
-    const expected = await workspaceManifest(provider, source.id, WORKSPACE);
+    await fillWorkspace(suite.provider, source.id, WORKSPACE, 20);
+    const expected = await workspaceManifest(suite.provider, source.id, WORKSPACE);
     for (const sample of FIXTURE_SAMPLES) assert.ok(expected.includes(sample), `the fixture made ${sample}:\n${expected.join('\n')}`);
     assert.ok(expected.some((line) => line.startsWith('file\t./data.bin\t644\t20971520\t1\t')));
     assert.ok(expected.some((line) => line.startsWith('file\t./src/hello.txt\t644\t6\t2\t')), 'hard-linked');
 
     const target = await newInstance('target');
     // What is there already: a file the archive does not have stays, one it has is replaced.
-    const before = await provider.executeCommand(target.id, ['sh', '-c', 'mkdir -p /workspace/src && echo old > /workspace/src/hello.txt && echo mine > /workspace/keep.txt']);
+    const before = await suite.provider.executeCommand(target.id, ['sh', '-c', 'mkdir -p /workspace/src && echo old > /workspace/src/hello.txt && echo mine > /workspace/keep.txt']);
     assert.equal(before.exitCode, 0, before.stderr);
-    await provider.stopInstance(source.id);
-    await provider.stopInstance(target.id);
+    await suite.provider.stopInstance(source.id);
+    await suite.provider.stopInstance(target.id);
 
     const progress: string[] = [];
     const started = Date.now();
-    const archive = await provider.workspaces!.exportWorkspace(source.id, { onProgress: (message) => progress.push(message) });
-    await provider.workspaces!.importWorkspace(target.id, archive, { onProgress: (message) => progress.push(message) });
+    const archive = await suite.provider.workspaces!.exportWorkspace(source.id, { onProgress: (message) => progress.push(message) });
+    await suite.provider.workspaces!.importWorkspace(target.id, archive, { onProgress: (message) => progress.push(message) });
     const elapsed = Date.now() - started;
     assert.deepEqual(progress, ['Reading /workspace', 'Unpacking into /workspace']);
 
-    assert.equal((await provider.startInstance(target.id)).status, 'running');
-    const actual = await workspaceManifest(provider, target.id, WORKSPACE);
+    assert.equal((await suite.provider.startInstance(target.id)).status, 'running');
+    const actual = await workspaceManifest(suite.provider, target.id, WORKSPACE);
     assert.deepEqual(
       actual.filter((line) => line !== `file\t./keep.txt\t644\t5\t1\t${sha256('mine\n')}`),
       expected,
@@ -82,8 +54,8 @@ describe('Docker workspace transfer against the real Docker engine', function ()
 
   it('exports a running instance as the folder\'s contents, with paths relative to it', async () => {
     const { id } = await newInstance('running');
-    await fillWorkspace(provider, id, WORKSPACE, 1);
-    const archive = await provider.workspaces!.exportWorkspace(id);
+    await fillWorkspace(suite.provider, id, WORKSPACE, 1);
+    const archive = await suite.provider.workspaces!.exportWorkspace(id);
     const names: string[] = [];
     const extract = tarExtract();
     extract.on('entry', (header, body, next) => {
@@ -103,44 +75,44 @@ describe('Docker workspace transfer against the real Docker engine', function ()
 
   it('gives what it imports to the owner of the workspace folder, whoever owned it before', async () => {
     const source = await newInstance('owners-source');
-    await fillWorkspace(provider, source.id, WORKSPACE, 0);
-    const chown = await provider.executeCommand(source.id, ['sh', '-c', 'chown -R 1234:4321 /workspace/src && chown -h 0:0 /workspace/link-to-leaf']);
+    await fillWorkspace(suite.provider, source.id, WORKSPACE, 0);
+    const chown = await suite.provider.executeCommand(source.id, ['sh', '-c', 'chown -R 1234:4321 /workspace/src && chown -h 0:0 /workspace/link-to-leaf']);
     assert.equal(chown.exitCode, 0, chown.stderr);
-    assert.deepEqual([...(await workspaceOwners(provider, source.id, WORKSPACE)).keys()].sort(), ['0:0', '1234:4321']);
+    assert.deepEqual([...(await workspaceOwners(suite.provider, source.id, WORKSPACE)).keys()].sort(), ['0:0', '1234:4321']);
 
     const target = await newInstance('owners-target');
-    assert.equal((await provider.executeCommand(target.id, ['chown', '1000:1000', WORKSPACE])).exitCode, 0);
-    await provider.workspaces!.importWorkspace(target.id, await provider.workspaces!.exportWorkspace(source.id));
-    assert.deepEqual([...(await workspaceOwners(provider, target.id, WORKSPACE)).keys()], ['1000:1000']);
-    assert.deepEqual(await workspaceManifest(provider, target.id, WORKSPACE), await workspaceManifest(provider, source.id, WORKSPACE));
+    assert.equal((await suite.provider.executeCommand(target.id, ['chown', '1000:1000', WORKSPACE])).exitCode, 0);
+    await suite.provider.workspaces!.importWorkspace(target.id, await suite.provider.workspaces!.exportWorkspace(source.id));
+    assert.deepEqual([...(await workspaceOwners(suite.provider, target.id, WORKSPACE)).keys()], ['1000:1000']);
+    assert.deepEqual(await workspaceManifest(suite.provider, target.id, WORKSPACE), await workspaceManifest(suite.provider, source.id, WORKSPACE));
   });
 
   it('fails cleanly: an unknown instance, an archive that is not one, a failing archive, a cancelled import', async () => {
-    await assert.rejects(provider.workspaces!.exportWorkspace('no-such-instance'), swarmError('INSTANCE_NOT_FOUND'));
+    await assert.rejects(suite.provider.workspaces!.exportWorkspace('no-such-instance'), swarmError('INSTANCE_NOT_FOUND'));
     const unused = Readable.from([Buffer.from('never read')]);
-    await assert.rejects(provider.workspaces!.importWorkspace('no-such-instance', unused), swarmError('INSTANCE_NOT_FOUND'));
+    await assert.rejects(suite.provider.workspaces!.importWorkspace('no-such-instance', unused), swarmError('INSTANCE_NOT_FOUND'));
     assert.ok(unused.destroyed, 'the archive is destroyed when the import fails');
 
     const { id } = await newInstance('failures');
     const garbage = Readable.from([randomBytes(4096)]);
-    await assert.rejects(provider.workspaces!.importWorkspace(id, garbage), swarmError('OPERATION_FAILED'));
+    await assert.rejects(suite.provider.workspaces!.importWorkspace(id, garbage), swarmError('OPERATION_FAILED'));
     assert.ok(garbage.destroyed);
 
     const failing = new Readable({ read() {} });
-    const failed = provider.workspaces!.importWorkspace(id, failing);
+    const failed = suite.provider.workspaces!.importWorkspace(id, failing);
     failing.push(validTarStart());
     setImmediate(() => failing.destroy(new Error('the source went away')));
     await assert.rejects(failed, swarmError('OPERATION_FAILED', /the source went away/));
 
     const controller = new AbortController();
     const endless = new Readable({ read() {} });
-    const cancelled = provider.workspaces!.importWorkspace(id, endless, { signal: controller.signal });
+    const cancelled = suite.provider.workspaces!.importWorkspace(id, endless, { signal: controller.signal });
     endless.push(validTarStart());
     setImmediate(() => controller.abort());
     await assert.rejects(cancelled, swarmError('OPERATION_CANCELLED'));
     assert.ok(endless.destroyed);
     // The instance is still fine and its workspace usable.
-    assert.equal((await provider.executeCommand(id, ['sh', '-c', 'echo ok > /workspace/after.txt && cat /workspace/after.txt'])).stdout, 'ok\n');
+    assert.equal((await suite.provider.executeCommand(id, ['sh', '-c', 'echo ok > /workspace/after.txt && cat /workspace/after.txt'])).stdout, 'ok\n');
   });
 });
 

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { DockerProvider, type DockerProviderOptions } from '../../src/providers/docker/dockerProvider';
+import { instanceConfigSchema, type InstanceConfig } from '../../src/core/models';
 import { RUN_LABEL, RUN_ID } from './testRun';
 
 /** On every container, volume and network the tests make, so one sweep removes them all. */
@@ -64,4 +66,44 @@ export async function removeTestResources(docker = new Docker()): Promise<void> 
   // After the containers: a network cannot go while a container is on it.
   const networks = await docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove()));
+}
+
+/** What a Docker suite works with, filled in by its `before` hook. */
+export interface DockerSuite {
+  docker: Docker;
+  image: string;
+  provider: DockerProvider;
+  /** Creates a small busybox instance named after the run and `label`, its workspace at /workspace; returns its id and config. */
+  newInstance(label: string): Promise<{ id: string; config: InstanceConfig }>;
+}
+
+/**
+ * The hooks of a suite against the real engine: the engine is checked and the test image built once, one test provider
+ * is made, and this run's containers, volumes and networks are swept after each test, also when it fails.
+ */
+export function useDockerSuite(): DockerSuite {
+  const suite = { docker: new Docker() } as DockerSuite;
+  before(async () => {
+    await requireDocker();
+    suite.image = ensureTestImage();
+    suite.provider = testProvider();
+    await suite.provider.initialize();
+  });
+  afterEach(async () => {
+    await removeTestResources(suite.docker);
+  });
+  suite.newInstance = async (label) => {
+    const id = randomUUID().slice(0, 8);
+    const config = instanceConfigSchema.parse({
+      name: `rs-test-${RUN_ID}-${label}`,
+      image: suite.image,
+      workspacePath: '/workspace',
+      resources: { cpuCores: 0.5, memoryMB: 128, storageGB: 1 },
+      ports: [],
+      template: 'busybox',
+    });
+    await suite.provider.createInstance({ id, config });
+    return { id, config };
+  };
+  return suite;
 }

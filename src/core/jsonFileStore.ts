@@ -1,8 +1,18 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SwarmError } from './errors';
 import type { KeyValueStore } from './stores';
 
-/** A KeyValueStore in one JSON file, written atomically (temporary file + rename), for tests and the CLI. */
+/** How long a writer waits for another process's lock, and when a lock is old enough to be a crashed writer's. */
+const LOCK_WAIT_MS = 10_000;
+const STALE_LOCK_MS = 30_000;
+
+/**
+ * A KeyValueStore in one JSON file, for tests and the CLI. Several processes may share the file: every write takes a
+ * lock file, reads the file afresh, changes its one key and replaces the file atomically (temporary file + rename), so
+ * no process's write undoes another's.
+ */
 export class JsonFileStore implements KeyValueStore {
   private data: Record<string, unknown>;
 
@@ -21,12 +31,19 @@ export class JsonFileStore implements KeyValueStore {
     return Object.keys(this.data);
   }
 
-  async update(key: string, value: unknown): Promise<void> {
-    const next = { ...this.data };
-    if (value === undefined) delete next[key];
-    else next[key] = value;
-    writeAtomically(this.path, JSON.stringify(next, null, 2), this.fileMode);
-    this.data = next;
+  update(key: string, value: unknown): Promise<void> {
+    return this.transact(key, () => value);
+  }
+
+  async transact<T>(key: string, change: (current: T | undefined) => unknown): Promise<void> {
+    await withFileLock(`${this.path}.lock`, () => {
+      const next = readJsonObject(this.path);
+      const value = change(next[key] as T | undefined);
+      if (value === undefined) delete next[key];
+      else next[key] = value;
+      writeAtomically(this.path, JSON.stringify(next, null, 2), this.fileMode);
+      this.data = next;
+    });
   }
 }
 
@@ -43,6 +60,37 @@ function readJsonObject(path: string): Record<string, unknown> {
     throw new Error(`${path} does not hold a JSON object; move it aside to start afresh`);
   }
   return parsed as Record<string, unknown>;
+}
+
+/** Runs `work` holding the lock file (created exclusively); waits for another holder, and takes over a lock left by a crashed one. */
+async function withFileLock(lockPath: string, work: () => void): Promise<void> {
+  mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (lockAgeMs(lockPath) > STALE_LOCK_MS) rmSync(lockPath, { force: true });
+      else if (Date.now() > deadline) {
+        throw new SwarmError('CONFLICT', `${lockPath} has been locked by another Remote Swarm process for over ${LOCK_WAIT_MS / 1000} s; if none runs, remove that file.`);
+      } else await sleep(5 + Math.random() * 20);
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmSync(lockPath, { force: true });
+  }
+}
+
+function lockAgeMs(lockPath: string): number {
+  try {
+    return Date.now() - statSync(lockPath).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 export function writeAtomically(path: string, text: string, mode: number): void {

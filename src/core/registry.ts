@@ -128,7 +128,7 @@ export class InstanceRegistry {
     if (clash) throw new SwarmError('CONFLICT', `An instance named "${instance.name}" already exists (${clash.provider}). Choose another name.`, { details: { field: 'name' } });
     const valid = instanceSchema.parse(instance);
     this.instances.set(valid.id, valid);
-    await this.persist();
+    await this.persist(valid.id);
     this.changes.fire({ kind: 'added', instance: valid });
     return valid;
   }
@@ -138,7 +138,7 @@ export class InstanceRegistry {
     const current = this.require(id);
     const next = instanceSchema.parse({ ...current, ...patch, id, updatedAt: this.now().toISOString() });
     this.instances.set(id, next);
-    await this.persist();
+    await this.persist(id);
     this.changes.fire({ kind: 'updated', instance: next });
     return next;
   }
@@ -147,7 +147,7 @@ export class InstanceRegistry {
     const current = this.instances.get(id);
     if (!current) return;
     this.instances.delete(id);
-    await this.persist();
+    await this.persist(id);
     this.changes.fire({ kind: 'removed', instance: current });
   }
 
@@ -155,12 +155,24 @@ export class InstanceRegistry {
     this.changes.dispose();
   }
 
-  /** Writes are chained so that the last state always lands last. */
-  private persist(): Promise<void> {
-    const document: RegistryDocument = { schemaVersion: REGISTRY_SCHEMA_VERSION, instances: Object.fromEntries(this.instances) };
+  /**
+   * Writes are chained so that the last state always lands last. Where other processes share the store, only the
+   * entries this registry changed are written over what the store holds now, so their entries stay.
+   */
+  private persist(changed?: string): Promise<void> {
     const quarantine = [...this.quarantine];
     const write = this.writeChain.then(async () => {
-      await this.store.update(REGISTRY_KEY, document);
+      if (this.store.transact && changed !== undefined) {
+        const entry = this.instances.get(changed);
+        await this.store.transact<RegistryDocument>(REGISTRY_KEY, (current) => {
+          const instances = current?.schemaVersion === REGISTRY_SCHEMA_VERSION ? { ...current.instances } : {};
+          if (entry) instances[changed] = entry;
+          else delete instances[changed];
+          return { schemaVersion: REGISTRY_SCHEMA_VERSION, instances };
+        });
+      } else {
+        await this.store.update(REGISTRY_KEY, { schemaVersion: REGISTRY_SCHEMA_VERSION, instances: Object.fromEntries(this.instances) } satisfies RegistryDocument);
+      }
       await this.store.update(QUARANTINE_KEY, quarantine.length > 0 ? quarantine : undefined);
     });
     this.writeChain = write.catch(() => undefined);

@@ -3,6 +3,11 @@ export interface KeyValueStore {
   get<T>(key: string): T | undefined;
   update(key: string, value: unknown): Promise<void>;
   keys(): readonly string[];
+  /**
+   * Replaces a key's value with what `change` makes of its current value, with no other writer in between: where other
+   * processes share the store (the CLI's file), `change` sees their latest write. Stores with one writer leave it out.
+   */
+  transact?<T>(key: string, change: (current: T | undefined) => unknown): Promise<void>;
 }
 
 /** Where secrets live: VS Code SecretStorage in the extension, a 0600 file in tests and the CLI. Never in a KeyValueStore. */

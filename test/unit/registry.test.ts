@@ -40,6 +40,17 @@ describe('InstanceRegistry', () => {
     return { registry, quarantined };
   }
 
+  it('loses no entry when two processes share the file: each writes only what it changed', async () => {
+    const { registry: first } = await open();
+    const { registry: second } = await open();
+    await Promise.all([first.add(sampleInstance('alpha')), second.add(sampleInstance('beta'))]);
+    await first.update('id-alpha', { status: 'stopped' });
+    await second.remove('id-beta');
+    await second.add(sampleInstance('gamma'));
+    const { registry: reloaded } = await open();
+    assert.deepEqual(reloaded.list().map(({ name, status }) => `${name}:${status}`), ['alpha:stopped', 'gamma:running']);
+  });
+
   it('keeps instances across a reload, in a file only its owner can read', async () => {
     const { registry } = await open();
     await registry.add(sampleInstance('alpha'));

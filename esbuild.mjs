@@ -2,6 +2,7 @@
 // it loads on first use to one file of its own (dist/vendor), and each webview panel's script (media/*) to one
 // browser file in dist/webviews.
 // Usage: node esbuild.mjs [--production] [--watch]
+import { chmodSync, readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -107,6 +108,18 @@ const options = {
   logLevel: 'info',
 };
 
+/** The `remote-swarm` CLI (package.json bin): the same core, requiring the same vendored SDKs on first use. */
+/** @type {esbuild.BuildOptions} */
+const cliOptions = {
+  ...options,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.js',
+  external: ['cpu-features', '*.node'],
+  banner: { js: '#!/usr/bin/env node' },
+  define: { REMOTE_SWARM_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
+  sourcemap: production ? false : 'linked',
+};
+
 /** @type {esbuild.BuildOptions} */
 const webviewOptions = {
   entryPoints: { health: 'media/health/healthPanel.ts', cost: 'media/cost/costPanel.ts' },
@@ -121,7 +134,8 @@ const webviewOptions = {
 };
 
 if (watch) {
-  for (const build of [options, vendorOptions, webviewOptions]) await (await esbuild.context(build)).watch();
+  for (const build of [options, cliOptions, vendorOptions, webviewOptions]) await (await esbuild.context(build)).watch();
 } else {
-  await Promise.all([esbuild.build(options), esbuild.build(vendorOptions), esbuild.build(webviewOptions)]);
+  await Promise.all([esbuild.build(options), esbuild.build(cliOptions), esbuild.build(vendorOptions), esbuild.build(webviewOptions)]);
+  chmodSync('dist/cli.js', 0o755);
 }

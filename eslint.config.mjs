@@ -31,6 +31,15 @@ const layers = [
     ],
   },
   {
+    files: ['src/cli/**/*.ts'],
+    paths: [vscode],
+    patterns: [
+      { regex: '/providers/[^/]+/', message: 'The CLI reaches a provider only through its registration (src/providers/<type>/index.ts or builtin.ts).' },
+      { group: ['**/vscode/**', '**/extension'], message: 'The CLI knows no other front end.' },
+      sdk('The CLI imports no SDK: it goes through the core and the providers.'),
+    ],
+  },
+  {
     files: ['src/vscode/**/*.ts'],
     paths: [],
     patterns: [

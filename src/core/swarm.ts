@@ -67,6 +67,8 @@ export class Swarm implements Disposable {
   readonly cost: CostMeter;
   readonly budgets: BudgetGuard;
   readonly log: Logger;
+  /** Where passwords and provider secrets are kept. */
+  readonly secrets: SecretStore;
   private readonly healthTask: PeriodicTask;
   private readonly costTask: PeriodicTask;
   private readonly subscriptions: Disposable[];
@@ -75,6 +77,7 @@ export class Swarm implements Disposable {
     const clock = deps.clock ?? systemClock;
     const { log } = deps;
     this.log = log;
+    this.secrets = deps.secrets;
     this.settings = new SwarmSettings(deps.settings);
     const factory = new ProviderFactory();
     for (const registration of deps.providers) factory.register(registration);

@@ -1,0 +1,205 @@
+import type { Command } from 'commander';
+import { invalidConfig } from '../core/errors';
+import type { Instance } from '../core/models';
+import type { OperationOptions } from '../core/provider';
+import type { Swarm } from '../core/swarm';
+import { EXIT, printJson, printTable } from './cliOutput';
+
+/** Runs a command's work over an opened swarm; returns the process exit code. */
+export type RunWithSwarm = (work: (swarm: Swarm) => Promise<number | void>) => Promise<void>;
+
+const JSON_OPTION = ['--json', 'print JSON instead of a table'] as const;
+
+/** Progress lines on stderr while a person watches; nothing in scripts. */
+function progress(): OperationOptions {
+  return process.stderr.isTTY ? { onProgress: (message) => process.stderr.write(`… ${message}\n`) } : {};
+}
+
+function size({ config, metadata }: Instance): string {
+  return metadata.host || (metadata.size ? [metadata.region, metadata.size].filter(Boolean).join(' ') : `${config.resources.cpuCores} CPU / ${config.resources.memoryMB} MB`);
+}
+
+function printInstances(instances: readonly Instance[], json: boolean | undefined): void {
+  if (json) return printJson(instances);
+  printTable(
+    ['NAME', 'PROVIDER', 'STATUS', 'TEMPLATE', 'SIZE', 'URL'],
+    instances.map((instance) => [instance.name, instance.provider, instance.status, instance.config.template ?? 'custom', size(instance), instance.urls.ide ?? '']),
+  );
+}
+
+function numberOption(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number)) throw invalidConfig(field, `"${value}" is not a number`);
+  return number;
+}
+
+/** create, list, show, start, stop, restart, delete (destroy), logs, exec, connect. */
+export function registerInstanceCommands(program: Command, run: RunWithSwarm): void {
+  program
+    .command('list')
+    .alias('ls')
+    .description('list the instances, brought up to date from their providers')
+    .option(...JSON_OPTION)
+    .option('--cached', 'do not ask the providers; show what was last seen')
+    .action((options: { json?: boolean; cached?: boolean }) =>
+      run(async (swarm) => {
+        if (!options.cached) {
+          await swarm.refresher.refresh();
+          for (const type of swarm.refresher.providerTypes()) {
+            const error = swarm.refresher.providerError(type);
+            if (error && swarm.controller.list({ provider: type }).length > 0) process.stderr.write(`warning: ${type}: ${error.message}\n`);
+          }
+        }
+        printInstances(swarm.controller.list(), options.json);
+      }),
+    );
+
+  program
+    .command('show <name>')
+    .description('one instance in full')
+    .option(...JSON_OPTION)
+    .action((name: string, options: { json?: boolean }) =>
+      run(async (swarm) => {
+        const instance = swarm.controller.get(name);
+        if (options.json) return printJson(instance);
+        printTable(['FIELD', 'VALUE'], [
+          ['name', instance.name],
+          ['id', instance.id],
+          ['provider', instance.provider],
+          ['status', instance.status],
+          ['template', instance.config.template ?? 'custom'],
+          ['image', instance.config.image],
+          ['size', size(instance)],
+          ['url', instance.urls.ide ?? ''],
+          ['workspace', instance.config.workspacePath],
+          ...(instance.lastError ? [['error', instance.lastError]] : []),
+        ]);
+      }),
+    );
+
+  program
+    .command('create <name>')
+    .description('create and start an instance')
+    .option('-t, --template <template>', 'a template (see: remote-swarm templates)', 'development')
+    .option('-p, --provider <provider>', 'where to run it (see: remote-swarm providers); default: the defaultProvider setting')
+    .option('--image <image>', 'the image, over the template\'s')
+    .option('--cpus <cores>', 'CPU cores, over the template\'s')
+    .option('--memory <megabytes>', 'memory in MB, over the template\'s')
+    .option(...JSON_OPTION)
+    .action((name: string, options: { template: string; provider?: string; image?: string; cpus?: string; memory?: string; json?: boolean }) =>
+      run(async (swarm) => {
+        const cpuCores = numberOption(options.cpus, 'cpus');
+        const memoryMB = numberOption(options.memory, 'memory');
+        const instance = await swarm.controller.create(
+          {
+            provider: options.provider ?? swarm.settings.defaultProvider,
+            name,
+            template: options.template,
+            overrides: {
+              ...(options.image === undefined ? {} : { image: options.image }),
+              resources: { ...(cpuCores === undefined ? {} : { cpuCores }), ...(memoryMB === undefined ? {} : { memoryMB }) },
+            },
+          },
+          progress(),
+        );
+        if (options.json) return printJson(instance);
+        process.stdout.write(`${instance.name} is ${instance.status}${instance.urls.ide ? ` at ${instance.urls.ide}` : ''}\n`);
+      }),
+    );
+
+  for (const [verb, description] of [
+    ['start', 'start a stopped instance'],
+    ['restart', 'restart an instance'],
+  ] as const) {
+    program
+      .command(`${verb} <name>`)
+      .description(description)
+      .action((name: string) =>
+        run(async (swarm) => {
+          const instance = await swarm.controller[verb](name, progress());
+          process.stdout.write(`${instance.name} is ${instance.status}\n`);
+        }),
+      );
+  }
+
+  program
+    .command('stop <name>')
+    .description('stop an instance; its workspace stays')
+    .option('--force', 'kill it instead of a graceful stop')
+    .action((name: string, options: { force?: boolean }) =>
+      run(async (swarm) => {
+        const instance = await swarm.controller.stop(name, { ...progress(), force: options.force === true });
+        process.stdout.write(`${instance.name} is ${instance.status}\n`);
+      }),
+    );
+
+  program
+    .command('delete <name>')
+    .alias('destroy')
+    .description('delete an instance (an existing SSH host is only forgotten)')
+    .option('--keep-workspace', 'keep the workspace volume for a later instance')
+    .option('-y, --yes', 'do not ask; required when not on a terminal')
+    .action((name: string, options: { keepWorkspace?: boolean; yes?: boolean }) =>
+      run(async (swarm) => {
+        const instance = swarm.controller.get(name);
+        if (!options.yes) {
+          process.stderr.write(`Deleting "${instance.name}"${options.keepWorkspace ? '' : ' and its workspace'} needs --yes.\n`);
+          return EXIT.invalid;
+        }
+        await swarm.controller.delete(instance.id, { ...progress(), keepWorkspace: options.keepWorkspace === true });
+        process.stdout.write(`${instance.name} deleted\n`);
+      }),
+    );
+
+  program
+    .command('logs <name>')
+    .description('the end of an instance\'s log')
+    .option('-n, --tail <lines>', 'lines from the end', '200')
+    .action((name: string, options: { tail: string }) =>
+      run(async (swarm) => {
+        process.stdout.write(await swarm.controller.logs(name, { tail: numberOption(options.tail, 'tail') }));
+      }),
+    );
+
+  program
+    .command('exec <name> <argv...>')
+    .description('run a program in an instance (put -- before its arguments); exits with its exit code')
+    .option('-w, --workdir <path>', 'working directory inside the instance')
+    .action((name: string, argv: string[], options: { workdir?: string }) =>
+      run(async (swarm) => {
+        const result = await swarm.controller.exec(name, argv, options.workdir === undefined ? {} : { workdir: options.workdir });
+        process.stdout.write(result.stdout);
+        process.stderr.write(result.stderr);
+        return result.exitCode;
+      }),
+    );
+
+  program
+    .command('connect <name>')
+    .description('how to reach an instance: its IDE URL, and an ssh command where it has SSH')
+    .option(...JSON_OPTION)
+    .action((name: string, options: { json?: boolean }) =>
+      run(async (swarm) => {
+        const endpoints = await swarm.controller.endpoints(name);
+        if (options.json) return printJson(endpoints);
+        if (endpoints.ide) process.stdout.write(`${endpoints.ide}\n`);
+        if (endpoints.ssh) process.stdout.write(`ssh -p ${endpoints.ssh.port} ${endpoints.ssh.user ? `${endpoints.ssh.user}@` : ''}${endpoints.ssh.host}\n`);
+        if (!endpoints.ide && !endpoints.ssh) process.stderr.write(`"${name}" offers no way in while it is ${swarm.controller.get(name).status}\n`);
+      }),
+    );
+
+  program
+    .command('password <name>')
+    .description('print the code-server password of an instance')
+    .action((name: string) =>
+      run(async (swarm) => {
+        const password = await swarm.controller.getPassword(name);
+        if (password === undefined) {
+          process.stderr.write(`No password is stored for "${name}".\n`);
+          return EXIT.notFound;
+        }
+        process.stdout.write(`${password}\n`);
+      }),
+    );
+}

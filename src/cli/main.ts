@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import type { Swarm } from '../core/swarm';
+import { registerCatalogCommands } from './catalogCommands';
+import { openSwarm } from './cliSwarm';
+import { describeError, EXIT, exitCodeOf } from './cliOutput';
+import { registerInstanceCommands, type RunWithSwarm } from './instanceCommands';
+import { stateDirectory } from './stateDirectory';
+
+declare const REMOTE_SWARM_VERSION: string | undefined;
+
+/** `remote-swarm` (alias `swarm`): the core of the extension from a terminal, over its own state directory. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const directory = stateDirectory();
+  let exitCode: number = EXIT.ok;
+  const program = new Command('remote-swarm')
+    .description(`Remote Swarm from a terminal. State: ${directory.root} (REMOTE_SWARM_STATE_DIR to change it).`)
+    .version(typeof REMOTE_SWARM_VERSION === 'string' ? REMOTE_SWARM_VERSION : 'development')
+    .option('-v, --verbose', 'log what the core and the providers do, on stderr')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  const run: RunWithSwarm = async (work) => {
+    let swarm: Swarm | undefined;
+    try {
+      swarm = await openSwarm(directory, { verbose: program.opts<{ verbose?: boolean }>().verbose === true });
+      exitCode = (await work(swarm)) ?? EXIT.ok;
+    } catch (error) {
+      process.stderr.write(`${describeError(error, directory)}\n`);
+      exitCode = exitCodeOf(error);
+    } finally {
+      swarm?.dispose();
+    }
+  };
+  registerInstanceCommands(program, run);
+  registerCatalogCommands(program, run);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    throw error;
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(EXIT.failed);
+    },
+  );
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import type { Instance } from '../../src/core/models';
+import { DockerProvider } from '../../src/providers/docker/dockerProvider';
+import { makeCore, type CoreHarness } from '../support/coreHarness';
+import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
+import { makeTempDir } from '../support/tempDir';
+import { RUN_ID } from '../support/testRun';
+
+const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+const run = promisify(execFile);
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The CLI end to end on the real engine, as a user runs it: its own process, its own state directory. Its instances
+ * carry no test label (it is the product, not a test provider), so they are named after the run and removed by name.
+ */
+describe('remote-swarm CLI against the real Docker engine', function () {
+  this.timeout(120_000);
+  let temp: ReturnType<typeof makeTempDir>;
+  const name = (label: string) => `rstest-${RUN_ID}-cli-${label}`;
+
+  async function cli(args: readonly string[]): Promise<CliResult> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      if (typeof failed.code !== 'number') throw error;
+      return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+  }
+
+  before(async () => {
+    await requireDocker();
+  });
+  beforeEach(() => {
+    temp = makeTempDir('remote-swarm-cli-');
+    writeFileSync(join(temp.path, 'settings.json'), JSON.stringify({ 'docker.defaultImage': ensureTestImage() }));
+  });
+  afterEach(async () => {
+    await removeNamed(`rstest-${RUN_ID}-cli-`);
+    temp.remove();
+  });
+
+  it('creates, lists as JSON, runs a command, stops, starts and deletes, with documented exit codes', async () => {
+    const created = await cli(['create', name('life'), '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((JSON.parse(created.stdout) as Instance).status, 'running');
+
+    const listed = await cli(['list', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual((JSON.parse(listed.stdout) as Instance[]).filter((i) => i.name === name('life')).map((i) => i.status), ['running']);
+
+    const exec = await cli(['exec', name('life'), '--', 'sh', '-c', 'printf "%s|" "$@"; exit 7', 'sh', 'a b', '$(id)']);
+    assert.equal(exec.code, 7, 'the command\'s exit code is the CLI\'s');
+    assert.equal(exec.stdout, 'a b|$(id)|');
+
+    assert.match((await cli(['stop', name('life')])).stdout, /is stopped/);
+    assert.match((await cli(['start', name('life')])).stdout, /is running/);
+
+    const missing = await cli(['show', 'no-such-instance']);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /No instance "no-such-instance".*\n  fix: list the instances afresh: remote-swarm list/s);
+
+    const refused = await cli(['delete', name('life')]);
+    assert.equal(refused.code, 2, 'delete without --yes is refused in a script');
+    assert.equal((await cli(['delete', name('life'), '--yes'])).code, 0);
+    assert.equal((await cli(['show', name('life')])).code, 3);
+    assert.deepEqual(await containersNamed(name('life')), []);
+  });
+
+  it('refuses bad input naming the field, and creates nothing', async () => {
+    const bad = await cli(['create', 'Bad_Name']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /name/);
+    const badCpus = await cli(['create', name('cpus'), '--cpus', 'lots']);
+    assert.equal(badCpus.code, 2);
+    assert.match(badCpus.stderr, /cpus: "lots" is not a number/);
+    assert.deepEqual(await containersNamed(name('cpus')), []);
+  });
+
+  it('loses nothing when two CLI processes create at once', async () => {
+    const results = await Promise.all([cli(['create', name('one')]), cli(['create', name('two')])]);
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    const listed = JSON.parse((await cli(['list', '--json', '--cached'])).stdout) as Instance[];
+    assert.deepEqual(listed.map((i) => i.name).filter((n) => n.includes('-cli-')).sort(), [name('one'), name('two')]);
+  });
+
+  describe('and the extension\'s core over the same engine', () => {
+    let core: CoreHarness;
+    let coreDir: ReturnType<typeof makeTempDir>;
+
+    beforeEach(async () => {
+      coreDir = makeTempDir('remote-swarm-core-');
+      core = await makeCore(coreDir.path, { docker: () => new DockerProvider() });
+      core.settings.defaultImage = ensureTestImage();
+    });
+    afterEach(() => {
+      core.dispose();
+      coreDir.remove();
+    });
+
+    it('each adopts the instances the other made', async () => {
+      assert.equal((await cli(['create', name('from-cli')])).code, 0);
+      await core.controller.create({ provider: 'docker', name: name('from-ext'), template: 'development' });
+
+      await core.controller.reconcile(['docker']);
+      assert.equal(core.controller.get(name('from-cli')).status, 'running', 'the extension adopts what the CLI made');
+      const listed = JSON.parse((await cli(['list', '--json'])).stdout) as Instance[];
+      assert.equal(listed.find((i) => i.name === name('from-ext'))?.status, 'running', 'the CLI adopts what the extension made');
+      assert.equal((await cli(['exec', name('from-ext'), '--', 'true'])).code, 0, 'and can use it');
+    });
+  });
+});
+
+async function containersNamed(name: string): Promise<string[]> {
+  const containers = await new Docker().listContainers({ all: true, filters: { name: [`remote-swarm-${name}`] } });
+  return containers.map((container) => container.Names[0] ?? '');
+}
+
+/** Containers and volumes of this run's CLI instances (remote-swarm-<name>, remote-swarm-<name>-<id>). */
+async function removeNamed(prefix: string): Promise<void> {
+  const docker = new Docker();
+  const containers = await docker.listContainers({ all: true, filters: { name: [`remote-swarm-${prefix}`] } });
+  await Promise.all(containers.map((container) => docker.getContainer(container.Id).remove({ force: true })));
+  const { Volumes } = await docker.listVolumes({ filters: { name: [`remote-swarm-${prefix}`] } });
+  await Promise.all((Volumes ?? []).map((volume) => docker.getVolume(volume.Name).remove()));
+}

@@ -58,6 +58,17 @@ export function registerCatalogCommands(program: Command, run: RunWithSwarm): vo
       }),
     );
 
+  program
+    .command('mcp')
+    .description('serve Remote Swarm to an AI agent as an MCP server on stdin/stdout')
+    .action(() =>
+      run(async (swarm) => {
+        // Loaded only for this command: the MCP SDK is no part of the others' start-up.
+        const { serveMcp } = await import('./mcpServer');
+        await serveMcp(swarm, program.version() ?? 'development');
+      }),
+    );
+
   const secret = program.command('secret').description('secrets providers read (e.g. remoteSwarm.fly.apiToken), kept in a 0600 file');
   secret
     .command('set <key>')

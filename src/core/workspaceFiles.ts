@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { invalidConfig, SwarmError } from '../core/errors';
-import type { Instance } from '../core/models';
-import type { ExecResult } from '../core/provider';
+import { invalidConfig, SwarmError } from './errors';
+import type { Instance } from './models';
+import type { ExecResult } from './provider';
 
 /** What one read_file or write_file moves at most: they are for an agent's small edits, not bulk copies. */
 export const MAX_FILE_BYTES = 256 * 1024;

@@ -1,0 +1,143 @@
+import * as z from 'zod';
+import { SwarmError } from './errors';
+import type { Swarm } from './swarm';
+import { decodeFile, MAX_FILE_BYTES, readFileArgv, workspacePath, writeFileArgv } from './workspaceFiles';
+
+/** exec_command's output is cut here, with a marker saying how much was left out. */
+export const MAX_OUTPUT_CHARS = 64 * 1024;
+const DEFAULT_EXEC_TIMEOUT_SECONDS = 120;
+
+/**
+ * An operation an AI agent may call: the MCP server (remote-swarm mcp) and VS Code's language-model tools offer the
+ * same ones, from this one list. `input` is a zod shape; the front ends derive their JSON schemas from it.
+ */
+export interface AgentTool {
+  name: string;
+  description: string;
+  input: z.ZodRawShape;
+  /** Cannot be undone: the front end asks (VS Code) or marks it (MCP); the input also needs `confirm: true`. */
+  destructive?: boolean;
+  readOnly?: boolean;
+  run(swarm: Swarm, input: Record<string, unknown>): Promise<unknown>;
+}
+
+function tool<S extends z.ZodRawShape>(definition: Omit<AgentTool, 'input' | 'run'> & { input: S; run(swarm: Swarm, input: z.infer<z.ZodObject<S>>): Promise<unknown> }): AgentTool {
+  return definition as unknown as AgentTool;
+}
+
+const name = z.string().describe('the instance\'s name');
+const confirm = z.boolean().optional().describe('must be true: this cannot be undone');
+
+function capped(output: string): string {
+  return output.length <= MAX_OUTPUT_CHARS ? output : `${output.slice(0, MAX_OUTPUT_CHARS)}\n[… output truncated: ${output.length - MAX_OUTPUT_CHARS} more characters]`;
+}
+
+const lifecycle = (verb: 'start' | 'stop' | 'restart', description: string) =>
+  tool({ name: `${verb}_instance`, description, input: { name }, run: (swarm, { name: n }) => swarm.controller[verb](n) });
+
+export const AGENT_TOOLS: readonly AgentTool[] = [
+  tool({
+    name: 'list_instances',
+    description: 'Every instance, brought up to date from its provider: name, provider, status, URL, template, resources.',
+    input: {},
+    readOnly: true,
+    async run(swarm) {
+      await swarm.refresher.refresh();
+      return swarm.controller.list().map(({ name: n, provider, status, urls, config, lastError }) => ({ name: n, provider, status, url: urls.ide, template: config.template, resources: config.resources, lastError }));
+    },
+  }),
+  tool({
+    name: 'create_instance',
+    description: 'Create and start a VS Code (code-server) environment from a template. Returns it once it runs.',
+    input: {
+      name: z.string().describe('lower-case letters, digits and hyphens, e.g. "agent-1"'),
+      template: z.string().optional().describe('a template name (default "development"; "agent" is larger)'),
+      provider: z.string().optional().describe('where to run it, e.g. "docker" (default: the defaultProvider setting)'),
+      image: z.string().optional().describe('an image over the template\'s'),
+    },
+    run: (swarm, { name: n, template, provider, image }) =>
+      swarm.controller.create({ provider: provider ?? swarm.settings.defaultProvider, name: n, template: template ?? 'development', overrides: image === undefined ? {} : { image } }),
+  }),
+  lifecycle('start', 'Start a stopped instance.'),
+  lifecycle('stop', 'Stop an instance; its workspace stays.'),
+  lifecycle('restart', 'Restart an instance.'),
+  tool({
+    name: 'delete_instance',
+    description: 'Delete an instance and (unless keepWorkspace) its workspace. Needs confirm: true.',
+    input: { name, keepWorkspace: z.boolean().optional(), confirm },
+    destructive: true,
+    async run(swarm, { name: n, keepWorkspace, confirm: confirmed }) {
+      if (confirmed !== true) throw new SwarmError('INVALID_CONFIG', `Deleting "${n}" cannot be undone: call again with confirm: true.`, { details: { field: 'confirm' } });
+      await swarm.controller.delete(n, { keepWorkspace: keepWorkspace === true });
+      return `${n} deleted`;
+    },
+  }),
+  tool({
+    name: 'exec_command',
+    description: `Run a program in an instance (an argv array, never a shell string; use ["sh", "-c", "..."] for a shell). Output is cut at ${MAX_OUTPUT_CHARS} characters.`,
+    input: {
+      name,
+      argv: z.array(z.string()).min(1).describe('the program and its arguments'),
+      cwd: z.string().optional().describe('working directory, relative to the workspace or absolute inside it'),
+      timeoutSeconds: z.number().positive().max(3600).optional().describe(`default ${DEFAULT_EXEC_TIMEOUT_SECONDS}`),
+    },
+    async run(swarm, { name: n, argv, cwd, timeoutSeconds }) {
+      const instance = swarm.controller.get(n);
+      const signal = AbortSignal.timeout((timeoutSeconds ?? DEFAULT_EXEC_TIMEOUT_SECONDS) * 1000);
+      const result = await swarm.controller.exec(instance.id, argv, { signal, ...(cwd === undefined ? {} : { workdir: workspacePath(instance, cwd) }) });
+      return { exitCode: result.exitCode, stdout: capped(result.stdout), stderr: capped(result.stderr) };
+    },
+  }),
+  tool({
+    name: 'read_file',
+    description: `Read a text file inside an instance's workspace (up to ${MAX_FILE_BYTES / 1024} KiB).`,
+    input: { name, path: z.string().describe('relative to the workspace') },
+    readOnly: true,
+    async run(swarm, { name: n, path }) {
+      const instance = swarm.controller.get(n);
+      const absolute = workspacePath(instance, path);
+      return decodeFile(await swarm.controller.exec(instance.id, readFileArgv(absolute)), absolute).toString('utf8');
+    },
+  }),
+  tool({
+    name: 'write_file',
+    description: `Write a text file inside an instance's workspace (up to ${MAX_FILE_BYTES / 1024} KiB), making its folder; replaces the file.`,
+    input: { name, path: z.string().describe('relative to the workspace'), content: z.string() },
+    async run(swarm, { name: n, path, content }) {
+      const instance = swarm.controller.get(n);
+      const absolute = workspacePath(instance, path);
+      const result = await swarm.controller.exec(instance.id, writeFileArgv(absolute, Buffer.from(content, 'utf8')));
+      if (result.exitCode !== 0) throw new SwarmError('OPERATION_FAILED', `Writing ${absolute} failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+      return `wrote ${Buffer.byteLength(content)} bytes to ${absolute}`;
+    },
+  }),
+  tool({
+    name: 'get_health',
+    description: 'Check every instance that should be running, once: outcome, response time, error.',
+    input: {},
+    readOnly: true,
+    run: async (swarm) =>
+      (await swarm.health.sweep()).map(({ instance, sample }) => ({ name: instance.name, outcome: sample.outcome, responseTimeMs: sample.responseTimeMs, error: sample.error })),
+  }),
+  tool({
+    name: 'get_cost',
+    description: 'What the instances cost this month, to date and projected, in US dollars.',
+    input: {},
+    readOnly: true,
+    async run(swarm) {
+      await swarm.cost.tick();
+      return swarm.cost.report();
+    },
+  }),
+];
+
+/** Runs a tool with input validated against its schema; INVALID_CONFIG names the field when it does not fit. */
+export async function runAgentTool(swarm: Swarm, agentTool: AgentTool, input: unknown): Promise<unknown> {
+  const parsed = z.object(agentTool.input).safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || '(input)';
+    throw new SwarmError('INVALID_CONFIG', `${field}: ${issue?.message ?? 'is not valid'}`, { details: { field } });
+  }
+  return agentTool.run(swarm, parsed.data);
+}

@@ -11,6 +11,7 @@ import { registerConnectCommands } from './vscode/connect/connectCommands';
 import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
 import { InstanceLogViewer } from './vscode/instanceLogs';
+import { registerLanguageModelTools } from './vscode/languageModelTools';
 import type { SwarmNode } from './vscode/instanceTreeItems';
 import { createInstancesView } from './vscode/instancesView';
 import { createLogChannel, logOperations } from './vscode/logChannel';
@@ -71,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),
     monitoring,
+    registerLanguageModelTools(swarm, log),
   );
   return { controller, tree: instancesView.tree, health: monitoring.health, cost: monitoring.cost };
 }

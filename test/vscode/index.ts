@@ -17,6 +17,7 @@ export async function runSuite(options: Pick<Mocha.MochaOptions, 'reporter' | 'r
   await import('./suite/settings.test');
   await import('./suite/tree.test');
   await import('./suite/secrets.test');
+  await import('./suite/languageModelTools.test');
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
 }

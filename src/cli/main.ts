@@ -4,6 +4,7 @@ import { registerCatalogCommands } from './catalogCommands';
 import { openSwarm } from './cliSwarm';
 import { describeError, EXIT, exitCodeOf } from './cliOutput';
 import { registerInstanceCommands, type RunWithSwarm } from './instanceCommands';
+import { registerShellCommands } from './shellCommands';
 import { stateDirectory } from './stateDirectory';
 
 declare const REMOTE_SWARM_VERSION: string | undefined;
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
   registerInstanceCommands(program, run);
+  registerShellCommands(program, run);
   registerCatalogCommands(program, run);
 
   try {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import type { Instance } from '../../src/core/models';
 import { DockerProvider } from '../../src/providers/docker/dockerProvider';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
-import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
+import { ensureSshTestImage, ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
 import { RUN_ID } from '../support/testRun';
 
@@ -94,6 +94,44 @@ describe('remote-swarm CLI against the real Docker engine', function () {
     for (const result of results) assert.equal(result.code, 0, result.stderr);
     const listed = JSON.parse((await cli(['list', '--json', '--cached'])).stdout) as Instance[];
     assert.deepEqual(listed.map((i) => i.name).filter((n) => n.includes('-cli-')).sort(), [name('one'), name('two')]);
+  });
+
+  it('ssh --stdio carries the instance\'s SSH server on stdin/stdout, as a ProxyCommand needs', async () => {
+    const plain = name('plain');
+    assert.equal((await cli(['create', plain])).code, 0);
+    // A template publishing sshd's port, as a user would write it.
+    writeFileSync(join(temp.path, 'settings.json'), JSON.stringify({ templates: [{ name: 'with-sshd', image: ensureSshTestImage(), ports: [{ container: 22, purpose: 'ssh' }, { container: 8080, purpose: 'ide' }] }] }));
+    assert.equal((await cli(['create', name('sshd2'), '--template', 'with-sshd'])).code, 0);
+    const relay = spawn(process.execPath, ['--import', 'tsx', CLI, 'ssh', '--stdio', name('sshd2')], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path } });
+    const banner = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      relay.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString('latin1');
+        if (seen.includes('\n')) resolve(seen.split('\n')[0]!);
+      });
+      relay.once('exit', (code) => reject(new Error(`the relay exited ${code} before a banner: ${seen}`)));
+    });
+    assert.match(banner, /^SSH-2\.0-OpenSSH/);
+    relay.stdin.end();
+    const code = await new Promise<number | null>((resolve) => relay.once('exit', resolve));
+    assert.equal(code, 0, 'the relay ends when its client does');
+
+    const none = await cli(['ssh', '--stdio', plain]);
+    assert.equal(none.code, 4);
+    assert.match(none.stderr, /offers no SSH server.*"purpose": "ssh"/);
+  });
+
+  it('ssh opens an interactive shell on a terminal and exits with its exit code', async () => {
+    assert.equal((await cli(['create', name('shell')])).code, 0);
+    // `script` gives the CLI a real pseudo-terminal, as a person's terminal would.
+    const command = [process.execPath, '--import', 'tsx', CLI, 'ssh', name('shell')].map((arg) => `'${arg}'`).join(' ');
+    const session = spawn('script', ['-qefc', command, '/dev/null'], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path } });
+    let output = '';
+    session.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => session.once('exit', resolve));
+    session.stdin.write('echo answer-$((6*7)); exit 3\n');
+    assert.equal(await exited, 3);
+    assert.match(output, /answer-42/);
   });
 
   describe('and the extension\'s core over the same engine', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
@@ -9,11 +9,9 @@ import { SshAccess } from '../../src/ssh/sshAccess';
 import { sshDirectory, type SshDirectory } from '../../src/ssh/sshDirectory';
 import { ensureManagedConfigIncluded } from '../../src/ssh/userSshConfigInclude';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
-import { removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
+import { ensureSshTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
 import { makeSshRig, type SshRig } from '../support/sshTestRig';
 import { makeTempDir } from '../support/tempDir';
-
-const SSH_IMAGE_SCRIPT = join(__dirname, '..', 'setup', 'build-ssh-test-image.sh');
 
 /** The real OpenSSH client, reading only the user's ssh config in the temporary HOME (as Remote-SSH runs it). */
 function ssh(directory: SshDirectory, host: string, command: string): { status: number | null; stdout: string; stderr: string } {
@@ -21,13 +19,6 @@ function ssh(directory: SshDirectory, host: string, command: string): { status: 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function sshTestImage(): string {
-  try {
-    return execFileSync('bash', [SSH_IMAGE_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split(/\s+/)[0] ?? '';
-  } catch (error) {
-    throw new Error(`Building the sshd test image failed: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`);
-  }
-}
 
 describe('Connect via Remote-SSH: the managed ssh config works with the real ssh client', function () {
   this.timeout(120_000);
@@ -41,7 +32,7 @@ describe('Connect via Remote-SSH: the managed ssh config works with the real ssh
 
     before(async () => {
       await requireDocker();
-      image = sshTestImage();
+      image = ensureSshTestImage();
     });
     beforeEach(async () => {
       temp = makeTempDir('remote-swarm-home-');

@@ -15,19 +15,27 @@ const INSTALL_HINT =
   'then start it with `dockerd --iptables=false &` (or systemctl start docker) and make sure this user may use /var/run/docker.sock.';
 
 let testImage: string | undefined;
+let sshTestImage: string | undefined;
+
+/** The busybox test image plus OpenSSH's sshd on port 22 (test/setup/build-ssh-test-image.sh), built once per process. */
+export function ensureSshTestImage(): string {
+  sshTestImage ??= buildImage(path.join(__dirname, '..', 'setup', 'build-ssh-test-image.sh'), 'the sshd test image');
+  return sshTestImage;
+}
+
+function buildImage(script: string, what: string): string {
+  try {
+    const tag = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split(/\s+/)[0];
+    if (!tag) throw new Error(`${script} printed no image tag`);
+    return tag;
+  } catch (error) {
+    throw new Error(`Building ${what} failed: ${(error as { stderr?: string }).stderr?.trim() || String(error)}\n${INSTALL_HINT}`);
+  }
+}
 
 /** Builds (or finds cached) the busybox test image once per process and returns its recipe-hashed tag. */
 export function ensureTestImage(): string {
-  if (testImage === undefined) {
-    try {
-      const output = execFileSync('bash', [BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      testImage = output.trim().split(/\s+/)[0];
-    } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr?.trim();
-      throw new Error(`Building the test image failed: ${stderr || String(error)}\n${INSTALL_HINT}`);
-    }
-  }
-  if (!testImage) throw new Error(`${BUILD_SCRIPT} printed no image tag`);
+  testImage ??= buildImage(BUILD_SCRIPT, 'the test image');
   return testImage;
 }
 

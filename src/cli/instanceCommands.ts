@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { invalidConfig } from '../core/errors';
 import type { Instance } from '../core/models';
@@ -156,9 +157,22 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
     .command('logs <name>')
     .description('the end of an instance\'s log')
     .option('-n, --tail <lines>', 'lines from the end', '200')
-    .action((name: string, options: { tail: string }) =>
+    .option('-f, --follow', 'go on printing what is written, until Ctrl+C or the instance stops')
+    .action((name: string, options: { tail: string; follow?: boolean }) =>
       run(async (swarm) => {
-        process.stdout.write(await swarm.controller.logs(name, { tail: numberOption(options.tail, 'tail') }));
+        const tail = numberOption(options.tail, 'tail');
+        if (!options.follow) return void process.stdout.write(await swarm.controller.logs(name, { tail }));
+        const stop = new AbortController();
+        const interrupted = () => stop.abort();
+        process.once('SIGINT', interrupted);
+        try {
+          const log = await swarm.controller.followLogs(name, { tail, signal: stop.signal });
+          await pipeline(log, process.stdout, { end: false }).catch((error: unknown) => {
+            if (!stop.signal.aborted) throw error;
+          });
+        } finally {
+          process.off('SIGINT', interrupted);
+        }
       }),
     );
 

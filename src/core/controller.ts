@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Emitter, type Event } from './events';
 import { errorMessage, instanceNotFound, invalidConfig, SwarmError } from './errors';
 import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigOverrides, type InstanceStatus } from './models';
@@ -181,6 +182,14 @@ export class SwarmController {
   async logs(idOrName: string, options?: LogOptions): Promise<string> {
     const instance = this.get(idOrName);
     return (await this.deps.providers.get(instance.provider)).getInstanceLogs(instance.id, options);
+  }
+
+  /** The log as it is written, until `signal` aborts or the instance stops; CONFLICT where its provider cannot follow logs. */
+  async followLogs(idOrName: string, options: { tail?: number; signal: AbortSignal }): Promise<Readable> {
+    const instance = this.get(idOrName);
+    const provider = await this.deps.providers.get(instance.provider);
+    if (!provider.followInstanceLogs) throw new SwarmError('CONFLICT', `${provider.displayName} cannot follow the log of "${instance.name}" as it is written; read it without following.`);
+    return provider.followInstanceLogs(instance.id, options);
   }
 
   async exec(idOrName: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {

@@ -140,6 +140,8 @@ export interface Provider {
   /** Applies a new configuration; `password` is passed again when the instance must be recreated. */
   updateInstance(id: string, config: InstanceConfig, options?: OperationOptions & { password?: string }): Promise<ProviderInstance>;
   getInstanceLogs(id: string, options?: LogOptions): Promise<string>;
+  /** The log from `tail` lines back, then each line as it is written, until `signal` aborts or the instance stops (where logs can be followed). */
+  followInstanceLogs?(id: string, options: { tail?: number; signal: AbortSignal }): Promise<Readable>;
   /** Runs an argv array (never a shell string) inside the instance. */
   executeCommand(id: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Starts an interactive login shell with a TTY of the given size (capability `shell`). */

@@ -121,6 +121,23 @@ describe('remote-swarm CLI against the real Docker engine', function () {
     assert.match(none.stderr, /offers no SSH server.*"purpose": "ssh"/);
   });
 
+  it('logs --follow prints what the instance writes until Ctrl+C', async () => {
+    assert.equal((await cli(['create', name('logs')])).code, 0);
+    const follow = spawn(process.execPath, ['--import', 'tsx', CLI, 'logs', name('logs'), '--follow', '--tail', '0'], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path } });
+    let output = '';
+    const marker = new Promise<void>((resolve) => follow.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')).includes('followed-line') && resolve()));
+    const exited = new Promise<number | null>((resolve) => follow.once('exit', resolve));
+    // Written until the follower, which starts in its own process, has seen it.
+    const writer = setInterval(() => void cli(['exec', name('logs'), '--', 'sh', '-c', 'echo followed-line > /proc/1/fd/1']), 500);
+    try {
+      await marker;
+    } finally {
+      clearInterval(writer);
+    }
+    follow.kill('SIGINT');
+    assert.equal(await exited, 0);
+  });
+
   it('ssh opens an interactive shell on a terminal and exits with its exit code', async () => {
     assert.equal((await cli(['create', name('shell')])).code, 0);
     // `script` gives the CLI a real pseudo-terminal, as a person's terminal would.

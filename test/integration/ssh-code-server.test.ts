@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSshRig, type SshRig } from '../support/sshTestRig';
 
@@ -54,6 +54,18 @@ describe('SshProvider runs code-server on an SSH host where it is installed (rea
     assert.equal(statSync(join(state, 'config.yaml')).mode & 0o777, 0o600);
     assert.match(readFileSync(join(state, 'config.yaml'), 'utf8'), /^auth: password\npassword: "pa55-word"\n$/);
     assert.match(await provider.getInstanceLogs(id), /HTTP server listening on .*code-server\.sock/);
+    const following = new AbortController();
+    const followed = await provider.followInstanceLogs!(id, { tail: 50, signal: following.signal });
+    let seen = '';
+    followed.on('data', (chunk: Buffer) => (seen += chunk.toString('utf8')));
+    appendFileSync(join(rig.sshd.home, '.local', 'state', 'remote-swarm', id, 'code-server.log'), 'a line written while following\n');
+    const deadline = Date.now() + 10_000;
+    while (!/HTTP server listening(.|\n)*a line written while following/.test(seen)) {
+      assert.ok(Date.now() < deadline, `following the log showed ${JSON.stringify(seen)}`);
+      await new Promise((resolve) => followed.once('data', resolve));
+    }
+    following.abort();
+    await new Promise((resolve) => followed.once('close', resolve));
     const pid = Number(readFileSync(join(state, 'code-server.pid'), 'utf8'));
 
     const stopped = await provider.stopInstance(id);

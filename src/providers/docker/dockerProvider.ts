@@ -1,3 +1,4 @@
+import { PassThrough, type Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import Docker from 'dockerode';
 import type { InstanceConfig } from '../../core/models';
@@ -195,6 +196,19 @@ export class DockerProvider implements Provider {
         ...(since === undefined ? {} : { since: Math.floor(since.getTime() / 1000) }),
       });
       return demultiplex(raw).all;
+    });
+  }
+
+  followInstanceLogs(id: string, { tail, signal }: { tail?: number; signal: AbortSignal }): Promise<Readable> {
+    return this.withContainer(id, 'Following the logs of', signal, async (container) => {
+      const raw = await container.logs({ stdout: true, stderr: true, follow: true, ...(tail === undefined ? {} : { tail }) });
+      const lines = new PassThrough();
+      // stdout and stderr in the order the engine recorded them, without its frame headers.
+      this.docker.modem.demuxStream(raw, lines, lines);
+      raw.once('close', () => lines.end());
+      raw.once('error', (error) => lines.destroy(error));
+      signal.addEventListener('abort', () => (raw as unknown as { destroy(): void }).destroy(), { once: true });
+      return lines;
     });
   }
 

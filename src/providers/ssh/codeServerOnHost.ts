@@ -57,6 +57,10 @@ exit 0`;
 const LOGS = `${PRELUDE}
 [ -f "$d/code-server.log" ] && tail -n "$2" "$d/code-server.log"; exit 0`;
 
+const FOLLOW_LOGS = `${PRELUDE}
+[ -d "$d" ] || { echo "Remote Swarm runs no code-server on this host: there is no log to follow" >&2; exit 2; }
+exec tail -n "$2" -F "$d/code-server.log"`;
+
 const REMOVE_STATE = `${PRELUDE}
 rm -rf "$d"`;
 
@@ -92,6 +96,11 @@ export class CodeServerOnHost {
 
   async logs(tail: number): Promise<string> {
     return this.script('Reading the code-server log', LOGS, [String(tail)]);
+  }
+
+  /** The argv that prints the end of the log, then what is written to it, until it is killed. */
+  followLogsArgv(tail: number): string[] {
+    return ['sh', '-c', FOLLOW_LOGS, 'remote-swarm', this.stateDir, String(tail)];
   }
 
   async removeState(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Client } from 'ssh2';
 import { errorMessage, invalidConfig, SwarmError } from '../../core/errors';
 import type { InstanceStatus } from '../../core/models';
@@ -21,6 +22,7 @@ import type { HostKeyTrust } from '../../ssh/hostKeyTrust';
 import { IdeTunnel } from './ideTunnel';
 import type { KeyPassphrases } from '../../ssh/keyPassphrases';
 import { runSshCommand } from './sshCommand';
+import { startSshCommand } from './sshStreamCommand';
 import { connectSsh, type SshConnectOptions } from './sshConnect';
 import { SshConnectionPool } from './sshConnectionPool';
 import { describeEndpoint } from './sshErrors';
@@ -160,6 +162,15 @@ export class SshProvider implements Provider {
   /** The end of the log of the code-server Remote Swarm runs there ("since" and timestamps are not kept). */
   async getInstanceLogs(id: string, { tail = DEFAULT_LOG_LINES }: LogOptions = {}): Promise<string> {
     return this.accessTo(this.require(id)).codeServer.logs(tail);
+  }
+
+  async followInstanceLogs(id: string, { tail = DEFAULT_LOG_LINES, signal }: { tail?: number; signal: AbortSignal }): Promise<Readable> {
+    const host = this.require(id);
+    const { connection, codeServer } = this.accessTo(host);
+    if (!(await codeServer.probe()).codeServerInstalled) throw new SwarmError('CONFLICT', `"${host.config.name}" runs no code-server for Remote Swarm: there is no log to follow.`);
+    const command = await startSshCommand(await connection(), codeServer.followLogsArgv(tail));
+    signal.addEventListener('abort', () => command.close(), { once: true });
+    return command.channel;
   }
 
   async executeCommand(id: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {

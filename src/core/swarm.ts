@@ -9,7 +9,7 @@ import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
 import type { HttpProbe } from './health/httpProbe';
 import { IdleWatcher } from './idle/idleWatcher';
-import type { Logger } from './logger';
+import { redactingLogger, type Logger } from './logger';
 import type { Instance } from './models';
 import { PeriodicTask } from './periodicTask';
 import { ProviderFactory, type ProviderRegistration } from './provider';
@@ -73,7 +73,7 @@ export class Swarm implements Disposable {
 
   constructor(deps: SwarmDependencies) {
     const clock = deps.clock ?? systemClock;
-    const { log } = deps;
+    const log = redactingLogger(deps.log);
     this.log = log;
     this.settings = new SwarmSettings(deps.settings);
     const factory = new ProviderFactory();

@@ -126,9 +126,10 @@ export class Swarm implements Disposable {
     ];
   }
 
-  /** Built-in templates plus the user's (the templates setting), with the problems of invalid ones. */
+  /** Built-in templates plus the user's and the workspace's (the templates setting), with the problems of those skipped. */
   templates(): TemplateCatalog {
-    return loadTemplates(this.settings.templates);
+    const { user, workspace } = this.settings.templates;
+    return loadTemplates(user, workspace);
   }
 
   /** Loads the registry and the cost ledger; an entry it cannot read is kept aside and reported, never dropped. */

@@ -69,7 +69,7 @@ describe('a Docker engine behind TLS that requires a client certificate (tcp://,
   it('a docker.certPath that does not exist is INVALID_CONFIG naming it', async () => {
     await assert.rejects(
       async () => dockerProvider.create({ host: engine.host, tlsVerify: true, certPath: '/nonexistent/remote-swarm-certs' }, memoryProviderContext()),
-      swarmError('INVALID_CONFIG', /docker\.certPath names "\/nonexistent\/remote-swarm-certs", which does not exist/, 'docker.certPath'),
+      swarmError('INVALID_CONFIG', /^docker\.certPath: "\/nonexistent\/remote-swarm-certs" does not exist; name the folder holding ca\.pem, cert\.pem and key\.pem/, 'docker.certPath'),
     );
   });
 });

@@ -63,9 +63,11 @@ function tlsIsOn(tls: DockerTlsSettings, env: Environment): boolean {
 /** ca.pem (else the system's authorities verify the engine), cert.pem and key.pem (the client certificate, both or neither). */
 function tlsFiles(tls: DockerTlsSettings, env: Environment): Pick<Docker.DockerOptions, 'ca' | 'cert' | 'key'> {
   const named = tls.certPath || env.DOCKER_CERT_PATH;
-  const source = tls.certPath ? CERT_PATH_SETTING : 'DOCKER_CERT_PATH';
   const folder = named || path.join(homedir(), '.docker');
-  if (named && !existsSync(folder)) throw invalidConfig(CERT_PATH_SETTING, `${source} names "${folder}", which does not exist; name the folder holding ca.pem, cert.pem and key.pem`);
+  if (named && !existsSync(folder)) {
+    const where = tls.certPath ? '' : ' (from DOCKER_CERT_PATH)';
+    throw invalidConfig(CERT_PATH_SETTING, `"${folder}"${where} does not exist; name the folder holding ca.pem, cert.pem and key.pem`);
+  }
   const read = (file: string) => (existsSync(path.join(folder, file)) ? readFileSync(path.join(folder, file)) : undefined);
   const [ca, cert, key] = [read('ca.pem'), read('cert.pem'), read('key.pem')];
   if ((cert === undefined) !== (key === undefined)) {

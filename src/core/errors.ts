@@ -1,3 +1,5 @@
+import { redactUrls } from './redaction';
+
 export type SwarmErrorCode =
   | 'INSTANCE_NOT_FOUND'
   | 'PROVIDER_UNAVAILABLE'
@@ -35,7 +37,10 @@ export interface SwarmErrorOptions {
   remedy?: Remedy;
 }
 
-/** The one error type the core and the UI deal in. Provider SDK errors are mapped to it at the provider boundary. */
+/**
+ * The one error type the core and the UI deal in. Provider SDK errors are mapped to it at the provider boundary.
+ * Credentials in a URL in the message (a Docker host, an API endpoint) never reach it.
+ */
 export class SwarmError extends Error {
   readonly code: SwarmErrorCode;
   readonly retryable: boolean;
@@ -43,7 +48,7 @@ export class SwarmError extends Error {
   readonly remedy: Remedy | undefined;
 
   constructor(code: SwarmErrorCode, message: string, options: SwarmErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(redactUrls(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SwarmError';
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
@@ -67,7 +72,7 @@ export function instanceNotFound(idOrName: string): SwarmError {
   });
 }
 
-/** The message of anything thrown, for logs and notifications. */
+/** The message of anything thrown, for logs and notifications, without the credentials of any URL in it. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactUrls(error instanceof Error ? error.message : String(error));
 }

@@ -11,8 +11,13 @@ import { DEFAULT_IDE_IMAGE } from './templates';
  * "docker.host"): VS Code's configuration, the CLI's settings file. A group key ("health") gives the group as one object.
  */
 export interface SettingsSource {
-  /** The value as the user set it; undefined when unset. */
+  /** The value as the user set it; undefined when unset. A user-only setting (USER_ONLY_SETTINGS) never comes from a workspace. */
   get(key: string): unknown;
+  /**
+   * What the open workspace (a project's own settings) adds to a setting apart from the user's: its templates. Absent,
+   * or undefined, where a front end has no workspaces or does not trust the one open.
+   */
+  fromWorkspace?(key: string): unknown;
   /** Fires with a test for which keys changed, e.g. `changed('docker')`, `changed('templates')`. */
   onDidChange(listener: (changed: (key: string) => boolean) => void): Disposable;
 }
@@ -41,9 +46,9 @@ export class SwarmSettings {
     return wholeNumberSetting(30, 0).parse(this.source.get('refreshInterval'));
   }
 
-  /** The user's templates as written; loadTemplates validates them. */
-  get templates(): unknown {
-    return this.source.get('templates') ?? [];
+  /** The user's templates and the open workspace's, as written; loadTemplates validates them. */
+  get templates(): { user: unknown; workspace: unknown } {
+    return { user: this.source.get('templates') ?? [], workspace: this.source.fromWorkspace?.('templates') ?? [] };
   }
 
   /** The image for instances whose template names none. */

@@ -9,7 +9,7 @@ import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
 import type { HttpProbe } from './health/httpProbe';
 import { IdleWatcher } from './idle/idleWatcher';
-import type { Logger } from './logger';
+import { redactingLogger, type Logger } from './logger';
 import type { Instance } from './models';
 import { PeriodicTask } from './periodicTask';
 import { ProviderFactory, type ProviderRegistration } from './provider';
@@ -75,7 +75,7 @@ export class Swarm implements Disposable {
 
   constructor(deps: SwarmDependencies) {
     const clock = deps.clock ?? systemClock;
-    const { log } = deps;
+    const log = redactingLogger(deps.log);
     this.log = log;
     this.secrets = deps.secrets;
     this.settings = new SwarmSettings(deps.settings);
@@ -129,9 +129,10 @@ export class Swarm implements Disposable {
     ];
   }
 
-  /** Built-in templates plus the user's (the templates setting), with the problems of invalid ones. */
+  /** Built-in templates plus the user's and the workspace's (the templates setting), with the problems of those skipped. */
   templates(): TemplateCatalog {
-    return loadTemplates(this.settings.templates);
+    const { user, workspace } = this.settings.templates;
+    return loadTemplates(user, workspace);
   }
 
   /** Loads the registry and the cost ledger; an entry it cannot read is kept aside and reported, never dropped. */

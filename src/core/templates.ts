@@ -29,32 +29,56 @@ export interface TemplateProblem {
   message: string;
 }
 
+/** Where a template comes from: Remote Swarm itself, the user's settings, or the open workspace's. */
+export type TemplateOrigin = 'builtin' | 'user' | 'workspace';
+
+export type CatalogTemplate = Template & { readonly origin: TemplateOrigin };
+
 export interface TemplateCatalog {
-  templates: Template[];
+  templates: CatalogTemplate[];
   problems: TemplateProblem[];
 }
 
 /**
- * Built-in templates plus the user's (from the remoteSwarm.templates setting). A user template with a built-in's
- * name replaces it. An invalid user template is reported with its name and field; the others still load.
+ * Built-in templates plus the user's and the open workspace's (each from a templates setting). A user template with
+ * a built-in's name replaces it; a workspace template never replaces one: one whose name is taken is reported and
+ * skipped. An invalid template is reported with its name and field; the others still load.
  */
-export function loadTemplates(userTemplates: unknown): TemplateCatalog {
-  const byName = new Map(BUILTIN_TEMPLATES.map((template) => [template.name, template]));
+export function loadTemplates(userTemplates: unknown, workspaceTemplates: unknown = []): TemplateCatalog {
+  const byName = new Map<string, CatalogTemplate>(BUILTIN_TEMPLATES.map((template) => [template.name, { ...template, origin: 'builtin' }]));
   const problems: TemplateProblem[] = [];
-  const entries = userTemplates === undefined || userTemplates === null ? [] : userTemplates;
+  addTemplates(userTemplates, 'user', byName, problems);
+  addTemplates(workspaceTemplates, 'workspace', byName, problems);
+  return { templates: [...byName.values()], problems };
+}
+
+/** How a problem names a template, by where it comes from. */
+const TEMPLATE_WORDS = { user: 'template', workspace: "workspace's template" } as const;
+/** What holds a name a workspace template asked for. */
+const TAKEN_BY: Record<TemplateOrigin, string> = { builtin: 'a built-in template', user: 'a template of your settings', workspace: "another of the workspace's templates" };
+
+function addTemplates(entries: unknown, origin: 'user' | 'workspace', byName: Map<string, CatalogTemplate>, problems: TemplateProblem[]): void {
+  if (entries === undefined || entries === null) return;
   if (!Array.isArray(entries)) {
-    return { templates: [...byName.values()], problems: [{ template: '(all)', message: 'templates must be a list of template objects' }] };
+    problems.push({ template: '(all)', message: `${origin === 'user' ? 'templates' : "the workspace's templates"} must be a list of template objects` });
+    return;
   }
   entries.forEach((entry, index) => {
     const label = typeof entry === 'object' && entry !== null && typeof (entry as { name?: unknown }).name === 'string' ? (entry as { name: string }).name : `#${index + 1}`;
+    const what = `${TEMPLATE_WORDS[origin]} "${label}"`;
     const parsed = templateSchema.safeParse(entry);
-    if (parsed.success) byName.set(parsed.data.name, parsed.data);
-    else {
+    if (!parsed.success) {
       const message = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(template)'} ${issue.message}`).join('; ');
-      problems.push({ template: label, message: `template "${label}": ${message}` });
+      problems.push({ template: label, message: `${what}: ${message}` });
+      return;
     }
+    const taken = byName.get(parsed.data.name);
+    if (origin === 'workspace' && taken) {
+      problems.push({ template: label, message: `${what} is skipped: its name is taken by ${TAKEN_BY[taken.origin]}, which a workspace may not replace; give it another name` });
+      return;
+    }
+    byName.set(parsed.data.name, { ...parsed.data, origin });
   });
-  return { templates: [...byName.values()], problems };
 }
 
 export interface ConfigDefaults {

@@ -13,9 +13,9 @@ export function reportQuarantined(entries: readonly QuarantinedEntry[], log: vsc
   );
 }
 
-/** Invalid templates in remoteSwarm.templates, by name and field; the valid ones still load. */
+/** Templates of remoteSwarm.templates (the user's or the workspace's) skipped: invalid, or a workspace's with a taken name; the others still load. */
 export function reportTemplateProblems(problems: readonly TemplateProblem[], log: vscode.LogOutputChannel): void {
   if (problems.length === 0) return;
   const messages = problems.map((problem) => problem.message);
-  reportWarning(log, `remoteSwarm.templates: skipped ${problems.length} invalid template${problems.length === 1 ? '' : 's'}: ${messages.join('; ')}`, messages);
+  reportWarning(log, `remoteSwarm.templates: skipped ${problems.length} template${problems.length === 1 ? '' : 's'}: ${messages.join('; ')}`, messages);
 }

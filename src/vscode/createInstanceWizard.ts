@@ -1,8 +1,9 @@
 import type { CreateInstanceInput } from '../core/controller';
-import { instanceNameSchema, type Template } from '../core/models';
-import { BUILTIN_TEMPLATES } from '../core/templates';
+import { instanceNameSchema } from '../core/models';
+import type { CatalogTemplate } from '../core/templates';
 import { firstProblem } from '../core/validation';
 import { BACK, inputStep, pickStep, type StepPosition } from './quickInputSteps';
+import { templateSummary } from './templateSummary';
 
 const TITLE = 'Create Instance';
 
@@ -11,7 +12,7 @@ export type CreateAnswers = Required<Pick<CreateInstanceInput, 'provider' | 'tem
 export interface WizardChoices {
   providers: readonly { type: string; displayName: string }[];
   defaultProvider: string;
-  templates: readonly Template[];
+  templates: readonly CatalogTemplate[];
   nameTaken: (name: string) => boolean;
 }
 
@@ -65,14 +66,6 @@ function nameStep({ nameTaken }: WizardChoices): Step {
     answers.name = name;
     return 'next';
   };
-}
-
-/** "1 CPU / 512 MB", from what the template sets; user templates are marked as coming from settings. */
-function templateSummary(template: Template): string {
-  const { resources } = template;
-  const parts = [resources.cpuCores === undefined ? undefined : `${resources.cpuCores} CPU`, resources.memoryMB === undefined ? undefined : `${resources.memoryMB} MB`];
-  const summary = parts.filter((part) => part !== undefined).join(' / ') || 'default resources';
-  return BUILTIN_TEMPLATES.includes(template) ? summary : `${summary} · from settings`;
 }
 
 /** The first free "<template>-<n>". */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
 import { errorMessage, SwarmError } from '../core/errors';
+import { redactUrls } from '../core/redaction';
 
 const LOG_CHANNEL_NAME = 'Remote Swarm';
 
@@ -17,7 +18,7 @@ export function logOperations(controller: SwarmController, log: vscode.LogOutput
   });
 }
 
-/** An error with its code, details and cause chain, one line each, then the innermost stack trace. */
+/** An error with its code, details and cause chain, one line each, then the innermost stack trace; no URL's credentials. */
 export function errorDetail(error: unknown): string {
   const lines: string[] = [];
   let stack: string | undefined;
@@ -26,7 +27,7 @@ export function errorDetail(error: unknown): string {
     stack = current instanceof Error ? current.stack : stack;
     current = current instanceof Error ? current.cause : undefined;
   }
-  return [...lines, ...(stack ? [stack] : [])].join('\n');
+  return redactUrls([...lines, ...(stack ? [stack] : [])].join('\n'));
 }
 
 function describe(error: unknown): string {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
 import { bundleSuite } from '../vscode/bundleSuite';
-import { suiteUserSettings } from '../vscode/suiteSettings';
+import { suiteUserSettings, suiteWorkspaceSettings } from '../vscode/suiteSettings';
 import { RUN_SUITE_COMMAND_TITLE, SUITE_BUNDLE_ENV, SUITE_REPORT_ENV, type SuiteReport } from './companion/suiteReport';
 import { packageCompanion, packageExtension } from './harness/extensionPackages';
 import { pollUntil } from './harness/poll';
@@ -43,6 +43,7 @@ describe('The extension-host suite (test/vscode) inside code-server', function (
     return {
       extensions: [await packageExtension(), await packageCompanion()],
       settings: suiteUserSettings(ensureTestImage()),
+      workspaceSettings: suiteWorkspaceSettings(),
       env: { [SUITE_BUNDLE_ENV]: await bundleSuite(), [SUITE_REPORT_ENV]: reportFile },
       // The suite's Copy Password test reads the clipboard through the browser.
       permissions: ['clipboard-read', 'clipboard-write'],

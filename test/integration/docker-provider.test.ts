@@ -324,9 +324,13 @@ describe('DockerProvider against the real Docker engine', function () {
   });
 
   it('reports an unreachable engine as PROVIDER_UNAVAILABLE saying what to check', async () => {
-    for (const host of ['unix:///nonexistent.sock', `tcp://127.0.0.1:${await closedPort()}`]) {
+    const advice: [string, RegExp][] = [
+      ['unix:///nonexistent.sock', /dockerd is running.*"docker" group/s],
+      [`tcp://127.0.0.1:${await closedPort()}`, /dockerd is running, that it listens on that address, whether it expects TLS/],
+    ];
+    for (const [host, check] of advice) {
       const unreachable = new DockerProvider({ host, extraLabels: { [TEST_LABEL]: '1' } });
-      const expected = (error: unknown) => swarmError('PROVIDER_UNAVAILABLE', /dockerd is running.*"docker" group/s)(error) && JSON.stringify((error as SwarmError).remedy) === JSON.stringify({ kind: 'setting', setting: 'docker.host' });
+      const expected = (error: unknown) => swarmError('PROVIDER_UNAVAILABLE', check)(error) && JSON.stringify((error as SwarmError).remedy) === JSON.stringify({ kind: 'setting', setting: 'docker.host' });
       await assert.rejects(unreachable.initialize(), expected);
       await assert.rejects(unreachable.listInstances(), expected);
     }

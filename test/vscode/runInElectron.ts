@@ -12,7 +12,7 @@ import { removeTestInstances } from '../e2e/harness/testInstanceCleanup';
 import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
 import { bundleSuite } from './bundleSuite';
-import { suiteUserSettings, writeUserSettings } from './suiteSettings';
+import { suiteUserSettings, suiteWorkspaceSettings, writeUserSettings, writeWorkspaceSettings } from './suiteSettings';
 
 async function main(): Promise<void> {
   await requireDocker();
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     const workspace = path.join(temp.path, 'workspace');
     mkdirSync(workspace);
     writeUserSettings(userDataDir, suiteUserSettings(ensureTestImage()));
+    writeWorkspaceSettings(workspace, suiteWorkspaceSettings());
     await runTests({
       cachePath: path.join(CACHE_DIR, 'vscode-test'),
       extensionDevelopmentPath: REPO_ROOT,

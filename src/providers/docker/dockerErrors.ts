@@ -1,5 +1,5 @@
 import { SwarmError, errorMessage } from '../../core/errors';
-import { HOST_SETTING } from './dockerConnection';
+import { CERT_PATH_SETTING, HOST_SETTING, TLS_VERIFY_SETTING } from './dockerConnection';
 
 /** What dockerode rejects with: Node socket errors carry `code`, engine replies carry `statusCode` and a JSON body. */
 interface DockerodeError {
@@ -21,12 +21,46 @@ export interface ErrorContext {
 }
 
 export function engineUnavailable(host: string, detail: string, cause?: unknown): SwarmError {
-  return new SwarmError(
-    'PROVIDER_UNAVAILABLE',
-    `Cannot reach the Docker engine at ${host} (${detail}). Check that dockerd is running, that your user may use its socket ` +
-      `(a member of the "docker" group; log in again after adding it), and which engine Remote Swarm is told to use.`,
-    { cause, details: { host }, remedy: { kind: 'setting', setting: HOST_SETTING } },
-  );
+  const overNetwork = /^(tcp|https?):\/\//.test(host);
+  const access = overNetwork
+    ? `that it listens on that address, whether it expects TLS (${TLS_VERIFY_SETTING}, ${CERT_PATH_SETTING})`
+    : 'that your user may use its socket (a member of the "docker" group; log in again after adding it)';
+  return new SwarmError('PROVIDER_UNAVAILABLE', `Cannot reach the Docker engine at ${host} (${detail}). Check that dockerd is running, ${access}, and which engine Remote Swarm is told to use.`, {
+    cause,
+    details: { host },
+    remedy: { kind: 'setting', setting: HOST_SETTING },
+  });
+}
+
+/** Node's codes for an engine certificate this side does not trust. */
+const UNTRUSTED_ENGINE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** A TLS handshake that failed: the engine's certificate not trusted here, ours refused there, or no TLS at all. */
+function tlsRefused(host: string, code: string, cause: unknown): SwarmError | undefined {
+  const reason = UNTRUSTED_ENGINE_CODES.has(code)
+    ? `its certificate is not trusted (${code}); put the certificate authority that signed it as ca.pem in the folder ${CERT_PATH_SETTING} names`
+    : code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+      ? `it does not answer TLS (${code}); turn ${TLS_VERIFY_SETTING} off or name the engine's TLS port`
+      : /^ERR_SSL_.*ALERT/.test(code)
+        ? `it refused this side's TLS client certificate, or there was none (${code}); put the cert.pem and key.pem it accepts in the folder ${CERT_PATH_SETTING} names`
+        : undefined;
+  if (reason === undefined) return undefined;
+  return new SwarmError('PROVIDER_UNAVAILABLE', `Cannot connect to the Docker engine at ${host} over TLS: ${reason}.`, {
+    cause,
+    details: { host, tls: code },
+    remedy: { kind: 'setting', setting: CERT_PATH_SETTING },
+  });
 }
 
 export function imageNotFound(image: string, detail: string, cause?: unknown): SwarmError {
@@ -54,6 +88,8 @@ export function toSwarmError(error: unknown, { action, host, signal }: ErrorCont
   if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) return cancelled(action);
   const { code, statusCode } = error as DockerodeError;
   if (statusCode === undefined && code !== undefined && CONNECTION_CODES.has(code)) return engineUnavailable(host, code, error);
+  const tlsError = statusCode === undefined && code !== undefined ? tlsRefused(host, code, error) : undefined;
+  if (tlsError) return tlsError;
 
   const message = engineMessage(error);
   const cause = { cause: error };

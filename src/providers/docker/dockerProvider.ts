@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import Docker from 'dockerode';
+import type { Logger } from '../../core/logger';
 import type { InstanceConfig } from '../../core/models';
 import { DEFAULT_IDE_IMAGE } from '../../core/templates';
 import type {
@@ -21,7 +22,7 @@ import type {
   TerminalSize,
   WorkspaceTransfer,
 } from '../../core/provider';
-import { describeHost, dockerOptionsForHost, publishedPortReach } from './dockerConnection';
+import { CERT_PATH_SETTING, TLS_VERIFY_SETTING, describeHost, dockerOptionsForHost, isPlainHttpToAnotherMachine, publishedPortReach, type DockerTlsSettings } from './dockerConnection';
 import { containerName, containerSpec, resourceLimits, volumeName } from './dockerContainerSpec';
 import { containerGone, engineUnavailable, toSwarmError } from './dockerErrors';
 import { runExec } from './dockerExec';
@@ -42,6 +43,10 @@ const PING_TIMEOUT_MS = 10_000;
 export interface DockerProviderOptions {
   /** DOCKER_HOST-style address (unix:///var/run/docker.sock, tcp://host:2375); default: DOCKER_HOST, else the default socket. */
   host?: string;
+  /** TLS for a tcp:// or https:// engine; DOCKER_TLS_VERIFY and DOCKER_CERT_PATH count too. */
+  tls?: DockerTlsSettings;
+  /** Where to warn about an engine reached unprotected. */
+  log?: Logger;
   /** A ready client (e.g. one whose API calls a benchmark counts); `host` is then only used in messages. */
   docker?: Docker;
   /** The image for instances whose template names none. */
@@ -67,8 +72,15 @@ export class DockerProvider implements Provider {
   readonly networks: PrivateNetworks = new DockerNetworks(() => this.parts());
 
   constructor(options: DockerProviderOptions = {}) {
-    this.docker = options.docker ?? new Docker(dockerOptionsForHost(options.host));
+    const connection = options.docker ? undefined : dockerOptionsForHost(options.host, options.tls);
+    this.docker = options.docker ?? new Docker(connection);
     this.host = describeHost(options.host);
+    if (isPlainHttpToAnotherMachine(connection)) {
+      options.log?.warn(
+        `The Docker engine at ${this.host} is reached over plain HTTP: anyone on the network between can read what is sent to it, instance passwords included, ` +
+          `and use the engine. Turn on TLS (${TLS_VERIFY_SETTING}, ${CERT_PATH_SETTING}) or reach it as ssh://.`,
+      );
+    }
     this.hostSetting = options.host;
     this.defaultImage = options.defaultImage ?? DEFAULT_IDE_IMAGE;
     this.extraLabels = options.extraLabels ?? {};

@@ -13,16 +13,16 @@ const optionalText = z
   .transform((value) => value || undefined);
 
 /** The docker.* settings. */
-const dockerSettingsSchema = z.object({ host: optionalText, defaultImage: optionalText });
+const dockerSettingsSchema = z.object({ host: optionalText, defaultImage: optionalText, tlsVerify: z.boolean().optional(), certPath: optionalText });
 
 export const dockerProvider: ProviderRegistration = {
   type: DOCKER_PROVIDER_TYPE,
   displayName: DOCKER_DISPLAY_NAME,
   capabilities: DOCKER_CAPABILITIES,
   // The implementation, and dockerode with it, loads when a provider is first made, not with the registration.
-  create: async (settings) => {
-    const options = parseOrThrow(dockerSettingsSchema, settings, 'docker');
+  create: async (settings, { log }) => {
+    const { tlsVerify, certPath, ...options } = parseOrThrow(dockerSettingsSchema, settings, 'docker');
     const { DockerProvider } = await import('./dockerProvider');
-    return new DockerProvider(options);
+    return new DockerProvider({ ...options, tls: { tlsVerify, certPath }, log });
   },
 };

@@ -1,5 +1,7 @@
 import * as z from 'zod';
+import { isLoopbackHostname } from '../../core/loopback';
 import type { ProviderRegistration } from '../../core/provider';
+import { redactUrls } from '../../core/redaction';
 import { parseOrThrow } from '../../core/validation';
 import { FLY_CAPABILITIES, FLY_DISPLAY_NAME, FLY_PROVIDER_TYPE } from './flyDescription';
 import { flyInstancePricing } from './flyInstancePricing';
@@ -16,13 +18,35 @@ const textOr = (fallback: string) =>
     .optional()
     .transform((value) => value || fallback);
 
+/** Why an address may not receive the Fly.io token: it must be https, or http on this machine's loopback (an emulator, a local proxy). */
+function endpointProblem(address: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return `is not a URL ("${redactUrls(address)}"); use e.g. https://api.machines.dev`;
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHostname(url.hostname))) return undefined;
+  return `must be an https:// address (http:// only on this machine: localhost, 127.0.0.1, ::1), since the Fly.io API token is sent to it; "${redactUrls(address)}" is not`;
+}
+
+/** An endpoint the token is sent to; unset: Fly's own, which the client takes from fly-admin when it loads. */
+const tokenEndpoint = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => value || undefined)
+  .superRefine((value, context) => {
+    const problem = value === undefined ? undefined : endpointProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
 /** The fly.* settings. The token is not one of them: it lives in the secret store. */
 const flySettingsSchema = z.object({
   org: textOr('personal'),
   region: textOr('iad'),
-  // Unset: Fly's own endpoints, which the client takes from fly-admin when it loads.
-  apiUrl: z.string().trim().optional().transform((value) => value || undefined),
-  graphqlUrl: z.string().trim().optional().transform((value) => value || undefined),
+  apiUrl: tokenEndpoint,
+  graphqlUrl: tokenEndpoint,
 });
 
 export const flyProvider: ProviderRegistration = {

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { writeUserSettings } from '../../vscode/suiteSettings';
+import { writeUserSettings, writeWorkspaceSettings } from '../../vscode/suiteSettings';
 import { launchChromium } from './chromium';
 import { CodeServer, installExtensions, type CodeServerDirs } from './codeServer';
 import { freeLoopbackPort } from './freePort';
@@ -18,6 +18,8 @@ export interface WorkbenchSessionOptions {
   extensions: readonly string[];
   /** The user settings.json code-server starts with. */
   settings: Record<string, unknown>;
+  /** The .vscode/settings.json of the folder it opens, if any. */
+  workspaceSettings?: Record<string, unknown>;
   /** Added to code-server's environment (its extension host inherits it). */
   env?: Record<string, string>;
   /** Browser permissions for the workbench's origin, e.g. clipboard-read. */
@@ -84,7 +86,7 @@ export class WorkbenchSession {
     rmSync(this.root, { recursive: true, force: true });
   }
 
-  private async start({ extensions, settings, env, permissions = [] }: WorkbenchSessionOptions): Promise<void> {
+  private async start({ extensions, settings, workspaceSettings, env, permissions = [] }: WorkbenchSessionOptions): Promise<void> {
     const dirs: CodeServerDirs = {
       userDataDir: path.join(this.root, 'user-data'),
       extensionsDir: path.join(this.root, 'extensions'),
@@ -93,6 +95,7 @@ export class WorkbenchSession {
     const workspace = path.join(this.root, 'workspace');
     mkdirSync(workspace, { recursive: true });
     writeUserSettings(dirs.userDataDir, settings);
+    if (workspaceSettings) writeWorkspaceSettings(workspace, workspaceSettings);
     const launcher = await ensureCodeServer();
     await installExtensions(launcher, dirs, extensions);
     this.codeServer = await CodeServer.start({ ...dirs, launcher, workspace, port: await freeLoopbackPort(), env });

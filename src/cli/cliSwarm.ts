@@ -3,7 +3,7 @@ import { JsonFileStore } from '../core/jsonFileStore';
 import { silentLogger, type Logger } from '../core/logger';
 import { createSwarm, type Swarm } from '../core/swarm';
 import { builtinProviders } from '../providers/builtin';
-import { createSshToolkit } from '../ssh/sshToolkit';
+import { createSshToolkit, type SshToolkit } from '../ssh/sshToolkit';
 import { fileSettings } from './fileSettings';
 import type { StateDirectory } from './stateDirectory';
 import { terminalPrompts } from './terminalPrompts';
@@ -16,8 +16,14 @@ export const stderrLogger: Logger = {
   error: (message) => process.stderr.write(`error: ${message}\n`),
 };
 
+/** What a command works with: the core, and the SSH toolkit it shares with Remote-SSH connect. */
+export interface CliSession {
+  swarm: Swarm;
+  ssh: SshToolkit;
+}
+
 /** The same core the extension runs, over the state directory: a file registry, a 0600 secrets file, a settings file. */
-export async function openSwarm(directory: StateDirectory, { verbose = false }: { verbose?: boolean } = {}): Promise<Swarm> {
+export async function openSwarm(directory: StateDirectory, { verbose = false }: { verbose?: boolean } = {}): Promise<CliSession> {
   const secrets = new FileSecretStore(directory.secretsFile);
   const ssh = createSshToolkit({ secrets, prompts: terminalPrompts() });
   const log = verbose ? stderrLogger : { ...silentLogger, warn: stderrLogger.warn, error: stderrLogger.error };
@@ -32,5 +38,5 @@ export async function openSwarm(directory: StateDirectory, { verbose = false }: 
   const loaded = await swarm.load();
   for (const entry of loaded.quarantined) log.warn(`stored instance "${entry.id}" kept aside: ${entry.reason}`);
   for (const problem of loaded.templateProblems) log.warn(problem.message);
-  return swarm;
+  return { swarm, ssh };
 }

@@ -4,10 +4,11 @@ import { invalidConfig } from '../core/errors';
 import type { Instance } from '../core/models';
 import type { OperationOptions } from '../core/provider';
 import type { Swarm } from '../core/swarm';
+import type { CliSession } from './cliSwarm';
 import { EXIT, printJson, printTable } from './cliOutput';
 
 /** Runs a command's work over an opened swarm; returns the process exit code. */
-export type RunWithSwarm = (work: (swarm: Swarm) => Promise<number | void>) => Promise<void>;
+export type RunWithSwarm = (work: (swarm: Swarm, session: CliSession) => Promise<number | void>) => Promise<void>;
 
 const JSON_OPTION = ['--json', 'print JSON instead of a table'] as const;
 
@@ -186,20 +187,6 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
         process.stdout.write(result.stdout);
         process.stderr.write(result.stderr);
         return result.exitCode;
-      }),
-    );
-
-  program
-    .command('connect <name>')
-    .description('how to reach an instance: its IDE URL, and an ssh command where it has SSH')
-    .option(...JSON_OPTION)
-    .action((name: string, options: { json?: boolean }) =>
-      run(async (swarm) => {
-        const endpoints = await swarm.controller.endpoints(name);
-        if (options.json) return printJson(endpoints);
-        if (endpoints.ide) process.stdout.write(`${endpoints.ide}\n`);
-        if (endpoints.ssh) process.stdout.write(`ssh -p ${endpoints.ssh.port} ${endpoints.ssh.user ? `${endpoints.ssh.user}@` : ''}${endpoints.ssh.host}\n`);
-        if (!endpoints.ide && !endpoints.ssh) process.stderr.write(`"${name}" offers no way in while it is ${swarm.controller.get(name).status}\n`);
       }),
     );
 

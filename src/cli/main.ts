@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import type { Swarm } from '../core/swarm';
 import { registerCatalogCommands } from './catalogCommands';
-import { openSwarm } from './cliSwarm';
+import { registerConnectCommand } from './connectCommand';
+import { openSwarm, type CliSession } from './cliSwarm';
 import { describeError, EXIT, exitCodeOf } from './cliOutput';
 import { registerInstanceCommands, type RunWithSwarm } from './instanceCommands';
 import { registerShellCommands } from './shellCommands';
@@ -21,18 +21,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
   const run: RunWithSwarm = async (work) => {
-    let swarm: Swarm | undefined;
+    let session: CliSession | undefined;
     try {
-      swarm = await openSwarm(directory, { verbose: program.opts<{ verbose?: boolean }>().verbose === true });
-      exitCode = (await work(swarm)) ?? EXIT.ok;
+      session = await openSwarm(directory, { verbose: program.opts<{ verbose?: boolean }>().verbose === true });
+      exitCode = (await work(session.swarm, session)) ?? EXIT.ok;
     } catch (error) {
       process.stderr.write(`${describeError(error, directory)}\n`);
       exitCode = exitCodeOf(error);
     } finally {
-      swarm?.dispose();
+      session?.swarm.dispose();
     }
   };
   registerInstanceCommands(program, run);
+  registerConnectCommand(program, run);
   registerShellCommands(program, run);
   registerCatalogCommands(program, run);
 

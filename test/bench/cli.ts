@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   writeFileSync(directory.settingsFile, JSON.stringify({ 'docker.defaultImage': ensureTestImage(), maxInstances: instances + 10 }));
   const docker = new Docker();
   try {
-    const swarm = await openSwarm(directory);
+    const { swarm } = await openSwarm(directory);
     await mapConcurrently(Array.from({ length: instances }, (_, index) => `${prefix}${index}`), 8, (name) =>
       swarm.controller.create({ provider: 'docker', name, template: 'development', overrides: { resources: { cpuCores: 0.25, memoryMB: 128 } } }),
     );

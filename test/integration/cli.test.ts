@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -29,9 +29,9 @@ describe('remote-swarm CLI against the real Docker engine', function () {
   let temp: ReturnType<typeof makeTempDir>;
   const name = (label: string) => `rstest-${RUN_ID}-cli-${label}`;
 
-  async function cli(args: readonly string[]): Promise<CliResult> {
+  async function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
     try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path } });
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path, ...env } });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -136,6 +136,27 @@ describe('remote-swarm CLI against the real Docker engine', function () {
     }
     follow.kill('SIGINT');
     assert.equal(await exited, 0);
+  });
+
+  it('connect --vscode prepares Remote-SSH access and names the VS Code command, asking before it edits ~/.ssh/config', async () => {
+    writeFileSync(join(temp.path, 'settings.json'), JSON.stringify({ templates: [{ name: 'with-sshd', image: ensureSshTestImage(), ports: [{ container: 22, purpose: 'ssh' }, { container: 8080, purpose: 'ide' }] }] }));
+    const instance = name('vscode');
+    assert.equal((await cli(['create', instance, '--template', 'with-sshd'])).code, 0);
+    const home = makeTempDir('remote-swarm-cli-home-');
+    try {
+      const asked = await cli(['connect', instance, '--vscode'], { HOME: home.path });
+      assert.equal(asked.code, 4, 'without a terminal to ask on, the Include line is not added');
+      assert.match(asked.stderr, /Include .*--yes/);
+      assert.equal(existsSync(join(home.path, '.ssh', 'config')), false);
+
+      const connected = await cli(['connect', instance, '--vscode', '--yes'], { HOME: home.path });
+      assert.equal(connected.code, 0, connected.stderr);
+      assert.equal(connected.stdout.trim(), `code --remote ssh-remote+remote-swarm.${instance} /home/coder/project`);
+      const session = spawnSync('ssh', ['-F', join(home.path, '.ssh', 'config'), '-o', 'BatchMode=yes', `remote-swarm.${instance}`, 'echo via-remote-ssh'], { encoding: 'utf8' });
+      assert.equal(session.stdout, 'via-remote-ssh\n', session.stderr);
+    } finally {
+      home.remove();
+    }
   });
 
   it('ssh opens an interactive shell on a terminal and exits with its exit code', async () => {

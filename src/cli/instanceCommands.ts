@@ -12,9 +12,18 @@ export type RunWithSwarm = (work: (swarm: Swarm, session: CliSession) => Promise
 
 const JSON_OPTION = ['--json', 'print JSON instead of a table'] as const;
 
-/** Progress lines on stderr while a person watches; nothing in scripts. */
-function progress(): OperationOptions {
-  return process.stderr.isTTY ? { onProgress: (message) => process.stderr.write(`… ${message}\n`) } : {};
+/** A spinner with the operation's progress on stderr while a person watches; nothing in scripts. */
+async function withProgress<T>(title: string, work: (options: OperationOptions) => Promise<T>): Promise<T> {
+  // A terminal that reports no width (some pseudo-terminals) cannot redraw a spinner line: no spinner there either.
+  if (!process.stderr.isTTY || !(process.stderr.columns > 0)) return work({});
+  // Loaded only on a terminal: ora is no part of a script's start-up.
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: title, stream: process.stderr }).start();
+  try {
+    return await work({ onProgress: (message) => (spinner.text = `${title}: ${message}`) });
+  } finally {
+    spinner.stop();
+  }
 }
 
 function size({ config, metadata }: Instance): string {
@@ -93,7 +102,7 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
       run(async (swarm) => {
         const cpuCores = numberOption(options.cpus, 'cpus');
         const memoryMB = numberOption(options.memory, 'memory');
-        const instance = await swarm.controller.create(
+        const instance = await withProgress(`Creating ${name}`, (progress) => swarm.controller.create(
           {
             provider: options.provider ?? swarm.settings.defaultProvider,
             name,
@@ -103,8 +112,8 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
               resources: { ...(cpuCores === undefined ? {} : { cpuCores }), ...(memoryMB === undefined ? {} : { memoryMB }) },
             },
           },
-          progress(),
-        );
+          progress,
+        ));
         if (options.json) return printJson(instance);
         process.stdout.write(`${instance.name} is ${instance.status}${instance.urls.ide ? ` at ${instance.urls.ide}` : ''}\n`);
       }),
@@ -119,7 +128,7 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
       .description(description)
       .action((name: string) =>
         run(async (swarm) => {
-          const instance = await swarm.controller[verb](name, progress());
+          const instance = await withProgress(`${verb === 'start' ? 'Starting' : 'Restarting'} ${name}`, (progress) => swarm.controller[verb](name, progress));
           process.stdout.write(`${instance.name} is ${instance.status}\n`);
         }),
       );
@@ -131,7 +140,7 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
     .option('--force', 'kill it instead of a graceful stop')
     .action((name: string, options: { force?: boolean }) =>
       run(async (swarm) => {
-        const instance = await swarm.controller.stop(name, { ...progress(), force: options.force === true });
+        const instance = await withProgress(`Stopping ${name}`, (progress) => swarm.controller.stop(name, { ...progress, force: options.force === true }));
         process.stdout.write(`${instance.name} is ${instance.status}\n`);
       }),
     );
@@ -149,7 +158,7 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
           process.stderr.write(`Deleting "${instance.name}"${options.keepWorkspace ? '' : ' and its workspace'} needs --yes.\n`);
           return EXIT.invalid;
         }
-        await swarm.controller.delete(instance.id, { ...progress(), keepWorkspace: options.keepWorkspace === true });
+        await withProgress(`Deleting ${name}`, (progress) => swarm.controller.delete(instance.id, { ...progress, keepWorkspace: options.keepWorkspace === true }));
         process.stdout.write(`${instance.name} deleted\n`);
       }),
     );

@@ -6,6 +6,7 @@ import type {
   ExecOptions,
   ExecResult,
   InstanceEndpoints,
+  InstanceSecrets,
   OperationOptions,
   Provider,
   ProviderCapabilities,
@@ -15,13 +16,13 @@ import type {
 } from '../../core/provider';
 import { DEFAULT_APP_PREFIX, flyAppName, isOurAppName } from './flyAppNames';
 import { DEFAULT_FLY_ENDPOINTS, FlyClient, type FlyClientOptions } from './flyClient';
-import { createFlyMachine } from './flyCreate';
+import { createFlyMachine, secretEnvOf } from './flyCreate';
 import { FlyError } from './flyErrors';
 import { flyExecCommand } from './flyExec';
 import { isOurMachine, toProviderInstance, workspaceSizeGB } from './flyInstances';
 import { silentLogger, type Logger } from '../../core/logger';
 import { flyInstanceSpec, machineConfigFor } from './flyMachineConfig';
-import { instanceIdOf, METADATA } from './flyMetadata';
+import { instanceIdOf, METADATA, ownerOf } from './flyMetadata';
 import { instanceGone, missingToken, toSwarmError } from './flySwarmErrors';
 import type { FlyMachine, FlyMachineState, FlyWaitState } from './flyTypes';
 import { waitForMachineState } from './flyWait';
@@ -40,6 +41,13 @@ export interface FlyProviderOptions {
   logger?: Logger;
   /** Names of our apps start with it (tests use their own, and see only their own apps). */
   appPrefix?: string;
+  /**
+   * This installation's id (installationId.ts), on the metadata of every machine it makes. Only machines with it are
+   * listed as this installation's, so a colleague's instances in the same organization are never adopted, and so never
+   * stopped or deleted from here. Machines made before owners were marked are listed without their config: a registry
+   * that has them keeps them, none adopts them anew.
+   */
+  owner: string;
   /** Client internals for tests: clock, retry policy, rate limits, fetch. */
   client?: Omit<FlyClientOptions, 'token' | 'apiUrl' | 'graphqlUrl' | 'logger'>;
   /** How long create, start and restart wait for a machine to start (Fly pulls the image on first start). */
@@ -106,7 +114,8 @@ export class FlyProvider implements Provider {
   async createInstance(request: CreateInstanceRequest, options: OperationOptions = {}): Promise<ProviderInstance> {
     const spec = flyInstanceSpec(request.config);
     const app = flyAppName(this.appPrefix, request.id);
-    const settings = { client: this.client, org: this.options.org, region: this.options.region, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
+    const { org, region, owner } = this.options;
+    const settings = { client: this.client, org, region, owner, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
     return toProviderInstance(app, await createFlyMachine(settings, app, request, spec, options));
   }
 
@@ -124,7 +133,7 @@ export class FlyProvider implements Provider {
   async listInstances(): Promise<ProviderInstance[]> {
     try {
       const apps = (await this.client.listApps(this.options.org)).filter((app) => isOurAppName(this.appPrefix, app.name));
-      const perApp = await Promise.all(apps.map(async ({ name }) => (await this.machinesOf(name)).map((machine) => toProviderInstance(name, machine))));
+      const perApp = await Promise.all(apps.map(async ({ name }) => (await this.machinesOf(name)).map((machine) => this.listed(name, machine))));
       return perApp.flat();
     } catch (error) {
       throw this.toSwarmError(error, 'Listing Fly.io instances');
@@ -168,9 +177,11 @@ export class FlyProvider implements Provider {
 
   /**
    * Replaces the machine's configuration in place (same machine, same volume): image, env, command, CPU and memory.
-   * A larger storage size extends the volume first; volumes cannot shrink. A stopped machine stays stopped.
+   * A larger storage size extends the volume first; volumes cannot shrink. A stopped machine stays stopped. The
+   * secretEnv values given are set as app secrets first; the others stay as the app keeps them. The machine is marked
+   * as this installation's.
    */
-  updateInstance(id: string, config: InstanceConfig, { signal, onProgress }: OperationOptions & { password?: string } = {}): Promise<ProviderInstance> {
+  async updateInstance(id: string, config: InstanceConfig, { signal, onProgress, secretEnv = {} }: OperationOptions & InstanceSecrets = {}): Promise<ProviderInstance> {
     const spec = flyInstanceSpec(config);
     return this.withMachine(id, 'Updating', async (app, machine) => {
       const volumeId = machine.config.mounts?.[0]?.volume;
@@ -181,12 +192,17 @@ export class FlyProvider implements Provider {
         onProgress?.(`Extending the workspace volume to ${spec.volumeGB} GB`);
         await this.client.extendVolume(app, volumeId, spec.volumeGB, { signal });
       }
+      const variables = secretEnvOf(config, secretEnv);
+      if (Object.keys(variables).length > 0) {
+        onProgress?.(`Storing ${Object.keys(variables).join(', ')} as app secrets`);
+        await this.client.setSecrets(app, variables, { signal });
+      }
       const wasStarted = machine.state === 'started';
       onProgress?.('Updating the machine');
       const updated = await this.client.updateMachine(
         app,
         machine.id,
-        { config: machineConfigFor({ id, config, spec, volumeId }), currentVersion: machine.instance_id, skipLaunch: !wasStarted },
+        { config: machineConfigFor({ id, config, spec, volumeId, owner: this.options.owner }), currentVersion: machine.instance_id, skipLaunch: !wasStarted },
         { signal },
       );
       if (!wasStarted) return toProviderInstance(app, updated);
@@ -239,10 +255,16 @@ export class FlyProvider implements Provider {
     return { ...machine, state };
   }
 
-  /** The live machines of ours in an app (one request); none when the app is gone. */
+  /** The live machines of this installation in an app (one request); none when the app is gone. */
   private async machinesOf(app: string): Promise<FlyMachine[]> {
     const machines = await this.client.listMachines(app).catch(emptyIfNotFound);
-    return machines.filter((machine) => isLive(machine) && isOurMachine(machine));
+    return machines.filter((machine) => isLive(machine) && isOurMachine(machine, this.options.owner));
+  }
+
+  /** A machine as listed: one made before owners were marked comes without its config, so that no registry adopts it anew. */
+  private listed(app: string, machine: FlyMachine): ProviderInstance {
+    const instance = toProviderInstance(app, machine);
+    return ownerOf(machine.config.metadata) === undefined ? { ...instance, config: undefined } : instance;
   }
 
   private async findMachine(app: string, id: string): Promise<FlyMachine | undefined> {

@@ -64,6 +64,7 @@ describe('security: Fly.io instances', function () {
     const provider = await mine.pool.get('fly');
     assert.deepEqual((await provider.listInstances()).map((instance) => instance.id), [own.id], 'the colleague\'s app is not listed');
     await assert.rejects(provider.stopInstance(theirs.id), swarmError('INSTANCE_NOT_FOUND'), 'nor reachable by its id');
+    await assert.rejects(provider.deleteInstance(theirs.id, { keepWorkspace: false }), swarmError('INSTANCE_NOT_FOUND', /another installation's machine/), 'nor deleted');
 
     // Another front end of the same installation (same owner, its own registry) adopts what this one made.
     const sameOwner = await frontEnd(TEST_OWNER);

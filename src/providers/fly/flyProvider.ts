@@ -162,14 +162,21 @@ export class FlyProvider implements Provider {
     });
   }
 
-  /** Refused when the workspace should be kept: the volume lives in the instance's app, which delete removes. One request. */
+  /**
+   * Refused when the workspace should be kept: the volume lives in the instance's app, which delete removes. An app
+   * with another installation's machine is not this one's to delete: it is left alone, as not found. Two requests.
+   */
   async deleteInstance(id: string, { keepWorkspace, signal }: DeleteOptions & OperationOptions): Promise<void> {
     if (keepWorkspace) {
       throw invalidConfig('keepWorkspace', 'Fly.io instances cannot keep their workspace on delete: the volume belongs to the instance\'s app. Copy the workspace out first.');
     }
+    const app = flyAppName(this.appPrefix, id);
     try {
-      await this.client.deleteApp(flyAppName(this.appPrefix, id), { signal });
+      const machines = await this.client.listMachines(app, { signal });
+      if (machines.some((machine) => isLive(machine) && !isOurMachine(machine, this.options.owner))) throw notOurs(id, app);
+      await this.client.deleteApp(app, { signal });
     } catch (error) {
+      if (SwarmError.is(error)) throw error;
       if (error instanceof FlyError && error.category === 'not_found') throw instanceGone(id);
       throw this.toSwarmError(error, `Deleting instance ${id}`);
     }
@@ -288,6 +295,12 @@ export class FlyProvider implements Provider {
   private toSwarmError(error: unknown, action: string): SwarmError {
     return toSwarmError(error, { action, apiUrl: this.apiUrl, region: this.options.region });
   }
+}
+
+function notOurs(id: string, app: string): SwarmError {
+  return new SwarmError('INSTANCE_NOT_FOUND', `The Fly.io app ${app} of instance "${id}" holds another installation's machine: Remote Swarm leaves it as it is.`, {
+    details: { instance: id },
+  });
 }
 
 function isLive(machine: FlyMachine): boolean {

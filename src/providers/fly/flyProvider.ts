@@ -65,7 +65,7 @@ const STOP_WAIT_MARGIN_SECONDS = 30;
  * Instances as Fly Machines. Each instance gets its own app, rather than one app per group, because Fly routes an
  * app's public hostname (https://<app>.fly.dev) across all machines of the app: one instance per app is the only way
  * each instance gets its own IDE URL. Apps of one organization share its private network, so a group's instances
- * still reach each other at <app>.internal. One app per instance also makes delete one call (the app takes its
+ * still reach each other at <app>.internal. One app per instance also makes delete one deletion (the app takes its
  * machine, volume and IPs with it) and gives each instance its own rate-limit budget.
  */
 export class FlyProvider implements Provider {

@@ -1,15 +1,6 @@
-import { BlockList } from 'node:net';
 import { invalidConfig } from './errors';
+import { isLoopbackAddress } from './loopback';
 import type { InstanceConfig, PortMapping } from './models';
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** 127.0.0.0/8 and ::1 (also written out, or IPv4-mapped): only this machine reaches a port bound there. */
-export function isLoopbackAddress(address: string): boolean {
-  return LOOPBACK.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
-}
 
 /** Ports bound where other machines can reach them: to a network address, or to every address (0.0.0.0, ::). */
 export function networkExposedPorts(ports: readonly PortMapping[]): PortMapping[] {

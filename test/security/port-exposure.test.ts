@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { instanceConfigSchema, templateSchema } from '../../src/core/models';
-import { describeBinding, isLoopbackAddress } from '../../src/core/portExposure';
+import { isLoopbackAddress } from '../../src/core/loopback';
+import { describeBinding } from '../../src/core/portExposure';
 import { loadTemplates } from '../../src/core/templates';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { useDockerSuite } from '../support/dockerTestEnv';

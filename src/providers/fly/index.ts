@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import { installationId } from '../../core/installationId';
 import { isLoopbackHostname } from '../../core/loopback';
 import type { ProviderRegistration } from '../../core/provider';
-import { installationId } from '../../core/installationId';
 import { redactUrls } from '../../core/redaction';
 import { parseOrThrow } from '../../core/validation';
 import { FLY_CAPABILITIES, FLY_DISPLAY_NAME, FLY_PROVIDER_TYPE } from './flyDescription';

@@ -85,6 +85,11 @@ function healthBadge(instance: InstanceHealthView): HTMLElement {
   return html('span', { class: `badge health-${instance.health.toLowerCase()}` }, instance.health);
 }
 
+/** The extension checks again and asks before it restarts; the button is only offered where that can go ahead. */
+function restartable({ instanceStatus }: InstanceHealthView): boolean {
+  return instanceStatus === 'running' || instanceStatus === 'error';
+}
+
 function memory({ usage }: InstanceHealthView): string {
   if (!usage) return '—';
   return usage.memoryLimitBytes ? `${formatBytes(usage.memoryBytes)} of ${formatBytes(usage.memoryLimitBytes)}` : formatBytes(usage.memoryBytes);
@@ -103,7 +108,7 @@ function details(instance: InstanceHealthView, now: number, panel: HealthPanel):
     { class: 'details' },
     html('h2', {}, instance.name, ' ', healthBadge(instance)),
     html('p', { class: 'muted' }, instance.since === undefined ? `Status: ${instance.instanceStatus}` : `${instance.health} for ${formatDuration(now - instance.since)}`, stopped && ` · ${stopped}`),
-    html('div', {}, command('Restart', 'restart'), command('Show Logs', 'showLogs', true)),
+    html('div', {}, restartable(instance) && command('Restart', 'restart'), command('Show Logs', 'showLogs', true)),
     html('h3', {}, 'Response time'),
     instance.latency.length === 0 ? html('p', { class: 'empty' }, 'No checks yet.') : latencyChart(instance.latency, { width: 640, height: 160, labels: true }),
     html('h3', {}, 'Last errors'),

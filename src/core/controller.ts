@@ -6,7 +6,9 @@ import { generateInstanceId, generatePassword } from './passwords';
 import type { ExecOptions, ExecResult, InstanceEndpoints, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
 import type { ProviderPool } from './providerPool';
 import { OperationQueue } from './operationQueue';
+import { requireExposureConsent } from './portExposure';
 import type { InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
+import { checkSecretEnvValues, forgetSecretEnv, readSecretEnv, storeSecretEnv } from './secretEnv';
 import { withoutStopReason, withStopReason, type StopReason } from './stopReason';
 import { instancePasswordKey, type SecretStore } from './stores';
 import { configFromTemplate, type TemplateCatalog } from './templates';
@@ -34,7 +36,14 @@ export interface CreateInstanceInput {
   template?: string;
   /** Explicit choices over the template's values. */
   overrides?: InstanceConfigOverrides;
+  /** A value for each of the configuration's secretEnv names; kept in the secret store only. */
+  secretEnv?: Record<string, string>;
+  /** The user agreed to publish ports beyond loopback; a template or a setting alone cannot. */
+  allowNetworkExposure?: boolean;
 }
+
+/** What an update may carry besides the changes: values for secretEnv names it adds or changes, and consent as at create. */
+export type UpdateOptions = OperationOptions & Pick<CreateInstanceInput, 'secretEnv' | 'allowNetworkExposure'>;
 
 export interface ReconcileReport {
   provider: string;
@@ -90,7 +99,10 @@ export class SwarmController {
     const choices = { ...input.overrides, name: input.name };
     const config = parseOrThrow(instanceConfigSchema, configFromTemplate(template, choices, { image: this.deps.settings().defaultImage }), '');
     const declared = this.deps.providers.describe(input.provider)?.instanceOptions;
-    return declared ? { ...config, options: parseOrThrow(declared.schema, config.options, 'options') } : config;
+    const resolved = declared ? { ...config, options: parseOrThrow(declared.schema, config.options, 'options') } : config;
+    requireExposureConsent(resolved, input.allowNetworkExposure === true);
+    checkSecretEnvValues(resolved.secretEnv, input.secretEnv ?? {});
+    return resolved;
   }
 
   async create(input: CreateInstanceInput, options: OperationOptions = {}): Promise<Instance> {
@@ -100,13 +112,16 @@ export class SwarmController {
     return this.track('create', instance.name, () =>
       this.queue.run(instance.id, async () => {
         const password = config.auth.type === 'password' ? this.newPassword() : undefined;
+        const secretEnv = input.secretEnv ?? {};
         try {
           if (password) await this.deps.secrets.store(instancePasswordKey(instance.id), password);
-          const created = await provider.createInstance({ id: instance.id, config, password }, options);
+          await storeSecretEnv(this.deps.secrets, instance.id, secretEnv);
+          const created = await provider.createInstance({ id: instance.id, config, password, secretEnv }, options);
           return await this.record(instance.id, created);
         } catch (error) {
           await this.deps.registry.remove(instance.id);
           await this.deps.secrets.delete(instancePasswordKey(instance.id));
+          await forgetSecretEnv(this.deps.secrets, instance.id, config.secretEnv);
           throw error;
         }
       }),
@@ -144,16 +159,24 @@ export class SwarmController {
     return this.lifecycle('restart', idOrName, 'restarting', (provider, id) => provider.restartInstance(id, options));
   }
 
-  /** Changes the configuration (the name stays). Resources apply live where the provider can; other changes recreate. */
-  async update(idOrName: string, changes: InstanceConfigOverrides, options: OperationOptions = {}): Promise<Instance> {
+  /**
+   * Changes the configuration (the name stays). Resources apply live where the provider can; other changes recreate.
+   * A secretEnv name it adds needs a value; the others keep theirs unless given anew.
+   */
+  async update(idOrName: string, changes: InstanceConfigOverrides, { secretEnv: given = {}, allowNetworkExposure, ...options }: UpdateOptions = {}): Promise<Instance> {
     const { id, config: current } = this.get(idOrName);
     if (changes.name !== undefined && changes.name !== current.name) {
       throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
     }
     const config = parseOrThrow(instanceConfigSchema, { ...current, ...changes, resources: { ...current.resources, ...changes.resources } }, '');
+    requireExposureConsent(config, allowNetworkExposure === true, current.ports);
+    checkSecretEnvValues(config.secretEnv, given, current.secretEnv);
     return this.lifecycle('update', id, 'updating', async (provider) => {
       const password = (await this.deps.secrets.get(instancePasswordKey(id))) ?? undefined;
-      const updated = await provider.updateInstance(id, config, { ...options, password });
+      const kept = await readSecretEnv(this.deps.secrets, id, config.secretEnv);
+      const updated = await provider.updateInstance(id, config, { ...options, password, secretEnv: { ...kept, ...given } });
+      await storeSecretEnv(this.deps.secrets, id, given);
+      await forgetSecretEnv(this.deps.secrets, id, current.secretEnv.filter((name) => !config.secretEnv.includes(name)));
       return { ...updated, config };
     });
   }
@@ -175,6 +198,7 @@ export class SwarmController {
         }
         await this.deps.registry.remove(id);
         await this.deps.secrets.delete(instancePasswordKey(id));
+        await forgetSecretEnv(this.deps.secrets, id, instance.config.secretEnv);
       }),
     );
   }

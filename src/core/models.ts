@@ -43,13 +43,23 @@ export const portNumberSchema = z
   .min(LIMITS.port.min, { error: `must be between ${LIMITS.port.min} and ${LIMITS.port.max}` })
   .max(LIMITS.port.max, { error: `must be between ${LIMITS.port.min} and ${LIMITS.port.max}` });
 
+export const LOOPBACK_ADDRESS = '127.0.0.1';
+
+/** An IP address to bind; "" (which Docker reads as every address) means loopback here, as leaving it out does. */
+const hostIpSchema = z
+  .union([z.literal(''), z.ipv4(), z.ipv6()], {
+    error: `must be an IP address: ${LOOPBACK_ADDRESS} (this machine only, the default), or another address of the host, which other machines can reach`,
+  })
+  .default(LOOPBACK_ADDRESS)
+  .transform((address) => address || LOOPBACK_ADDRESS);
+
 export const portMappingSchema = z.object({
   /** Port inside the instance. */
   container: portNumberSchema,
   /** Host port; omitted means "pick a free one". */
   host: portNumberSchema.optional(),
-  /** Host address to bind; 127.0.0.1 unless the user asks otherwise. */
-  hostIp: z.string().default('127.0.0.1'),
+  /** Host address to bind; anything but loopback needs the user's consent at create (see portExposure.ts). */
+  hostIp: hostIpSchema,
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
   /** Marks the port that serves the IDE (code-server). */
   purpose: z.enum(['ide', 'ssh', 'other']).default('other'),
@@ -61,6 +71,18 @@ const ENV_NAME_RULE = 'is not a valid environment variable name: use letters, di
 export const envSchema = z.record(z.string().regex(ENV_NAME), z.string({ error: 'must be text' }), {
   error: (issue) => (issue.code === 'invalid_key' ? ENV_NAME_RULE : undefined),
 });
+
+/** Names of environment variables whose values are secrets: kept in the secret store, never in a configuration. */
+export const secretEnvSchema = z.array(z.string().regex(ENV_NAME, { error: ENV_NAME_RULE })).default([]);
+
+/** A variable is either plain (env, recorded with the configuration) or secret (secretEnv), not both. */
+function secretEnvApart(config: { env: Record<string, string>; secretEnv: string[] }, context: z.core.$RefinementCtx): void {
+  config.secretEnv.forEach((name, index) => {
+    if (Object.hasOwn(config.env, name)) {
+      context.addIssue({ code: 'custom', path: ['secretEnv', index], message: `"${name}" is in env too: a variable is either plain (env) or secret (secretEnv); remove it from env` });
+    }
+  });
+}
 
 export const authSchema = z.object({
   /** password: code-server asks for a generated password kept in SecretStorage; none: open (only for loopback). */
@@ -76,7 +98,9 @@ const instanceConfigFields = z.object({
     .default('/home/coder/project'),
   resources: resourcesSchema,
   ports: z.array(portMappingSchema).default([]),
+  /** Plain environment variables: recorded with the configuration (registry, labels, metadata), so never secrets. */
   env: envSchema.default({}),
+  secretEnv: secretEnvSchema,
   extensions: z.array(z.string().regex(/^[\w-]+\.[\w-]+$/, { error: 'extension ids look like "publisher.name"' })).default([]),
   auth: authSchema.default({ type: 'password' }),
   /** Command to run instead of the image's default; an argv array, never a shell string. */
@@ -86,7 +110,7 @@ const instanceConfigFields = z.object({
   features: z.array(z.string()).default([]),
   /** The provider's own options for this instance (e.g. an SSH host's address), declared and validated by the provider. */
   options: z.record(z.string(), z.unknown()).default({}),
-});
+}).superRefine(secretEnvApart);
 
 /** Configurations written before provider options existed kept an SSH host's address in `sshHost`: read it as the options. */
 function withLegacyOptions(raw: unknown): unknown {
@@ -158,11 +182,12 @@ export const templateSchema = z.object({
   image: z.string().min(1).optional(),
   resources: resourcesSchema.partial().default({}),
   env: envSchema.default({}),
+  secretEnv: secretEnvSchema,
   ports: z.array(portMappingSchema).default([]),
   extensions: z.array(z.string()).default([]),
   features: z.array(z.string()).default([]),
   workspacePath: z.string().optional(),
-});
+}).superRefine(secretEnvApart);
 export type Template = z.infer<typeof templateSchema>;
 export type TemplateInput = z.input<typeof templateSchema>;
 

@@ -48,7 +48,12 @@ export interface CreateInstanceRequest {
   config: InstanceConfig;
   /** code-server password, when config.auth.type is "password". */
   password?: string;
+  /** The values of config.secretEnv, by name: given to the instance as environment, never recorded with the config. */
+  secretEnv?: Record<string, string>;
 }
+
+/** What an update may need again when it recreates the instance: the password and the secretEnv values it knows. */
+export type InstanceSecrets = Pick<CreateInstanceRequest, 'password' | 'secretEnv'>;
 
 /** What the infrastructure says about one instance. Providers are the truth about what runs. */
 export interface ProviderInstance {
@@ -137,8 +142,11 @@ export interface Provider {
   stopInstance(id: string, options?: StopOptions & OperationOptions): Promise<ProviderInstance>;
   restartInstance(id: string, options?: OperationOptions): Promise<ProviderInstance>;
   deleteInstance(id: string, options: DeleteOptions & OperationOptions): Promise<void>;
-  /** Applies a new configuration; `password` is passed again when the instance must be recreated. */
-  updateInstance(id: string, config: InstanceConfig, options?: OperationOptions & { password?: string }): Promise<ProviderInstance>;
+  /**
+   * Applies a new configuration; the password and the secretEnv values are passed again for a recreate. A value not
+   * passed is kept from the instance as it is where the provider can (Docker: the old container; Fly: app secrets).
+   */
+  updateInstance(id: string, config: InstanceConfig, options?: OperationOptions & InstanceSecrets): Promise<ProviderInstance>;
   getInstanceLogs(id: string, options?: LogOptions): Promise<string>;
   /** The log from `tail` lines back, then each line as it is written, until `signal` aborts or the instance stops (where logs can be followed). */
   followInstanceLogs?(id: string, options: { tail?: number; signal: AbortSignal }): Promise<Readable>;

@@ -20,3 +20,8 @@ export interface SecretStore {
 export function instancePasswordKey(instanceId: string): string {
   return `remoteSwarm.instance.${instanceId}.password`;
 }
+
+/** The value of one of an instance's secretEnv variables. */
+export function instanceEnvSecretKey(instanceId: string, name: string): string {
+  return `remoteSwarm.instance.${instanceId}.env.${name}`;
+}

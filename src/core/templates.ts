@@ -1,9 +1,9 @@
-import { templateSchema, type InstanceConfigInput, type InstanceConfigOverrides, type PortMapping, type Template, type TemplateInput } from './models';
+import { LOOPBACK_ADDRESS, templateSchema, type InstanceConfigInput, type InstanceConfigOverrides, type PortMapping, type Template, type TemplateInput } from './models';
 
 export const CODE_SERVER_PORT = 8080;
 /** The image of instances whose template names none, unless the docker.defaultImage setting names another. */
 export const DEFAULT_IDE_IMAGE = 'codercom/code-server:4.100.3';
-const IDE_PORT: PortMapping = { container: CODE_SERVER_PORT, hostIp: '127.0.0.1', protocol: 'tcp', purpose: 'ide' };
+const IDE_PORT: PortMapping = { container: CODE_SERVER_PORT, hostIp: LOOPBACK_ADDRESS, protocol: 'tcp', purpose: 'ide' };
 
 export const BUILTIN_TEMPLATES: readonly Template[] = [
   templateSchema.parse({
@@ -87,7 +87,7 @@ export interface ConfigDefaults {
 
 /**
  * The instance configuration a template gives: template values over defaults, explicit choices over the template.
- * Env and ports merge (explicit wins per key / container port); resources merge per field.
+ * Env and ports merge (explicit wins per key / container port), secretEnv names add up; resources merge per field.
  */
 export function configFromTemplate(template: Template | undefined, choices: InstanceConfigOverrides & { name: string }, defaults: ConfigDefaults): InstanceConfigInput {
   const fallbackResources = BUILTIN_TEMPLATES[0]!.resources as Required<Template['resources']>;
@@ -101,6 +101,7 @@ export function configFromTemplate(template: Template | undefined, choices: Inst
     workspacePath: choices.workspacePath ?? template?.workspacePath,
     resources: { ...fallbackResources, ...template?.resources, ...choices.resources },
     env: { ...template?.env, ...choices.env },
+    secretEnv: [...new Set([...(template?.secretEnv ?? []), ...(choices.secretEnv ?? [])])],
     ports: [...ports.values()],
     extensions: [...new Set([...(template?.extensions ?? []), ...(choices.extensions ?? [])])],
     features: [...new Set([...(template?.features ?? []), ...(choices.features ?? [])])],

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import type { SwarmController } from '../core/controller';
+import type { CreateInstanceInput, SwarmController } from '../core/controller';
 import type { Instance } from '../core/models';
 import type { OperationOptions, ProviderCapabilities } from '../core/provider';
 import type { ProviderPool } from '../core/providerPool';
 import type { TemplateCatalog } from '../core/templates';
 import { copyPassword, copyUrl, openInBrowser } from './browserAccess';
 import { COMMANDS } from './contributions';
-import { askCreateAnswers, type CreateAnswers } from './createInstanceWizard';
+import { askCreateAnswers } from './createInstanceWizard';
+import { askNetworkExposure, askSecretEnv } from './createInstanceSafeguards';
 import type { InstanceLogViewer } from './instanceLogs';
 import { resolveInstance, type InstanceArgument, type PickOptions } from './instancePicker';
 import type { RefreshScheduler } from '../core/refreshScheduler';
@@ -136,11 +137,17 @@ async function createInstance(deps: CommandDependencies): Promise<void> {
     templates: templates().templates,
     nameTaken: (name) => controller.registry.findByName(name) !== undefined,
   });
-  if (answers) await runCreate(deps, answers);
+  if (!answers) return;
+  const template = templates().templates.find((candidate) => candidate.name === answers.template);
+  const allowNetworkExposure = await askNetworkExposure(template);
+  if (allowNetworkExposure === undefined) return;
+  const secretEnv = await askSecretEnv(template, answers.name);
+  if (secretEnv === undefined) return;
+  await runCreate(deps, { ...answers, allowNetworkExposure, secretEnv });
 }
 
 /** Creates under a cancellable notification; Retry runs it again with the same answers. */
-async function runCreate(deps: CommandDependencies, answers: CreateAnswers): Promise<void> {
+async function runCreate(deps: CommandDependencies, answers: CreateInstanceInput): Promise<void> {
   const { controller, log } = deps;
   const instance = await runOperation(log, {
     title: `Creating "${answers.name}"`,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SwarmError } from '../core/errors';
 import type { Instance, InstanceStatus } from '../core/models';
+import { describeBinding, networkExposedPorts } from '../core/portExposure';
 import type { ProviderCapabilities } from '../core/provider';
 import { isSshReachable } from '../ssh/sshAccess';
 
@@ -98,15 +99,17 @@ export function providerTreeItem(node: ProviderNode): vscode.TreeItem {
 
 /**
  * "<template> · <cpu> CPU / <mem> MB · <status>", or with the provider's region and size where it names them (Fly), or
- * with the address of an existing SSH host.
+ * with the address of an existing SSH host; "open to the network" when a port is bound beyond loopback.
  */
-function instanceDescription({ config, status, metadata }: Instance): string {
+function instanceDescription(instance: Instance): string {
+  const { config, status, metadata } = instance;
   const size = metadata.host
     ? metadata.host
     : metadata.size
       ? [metadata.region, metadata.size].filter(Boolean).join(' · ')
       : `${config.resources.cpuCores} CPU / ${config.resources.memoryMB} MB`;
-  return `${config.template ?? 'custom'} · ${size} · ${status}`;
+  const exposed = networkExposedPorts(instance.ports).length > 0 ? ' · open to the network' : '';
+  return `${config.template ?? 'custom'} · ${size} · ${status}${exposed}`;
 }
 
 function instanceTooltip(instance: Instance): vscode.MarkdownString {
@@ -115,7 +118,9 @@ function instanceTooltip(instance: Instance): vscode.MarkdownString {
   row('URL', instance.urls.ide ?? 'none (not running)');
   row('Created', new Date(instance.createdAt).toLocaleString());
   row('Image', instance.config.image);
-  row('Ports', instance.ports.map((port) => `${port.hostIp}:${port.host ?? '?'} → ${port.container}/${port.protocol} (${port.purpose})`).join(', ') || 'none');
+  row('Ports', instance.ports.map((port) => `${describeBinding(port)} → ${port.container}/${port.protocol} (${port.purpose})`).join(', ') || 'none');
+  const exposed = networkExposedPorts(instance.ports).map(describeBinding);
+  if (exposed.length > 0) row('Open to the network', `${exposed.join(', ')}: other machines that reach this address reach the instance`);
   if (instance.metadata.pricePerHourUsd) {
     row('Price', `$${instance.metadata.pricePerHourUsd}/h running, $${instance.metadata.stoppedPricePerHourUsd ?? '0'}/h stopped`);
   }

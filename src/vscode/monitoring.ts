@@ -7,8 +7,9 @@ import type { Swarm } from '../core/swarm';
 import { COMMANDS, PANELS } from './contributions';
 import { createHealthStatusBar } from './healthStatusBar';
 import { announceMonitoringEvents } from './monitoringAlerts';
-import { reportWarning } from './notifications';
+import { reportError, reportWarning } from './notifications';
 import { LivePanel } from './panels/livePanel';
+import { runPanelCommand } from './panels/panelCommands';
 import type { CostPanelSnapshot } from './panels/panelProtocol';
 
 export interface Monitoring extends vscode.Disposable {
@@ -31,7 +32,9 @@ export function showMonitoring(swarm: Swarm, extensionUri: vscode.Uri, log: vsco
     styles: ['health/health.css'],
     snapshot: () => health.snapshot(),
     changes: [health.onDidChange, controller.onDidChangeInstances],
-    onInstanceCommand: ({ command, instanceId }) => void vscode.commands.executeCommand(command === 'restart' ? COMMANDS.restartInstance : COMMANDS.showLogs, instanceId),
+    onInstanceCommand: ({ command, instanceId }) =>
+      void runPanelCommand(controller, swarm.providers, command, instanceId).catch((error: unknown) => reportError(log, { title: 'Remote Swarm', error })),
+    log,
   });
   const costPanel = new LivePanel<CostPanelSnapshot>(extensionUri, {
     viewType: PANELS.cost,
@@ -43,6 +46,7 @@ export function showMonitoring(swarm: Swarm, extensionUri: vscode.Uri, log: vsco
       return { report, budgets: budgetViews(report, settings.cost()) };
     },
     changes: [cost.onDidChange],
+    log,
   });
 
   swarm.startMonitoring();

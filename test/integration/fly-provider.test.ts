@@ -84,15 +84,15 @@ describe('FlyProvider against a Machines API (the emulator, or REMOTE_SWARM_FLY_
     await assert.rejects(provider.startInstance(id), swarmError('INSTANCE_NOT_FOUND', /no longer exists/));
   });
 
-  it('costs 7 API requests to create, 3 to start, 3 to stop and 1 to delete', async () => {
+  it('costs 7 API requests to create, 3 to start, 3 to stop and 2 to delete', async () => {
     const { id, config } = newFlyInstance(endpoint);
     // Create: app, password secret, volume, IPv6, shared IPv4, machine, /wait.
     assert.equal(await cost(() => provider.createInstance({ id, config, password: 'pw' })), 7, requests.sent.join('\n'));
     // Start and stop: list the app's machines, the action, /wait.
     assert.equal(await cost(() => provider.stopInstance(id)), 3, requests.sent.join('\n'));
     assert.equal(await cost(() => provider.startInstance(id)), 3, requests.sent.join('\n'));
-    // Delete: the app, which takes its machine, volume and IP addresses with it.
-    assert.equal(await cost(() => provider.deleteInstance(id, { keepWorkspace: false })), 1, requests.sent.join('\n'));
+    // Delete: the app's machines (is it this installation's?), then the app, which takes its machine, volume and IP addresses with it.
+    assert.equal(await cost(() => provider.deleteInstance(id, { keepWorkspace: false })), 2, requests.sent.join('\n'));
     // Without a password there is no secret to store.
     const second = newFlyInstance(endpoint);
     assert.equal(await cost(() => provider.createInstance(second)), 6, requests.sent.join('\n'));

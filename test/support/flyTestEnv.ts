@@ -4,6 +4,7 @@ import { FlyClient } from '../../src/providers/fly/flyClient';
 import { FlyProvider, type FlyProviderOptions } from '../../src/providers/fly/flyProvider';
 import { FLY_RATE_LIMITS, type RateLimitTable } from '../../src/providers/fly/flyRateLimiter';
 import { startFlyEmulator, type FlyEmulator, type FlyEmulatorOptions } from './flyEmulator';
+import { RUN_ID } from './testRun';
 
 /** Apps the tests make start with this, so a sweep finds them on any endpoint. */
 const TEST_APP_PREFIX = 'rs-test-';
@@ -94,6 +95,9 @@ export async function sweepTestApps(endpoint: EndpointAddress): Promise<void> {
   await Promise.all(apps.filter((app) => app.name.startsWith(TEST_APP_PREFIX)).map((app) => client.deleteApp(app.name)));
 }
 
+/** The owner marker of this run's test providers, unless a test plays another installation. */
+export const TEST_OWNER = `rs-test-owner-${RUN_ID}`;
+
 /** A provider on the endpoint that makes and sees only test apps; short timeouts so a failing test fails fast. */
 export function testFlyProvider(endpoint: FlyTestEndpoint, options: Partial<FlyProviderOptions> = {}): FlyProvider {
   return new FlyProvider({
@@ -103,6 +107,7 @@ export function testFlyProvider(endpoint: FlyTestEndpoint, options: Partial<FlyP
     region: endpoint.region,
     getToken: async () => endpoint.token,
     appPrefix: TEST_APP_PREFIX,
+    owner: TEST_OWNER,
     startTimeoutSeconds: 30,
     stopTimeoutSeconds: 5,
     ...options,

@@ -23,7 +23,7 @@ function configOf(overrides: Partial<InstanceConfigInput> = {}) {
 describe('Fly machine configuration', () => {
   it('builds the machine: guest, workspace mount, https service to the IDE port, /healthz check, our metadata', () => {
     const config = configOf({ command: ['code-server', '--bind-addr', '0.0.0.0:8080'] });
-    const machine = machineConfigFor({ id: 'abc123', config, spec: flyInstanceSpec(config), volumeId: 'vol_1' });
+    const machine = machineConfigFor({ id: 'abc123', config, spec: flyInstanceSpec(config), volumeId: 'vol_1', owner: 'owner-1' });
     assert.equal(machine.image, config.image);
     assert.deepEqual(machine.guest, { cpu_kind: 'shared', cpus: 1, memory_mb: 512 });
     assert.deepEqual(machine.mounts, [{ volume: 'vol_1', path: '/home/coder/project' }]);
@@ -35,17 +35,18 @@ describe('Fly machine configuration', () => {
     assert.equal(machine.metadata?.remote_swarm_name, 'dev-1');
     assert.equal(machine.metadata?.remote_swarm_template, 'development');
     assert.equal(machine.metadata?.remote_swarm_group, 'agents');
+    assert.equal(machine.metadata?.remote_swarm_owner, 'owner-1');
     assert.deepEqual(decodeConfig(machine.metadata), config);
   });
 
   it('routes to the IDE port the config names', () => {
     const config = configOf({ ports: [{ container: 3000, purpose: 'ide' }] });
-    assert.equal(machineConfigFor({ id: 'a', config, spec: flyInstanceSpec(config), volumeId: 'v' }).services?.[0]?.internal_port, 3000);
+    assert.equal(machineConfigFor({ id: 'a', config, spec: flyInstanceSpec(config), volumeId: 'v', owner: 'owner-1' }).services?.[0]?.internal_port, 3000);
   });
 
   it('leaves out a config too large for metadata, so adoption knows it cannot recover it', () => {
     const config = configOf({ env: { BIG: 'x'.repeat(MAX_CONFIG_METADATA_LENGTH) } });
-    const machine = machineConfigFor({ id: 'a', config, spec: flyInstanceSpec(config), volumeId: 'v' });
+    const machine = machineConfigFor({ id: 'a', config, spec: flyInstanceSpec(config), volumeId: 'v', owner: 'owner-1' });
     assert.equal(machine.metadata?.remote_swarm_config, undefined);
     assert.equal(machine.metadata?.remote_swarm_instance, 'a');
   });

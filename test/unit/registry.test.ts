@@ -15,7 +15,7 @@ function sampleInstance(name: string, overrides: Partial<Instance> = {}): Instan
     urls: { ide: 'http://127.0.0.1:8080/' },
     config: {
       name, image: 'img:1', workspacePath: '/work', resources: { cpuCores: 1, memoryMB: 512, storageGB: 10 },
-      ports: [], env: {}, extensions: [], auth: { type: 'password' }, features: [], template: 'development', options: {},
+      ports: [], env: {}, secretEnv: [], extensions: [], auth: { type: 'password' }, features: [], template: 'development', options: {},
     },
     ports: [],
     createdAt: '2026-11-25T00:00:00.000Z',

@@ -8,7 +8,6 @@ export interface Owner {
   gid: number;
 }
 
-
 /** PAX records that name an owner; they would override the header's. */
 const OWNER_RECORDS = new Set(['uid', 'gid', 'uname', 'gname']);
 
@@ -32,6 +31,36 @@ export async function folderOwner(container: Docker.Container, path: string, sig
     archive.destroy();
     extract.destroy();
   }
+}
+
+/** A small text file of a container (running or not) through the archive API; undefined when it does not exist. */
+export async function readContainerFile(container: Docker.Container, path: string, signal?: AbortSignal): Promise<string | undefined> {
+  let archive: Readable;
+  try {
+    archive = (await container.getArchive({ path, ...(signal ? { abortSignal: signal } : {}) })) as Readable;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+  const extract = tarExtract();
+  archive.once('error', (error) => extract.destroy(error));
+  archive.pipe(extract);
+  const chunks: Buffer[] = [];
+  for await (const entry of extract) {
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One file in a new folder, both owned by `owner` and private to it (0700, 0600), as a tar archive. */
+export async function privateFileArchive(folder: string, file: string, content: string, { uid, gid }: Owner): Promise<Buffer> {
+  const pack = tarPack();
+  pack.entry({ name: `${folder}/`, type: 'directory', mode: 0o700, uid, gid });
+  pack.entry({ name: `${folder}/${file}`, mode: 0o600, uid, gid }, content);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /**

@@ -87,13 +87,12 @@ export function describeHost(host: string | undefined): string {
  * ssh to that host (`ssh -W`), wherever they are bound there.
  */
 export function publishedPortReach(host: string | undefined, hostIp: string, port: number): Pick<SshEndpointDescription, 'host' | 'port' | 'proxyCommand'> | undefined {
-  const engine = host ?? process.env.DOCKER_HOST;
-  const scheme = engine === undefined ? 'unix' : /^([a-z]+):\/\//.exec(engine)?.[1];
   const everyAddress = hostIp === '' || hostIp === '0.0.0.0' || hostIp === '::';
   const boundHost = everyAddress ? '127.0.0.1' : hostIp;
-  if (scheme === 'unix' || scheme === 'npipe' || engine === undefined) return { host: boundHost, port };
+  const engine = engineAddress(host);
+  if (engine === undefined || isLocalEngine(host)) return { host: boundHost, port };
   const url = new URL(engine);
-  if (scheme === 'ssh') {
+  if (url.protocol === 'ssh:') {
     const login = url.username ? `${decodeURIComponent(url.username)}@${url.hostname}` : url.hostname;
     return { host: boundHost, port, proxyCommand: ['ssh', ...(url.port ? ['-p', url.port] : []), '-W', `${boundHost}:${port}`, login] };
   }
@@ -104,4 +103,19 @@ export function publishedPortReach(host: string | undefined, hostIp: string, por
 /** A network engine reached over plain HTTP from elsewhere: what it is sent (instance passwords, the engine itself) crosses the network readable. */
 export function isPlainHttpToAnotherMachine(options: Docker.DockerOptions | undefined): boolean {
   return options?.protocol === 'http' && options.host !== undefined && !isLoopbackHostname(options.host);
+}
+
+/**
+ * Whether the engine is this machine's own (a unix:// or npipe:// socket, or the default one). Whoever can use such
+ * an engine is root here already; any other (tcp://, ssh://) may be shared with others, who see what it is handed.
+ */
+export function isLocalEngine(host: string | undefined): boolean {
+  const engine = engineAddress(host);
+  const scheme = engine === undefined ? 'unix' : /^([a-z]+):\/\//.exec(engine)?.[1];
+  return scheme === 'unix' || scheme === 'npipe';
+}
+
+/** The setting, else DOCKER_HOST; undefined: the default socket. */
+function engineAddress(host: string | undefined): string | undefined {
+  return host ?? process.env.DOCKER_HOST;
 }

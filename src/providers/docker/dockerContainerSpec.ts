@@ -1,6 +1,8 @@
 import type Docker from 'dockerode';
 import type { InstanceConfig, Resources } from '../../core/models';
+import type { InstanceSecrets } from '../../core/provider';
 import { containerLabels } from './dockerLabels';
+import { passwordEnv, type PasswordDelivery } from './dockerPasswordFile';
 
 export function containerName(config: InstanceConfig): string {
   return `remote-swarm-${config.name}`;
@@ -16,17 +18,19 @@ export function resourceLimits(resources: Resources): { NanoCpus: number; Memory
   return { NanoCpus: Math.round(resources.cpuCores * 1e9), Memory: memory, MemorySwap: memory };
 }
 
-export interface ContainerSpecInput {
+export interface ContainerSpecInput extends InstanceSecrets {
   id: string;
   config: InstanceConfig;
   volume: string;
-  password?: string;
+  passwordDelivery: PasswordDelivery;
   extraLabels: Record<string, string>;
 }
 
-export function containerSpec({ id, config, volume, password, extraLabels }: ContainerSpecInput): Docker.ContainerCreateOptions {
-  const env = Object.entries(config.env).map(([key, value]) => `${key}=${value}`);
-  if (password !== undefined) env.push(`PASSWORD=${password}`);
+/** The container of an instance. Its secretEnv values are environment; the labels record the configuration, which names them only. */
+export function containerSpec({ id, config, volume, password, secretEnv = {}, passwordDelivery, extraLabels }: ContainerSpecInput): Docker.ContainerCreateOptions {
+  const secrets = config.secretEnv.filter((name) => Object.hasOwn(secretEnv, name)).map((name) => [name, secretEnv[name]!]);
+  const env = [...Object.entries(config.env), ...secrets].map(([key, value]) => `${key}=${value}`);
+  if (password !== undefined) env.push(passwordEnv(password, passwordDelivery));
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of config.ports) {
     // An empty HostPort lets Docker pick a free port; the bound one is read back from the container list.

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { InstanceConfig, InstanceStatus, PortMapping } from '../../core/models';
 import type { ProviderInstance } from '../../core/provider';
+import { publishedPortReach } from './dockerConnection';
 import { LABEL, decodeConfig } from './dockerLabels';
 
 const STATUS_BY_STATE: Record<string, InstanceStatus> = {
@@ -13,8 +14,11 @@ const STATUS_BY_STATE: Record<string, InstanceStatus> = {
   dead: 'error',
 };
 
-/** A ProviderInstance from one entry of the container list alone (no inspect), so a whole list costs one API call. */
-export function toProviderInstance(container: Docker.ContainerInfo): ProviderInstance {
+/**
+ * A ProviderInstance from one entry of the container list alone (no inspect), so a whole list costs one API call.
+ * `engineHost` is the engine's address setting, which says where its published ports are reached.
+ */
+export function toProviderInstance(container: Docker.ContainerInfo, engineHost: string | undefined): ProviderInstance {
   const labels = container.Labels;
   const config = decodeConfig(labels);
   const ports = boundPorts(container.Ports, config);
@@ -25,8 +29,8 @@ export function toProviderInstance(container: Docker.ContainerInfo): ProviderIns
     name: config?.name ?? labels[LABEL.name] ?? container.Names[0]?.replace(/^\//, '') ?? container.Id,
     status: STATUS_BY_STATE[container.State] ?? 'unknown',
     urls: {
-      ...(ide?.host === undefined ? {} : { ide: `http://${urlHost(ide.hostIp)}:${ide.host}/` }),
-      ...(ssh?.host === undefined ? {} : { ssh: `ssh://${urlHost(ssh.hostIp)}:${ssh.host}` }),
+      ...(ide?.host === undefined ? {} : { ide: `http://${urlHost(engineHost, ide.hostIp, ide.host)}:${ide.host}/` }),
+      ...(ssh?.host === undefined ? {} : { ssh: `ssh://${urlHost(engineHost, ssh.hostIp, ssh.host)}:${ssh.host}` }),
     },
     ports,
     config,
@@ -54,7 +58,11 @@ function boundPorts(ports: Docker.Port[], config: InstanceConfig | undefined): P
   return mappings;
 }
 
-function urlHost(hostIp: string): string {
-  if (hostIp === '' || hostIp === '0.0.0.0' || hostIp === '::') return '127.0.0.1';
-  return hostIp.includes(':') ? `[${hostIp}]` : hostIp;
+/**
+ * The host of a published port's URL: the address it is bound to; for every address, the engine's machine as reached
+ * from here (loopback for this machine's engine, the engine's host name for a tcp:// one).
+ */
+function urlHost(engineHost: string | undefined, hostIp: string, port: number): string {
+  const host = publishedPortReach(engineHost, hostIp, port)?.host ?? hostIp;
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -10,6 +10,7 @@ import type {
   ExecOptions,
   ExecResult,
   InstanceEndpoints,
+  InstanceSecrets,
   LogOptions,
   OperationOptions,
   Provider,
@@ -22,12 +23,14 @@ import type {
   TerminalSize,
   WorkspaceTransfer,
 } from '../../core/provider';
-import { CERT_PATH_SETTING, TLS_VERIFY_SETTING, describeHost, dockerOptionsForHost, isPlainHttpToAnotherMachine, publishedPortReach, type DockerTlsSettings } from './dockerConnection';
-import { containerName, containerSpec, resourceLimits, volumeName } from './dockerContainerSpec';
+import { CERT_PATH_SETTING, TLS_VERIFY_SETTING, describeHost, dockerOptionsForHost, isLocalEngine, isPlainHttpToAnotherMachine, publishedPortReach, type DockerTlsSettings } from './dockerConnection';
+import { containerName, containerSpec, resourceLimits, volumeName, type ContainerSpecInput } from './dockerContainerSpec';
+import { containerEnvValue } from './dockerEnv';
 import { containerGone, engineUnavailable, toSwarmError } from './dockerErrors';
 import { runExec } from './dockerExec';
 import { ensureImage } from './dockerImages';
 import { isRunning, toProviderInstance } from './dockerInstances';
+import { passwordOf, putPasswordFile, type PasswordDelivery } from './dockerPasswordFile';
 import { openDockerShell } from './dockerShell';
 import { LABEL, decodeConfig, labelFilters, volumeLabels } from './dockerLabels';
 import { demultiplex } from './dockerLogs';
@@ -55,6 +58,8 @@ export interface DockerProviderOptions {
   extraLabels?: Record<string, string>;
   /** How long a graceful stop waits before Docker kills the container. */
   stopTimeoutSeconds?: number;
+  /** How the code-server password reaches containers (dockerPasswordFile.ts); default: env on this machine's own engine, else a file. */
+  passwordDelivery?: PasswordDelivery;
 }
 
 /** Instances as containers on one Docker engine, each with a named volume holding its workspace. */
@@ -67,6 +72,7 @@ export class DockerProvider implements Provider {
   private readonly hostSetting: string | undefined;
   private readonly extraLabels: Record<string, string>;
   private readonly stopTimeoutSeconds: number;
+  private readonly passwordDelivery: PasswordDelivery;
   private readonly usageSampler = new DockerUsageSampler();
   readonly workspaces: WorkspaceTransfer = new DockerWorkspaces(() => this.parts());
   readonly networks: PrivateNetworks = new DockerNetworks(() => this.parts());
@@ -85,6 +91,7 @@ export class DockerProvider implements Provider {
     this.defaultImage = options.defaultImage ?? DEFAULT_IDE_IMAGE;
     this.extraLabels = options.extraLabels ?? {};
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10;
+    this.passwordDelivery = options.passwordDelivery ?? (isLocalEngine(options.host) ? 'env' : 'file');
   }
 
   getCapabilities(): ProviderCapabilities {
@@ -103,7 +110,7 @@ export class DockerProvider implements Provider {
     }
   }
 
-  async createInstance({ id, config, password }: CreateInstanceRequest, options: OperationOptions = {}): Promise<ProviderInstance> {
+  async createInstance({ id, config, password, secretEnv }: CreateInstanceRequest, options: OperationOptions = {}): Promise<ProviderInstance> {
     const { signal, onProgress } = options;
     const volume = volumeName(id, config);
     let container: Docker.Container | undefined;
@@ -120,7 +127,7 @@ export class DockerProvider implements Provider {
       }
       signal?.throwIfAborted();
       onProgress?.(`Creating container ${containerName(config)}`);
-      container = await this.docker.createContainer(containerSpec({ id, config, volume, password, extraLabels: this.extraLabels }));
+      container = await this.makeContainer({ id, config, volume, password, secretEnv }, signal);
       onProgress?.(`Starting container ${containerName(config)}`);
       signal?.throwIfAborted();
       await container.start();
@@ -135,7 +142,7 @@ export class DockerProvider implements Provider {
   async getInstance(id: string): Promise<ProviderInstance | undefined> {
     try {
       const [container] = await this.list(id);
-      return container && toProviderInstance(container);
+      return container && this.toProviderInstance(container);
     } catch (error) {
       throw this.toSwarmError(error, `Looking up instance ${id}`);
     }
@@ -143,7 +150,7 @@ export class DockerProvider implements Provider {
 
   async listInstances(): Promise<ProviderInstance[]> {
     try {
-      return (await this.list()).map(toProviderInstance);
+      return (await this.list()).map((container) => this.toProviderInstance(container));
     } catch (error) {
       throw this.toSwarmError(error, 'Listing Docker containers');
     }
@@ -184,10 +191,11 @@ export class DockerProvider implements Provider {
     }
   }
 
-  updateInstance(id: string, config: InstanceConfig, options: OperationOptions & { password?: string } = {}): Promise<ProviderInstance> {
+  updateInstance(id: string, config: InstanceConfig, options: OperationOptions & InstanceSecrets = {}): Promise<ProviderInstance> {
     return this.withContainer(id, 'Updating', options.signal, async (container, info) => {
       const current = decodeConfig(info.Labels);
-      if (current && isDeepStrictEqual(withoutResources(current), withoutResources(config))) {
+      const sameConfig = current !== undefined && isDeepStrictEqual(withoutResources(current), withoutResources(config));
+      if (sameConfig && !(await secretEnvChanged(container, options.secretEnv))) {
         // Labels cannot change on a live container, so the config label keeps the resources of the last (re)create:
         // the limits are always applied rather than compared with it.
         await container.update(resourceLimits(config.resources));
@@ -241,7 +249,7 @@ export class DockerProvider implements Provider {
   /** The IDE URL, sshd's published port as reached from here, and the container for Dev Containers (on a non-default engine, its address). */
   getEndpoints(id: string): Promise<InstanceEndpoints> {
     return this.withContainer(id, 'Describing', undefined, async (_container, info) => {
-      const instance = toProviderInstance(info);
+      const instance = this.toProviderInstance(info);
       const sshPort = instance.ports.find((port) => port.purpose === 'ssh' && port.host !== undefined);
       const reach = sshPort && publishedPortReach(this.hostSetting, sshPort.hostIp, sshPort.host!);
       return {
@@ -265,20 +273,22 @@ export class DockerProvider implements Provider {
     old: Docker.Container,
     info: Docker.ContainerInfo,
     config: InstanceConfig,
-    options: OperationOptions & { password?: string },
+    options: OperationOptions & InstanceSecrets,
   ): Promise<ProviderInstance> {
     await ensureImage(this.docker, config.image, options);
     options.signal?.throwIfAborted();
     const wasRunning = isRunning(info);
     const oldName = info.Names[0]?.replace(/^\//, '') ?? containerName(config);
-    // Without a new password the old one is kept, so the IDE stays reachable with what the user has.
-    const password = options.password ?? passwordOf(await old.inspect());
+    // Secrets not passed again are kept from the old container, so the IDE stays reachable with what the user has.
+    const inspect = await old.inspect();
+    const password = options.password ?? (await passwordOf(old, inspect));
+    const secretEnv = { ...keptSecretEnv(inspect, config.secretEnv), ...options.secretEnv };
     if (wasRunning) await old.stop({ t: this.stopTimeoutSeconds });
     await old.rename({ name: `${oldName}-replaced-${Date.now()}` });
     let replacement: Docker.Container | undefined;
     try {
       const volume = info.Labels[LABEL.volume] ?? volumeName(id, config);
-      replacement = await this.docker.createContainer(containerSpec({ id, config, volume, password, extraLabels: this.extraLabels }));
+      replacement = await this.makeContainer({ id, config, volume, password, secretEnv }, options.signal);
       if (wasRunning) await replacement.start();
     } catch (error) {
       await replacement?.remove({ force: true }).catch(() => undefined);
@@ -299,7 +309,23 @@ export class DockerProvider implements Provider {
   private async current(id: string): Promise<ProviderInstance> {
     const [container] = await this.list(id);
     if (!container) throw containerGone(id);
-    return toProviderInstance(container);
+    return this.toProviderInstance(container);
+  }
+
+  private toProviderInstance(container: Docker.ContainerInfo): ProviderInstance {
+    return toProviderInstance(container, this.hostSetting);
+  }
+
+  /** Creates (does not start) an instance's container, its password where this engine gets it (env, or a file put in before start). */
+  private async makeContainer(input: Omit<ContainerSpecInput, 'passwordDelivery' | 'extraLabels'>, signal: AbortSignal | undefined): Promise<Docker.Container> {
+    const container = await this.docker.createContainer(containerSpec({ ...input, passwordDelivery: this.passwordDelivery, extraLabels: this.extraLabels }));
+    try {
+      if (input.password !== undefined && this.passwordDelivery === 'file') await putPasswordFile(container, input.password, signal);
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw error;
+    }
+    return container;
   }
 
   /** Runs an operation on an instance's container; a missing container is INSTANCE_NOT_FOUND, any failure a SwarmError. */
@@ -350,6 +376,19 @@ function withoutResources(config: InstanceConfig): unknown {
   return JSON.parse(JSON.stringify({ ...config, resources: undefined }));
 }
 
-function passwordOf(inspect: Docker.ContainerInspectInfo): string | undefined {
-  return inspect.Config.Env?.find((entry) => entry.startsWith('PASSWORD='))?.slice('PASSWORD='.length);
+/** Whether a container was given other values than these (a rotated secret): env is fixed at create, so it must be recreated. */
+async function secretEnvChanged(container: Docker.Container, values: Readonly<Record<string, string>> = {}): Promise<boolean> {
+  if (Object.keys(values).length === 0) return false;
+  const inspect = await container.inspect();
+  return Object.entries(values).some(([name, value]) => containerEnvValue(inspect, name) !== value);
+}
+
+/** The secretEnv values the old container was given, for a recreate that is not given them again. */
+function keptSecretEnv(inspect: Docker.ContainerInspectInfo, names: readonly string[]): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of names) {
+    const value = containerEnvValue(inspect, name);
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
 }

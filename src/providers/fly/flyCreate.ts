@@ -1,4 +1,5 @@
 import { SwarmError } from '../../core/errors';
+import type { InstanceConfig } from '../../core/models';
 import type { CreateInstanceRequest, OperationOptions } from '../../core/provider';
 import type { FlyClient } from './flyClient';
 import { FlyError } from './flyErrors';
@@ -18,6 +19,8 @@ export interface FlyCreateSettings {
   region: string;
   apiUrl: string;
   startTimeoutSeconds: number;
+  /** This installation's id, marking the machine as its own. */
+  owner: string;
 }
 
 /** What a create has made so far: the app holds the rest, so deleting it removes everything. */
@@ -40,14 +43,14 @@ class MadeSoFar {
 }
 
 /**
- * Creates an instance's app, password secret, workspace volume, IP addresses and machine, and waits for the machine
+ * Creates an instance's app, its secrets (password, secretEnv values), workspace volume, IP addresses and machine, and waits for the machine
  * to start. A failure (or cancellation) midway deletes the app, and with it everything made so far; when that fails
  * too, the error says exactly what is left on Fly.io.
  */
 export async function createFlyMachine(
   settings: FlyCreateSettings,
   app: string,
-  { id, config, password }: CreateInstanceRequest,
+  { id, config, password, secretEnv = {} }: CreateInstanceRequest,
   spec: FlyInstanceSpec,
   { signal, onProgress }: OperationOptions = {},
 ): Promise<FlyMachine> {
@@ -57,9 +60,12 @@ export async function createFlyMachine(
   try {
     onProgress?.(`Creating Fly.io app ${app}`);
     await createApp(client, org, made, signal);
-    if (password !== undefined) {
-      onProgress?.('Storing the code-server password as an app secret');
-      await client.setSecrets(app, { PASSWORD: password }, { signal });
+    const variables = secretEnvOf(config, secretEnv);
+    const secrets = password === undefined ? variables : { ...variables, PASSWORD: password };
+    const what = [...(password === undefined ? [] : ['the code-server password']), ...Object.keys(variables)];
+    if (what.length > 0) {
+      onProgress?.(`Storing ${what.join(', ')} as ${what.length === 1 ? 'an app secret' : 'app secrets'}`);
+      await client.setSecrets(app, secrets, { signal });
     }
     onProgress?.(`Creating the ${spec.volumeGB} GB workspace volume in ${region}`);
     made.volume = (await client.createVolume(app, { name: WORKSPACE_VOLUME_NAME, region, sizeGb: spec.volumeGB }, { signal })).id;
@@ -69,7 +75,7 @@ export async function createFlyMachine(
       made.ips.push(ip?.address ?? 'a shared IPv4');
     }
     onProgress?.(`Creating the machine (${flyPresetName(spec.guest)}, ${spec.guest.memory_mb} MB)`);
-    const machine = await client.createMachine(app, { name: config.name, region, config: machineConfigFor({ id, config, spec, volumeId: made.volume }) }, { signal });
+    const machine = await client.createMachine(app, { name: config.name, region, config: machineConfigFor({ id, config, spec, volumeId: made.volume, owner: settings.owner }) }, { signal });
     made.machine = machine.id;
     onProgress?.('Waiting for the machine to start');
     await waitForMachineState(client, app, machine, 'started', { deadlineSeconds: settings.startTimeoutSeconds, signal });
@@ -79,6 +85,11 @@ export async function createFlyMachine(
     if (made.appMayExist) await removeOrReport(client, made, failure);
     throw failure;
   }
+}
+
+/** The values of the config's secretEnv names among those given: app secrets, which its machines see as environment. */
+export function secretEnvOf(config: InstanceConfig, values: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(config.secretEnv.filter((name) => Object.hasOwn(values, name)).map((name) => [name, values[name]!]));
 }
 
 async function createApp(client: FlyClient, org: string, made: MadeSoFar, signal: AbortSignal | undefined): Promise<void> {

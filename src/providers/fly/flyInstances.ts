@@ -1,7 +1,7 @@
 import type { InstanceStatus } from '../../core/models';
 import type { ProviderInstance } from '../../core/provider';
 import { flyAppUrl } from './flyAppNames';
-import { decodeConfig, instanceIdOf, METADATA } from './flyMetadata';
+import { decodeConfig, instanceIdOf, METADATA, ownerOf } from './flyMetadata';
 import { flyPresetName, flyPricePerHour, flyVolumePricePerHour } from './flyPricing';
 import type { FlyMachine, FlyMachineState } from './flyTypes';
 
@@ -23,8 +23,11 @@ const STATUS_BY_STATE: Record<FlyMachineState, InstanceStatus> = {
   launch_failed: 'error',
 };
 
-export function isOurMachine(machine: FlyMachine): boolean {
-  return instanceIdOf(machine.config.metadata) !== undefined;
+/** An instance's machine made by this installation (`owner`), or by any before owners were marked; not another's. */
+export function isOurMachine(machine: FlyMachine, owner: string): boolean {
+  const { metadata } = machine.config;
+  const madeBy = ownerOf(metadata);
+  return instanceIdOf(metadata) !== undefined && (madeBy === undefined || madeBy === owner);
 }
 
 /** The workspace volume's size, from the machine's mount (Fly fills in size_gb). */

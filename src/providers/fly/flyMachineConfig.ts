@@ -13,8 +13,11 @@ export interface FlyInstanceSpec {
   idePort: number;
 }
 
-/** Throws INVALID_CONFIG, naming the field, for what Fly would refuse. */
+/** Throws INVALID_CONFIG, naming the field, for what Fly would refuse, or what would be open to anyone on Fly. */
 export function flyInstanceSpec(config: InstanceConfig): FlyInstanceSpec {
+  if (config.auth.type !== 'password') {
+    throw invalidConfig('auth.type', `"${config.auth.type}" would leave the IDE open to anyone: a Fly.io instance is a public https app, so code-server must ask for a password; use "password"`);
+  }
   if (config.workspacePath === '/') throw invalidConfig('workspacePath', 'Fly.io cannot mount the workspace volume at "/"; use a folder such as "/home/coder/project"');
   return {
     guest: flyGuestFor(config.resources),
@@ -28,9 +31,12 @@ export interface MachineConfigInput {
   config: InstanceConfig;
   spec: FlyInstanceSpec;
   volumeId: string;
+  /** This installation's id, marking the machine as its own. */
+  owner: string;
 }
 
-export function machineConfigFor({ id, config, spec, volumeId }: MachineConfigInput): FlyMachineConfig {
+/** The machine of an instance; its env is the plain env only: the password and the secretEnv values are app secrets. */
+export function machineConfigFor({ id, config, spec, volumeId, owner }: MachineConfigInput): FlyMachineConfig {
   return {
     image: config.image,
     env: { ...config.env },
@@ -52,6 +58,6 @@ export function machineConfigFor({ id, config, spec, volumeId }: MachineConfigIn
     },
     // Not "always": an instance that stops itself when idle must stay stopped.
     restart: { policy: 'on-failure', max_retries: 3 },
-    metadata: machineMetadata(id, config),
+    metadata: machineMetadata(id, config, owner),
   };
 }

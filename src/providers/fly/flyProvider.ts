@@ -6,6 +6,7 @@ import type {
   ExecOptions,
   ExecResult,
   InstanceEndpoints,
+  InstanceSecrets,
   OperationOptions,
   Provider,
   ProviderCapabilities,
@@ -15,13 +16,13 @@ import type {
 } from '../../core/provider';
 import { DEFAULT_APP_PREFIX, flyAppName, isOurAppName } from './flyAppNames';
 import { DEFAULT_FLY_ENDPOINTS, FlyClient, type FlyClientOptions } from './flyClient';
-import { createFlyMachine } from './flyCreate';
+import { createFlyMachine, secretEnvOf } from './flyCreate';
 import { FlyError } from './flyErrors';
 import { flyExecCommand } from './flyExec';
 import { isOurMachine, toProviderInstance, workspaceSizeGB } from './flyInstances';
 import { silentLogger, type Logger } from '../../core/logger';
 import { flyInstanceSpec, machineConfigFor } from './flyMachineConfig';
-import { instanceIdOf, METADATA } from './flyMetadata';
+import { instanceIdOf, METADATA, ownerOf } from './flyMetadata';
 import { instanceGone, missingToken, toSwarmError } from './flySwarmErrors';
 import type { FlyMachine, FlyMachineState, FlyWaitState } from './flyTypes';
 import { waitForMachineState } from './flyWait';
@@ -40,6 +41,13 @@ export interface FlyProviderOptions {
   logger?: Logger;
   /** Names of our apps start with it (tests use their own, and see only their own apps). */
   appPrefix?: string;
+  /**
+   * This installation's id (installationId.ts), on the metadata of every machine it makes. Only machines with it are
+   * listed as this installation's, so a colleague's instances in the same organization are never adopted, and so never
+   * stopped or deleted from here. Machines made before owners were marked are listed without their config: a registry
+   * that has them keeps them, none adopts them anew.
+   */
+  owner: string;
   /** Client internals for tests: clock, retry policy, rate limits, fetch. */
   client?: Omit<FlyClientOptions, 'token' | 'apiUrl' | 'graphqlUrl' | 'logger'>;
   /** How long create, start and restart wait for a machine to start (Fly pulls the image on first start). */
@@ -57,7 +65,7 @@ const STOP_WAIT_MARGIN_SECONDS = 30;
  * Instances as Fly Machines. Each instance gets its own app, rather than one app per group, because Fly routes an
  * app's public hostname (https://<app>.fly.dev) across all machines of the app: one instance per app is the only way
  * each instance gets its own IDE URL. Apps of one organization share its private network, so a group's instances
- * still reach each other at <app>.internal. One app per instance also makes delete one call (the app takes its
+ * still reach each other at <app>.internal. One app per instance also makes delete one deletion (the app takes its
  * machine, volume and IPs with it) and gives each instance its own rate-limit budget.
  */
 export class FlyProvider implements Provider {
@@ -106,7 +114,8 @@ export class FlyProvider implements Provider {
   async createInstance(request: CreateInstanceRequest, options: OperationOptions = {}): Promise<ProviderInstance> {
     const spec = flyInstanceSpec(request.config);
     const app = flyAppName(this.appPrefix, request.id);
-    const settings = { client: this.client, org: this.options.org, region: this.options.region, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
+    const { org, region, owner } = this.options;
+    const settings = { client: this.client, org, region, owner, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
     return toProviderInstance(app, await createFlyMachine(settings, app, request, spec, options));
   }
 
@@ -124,7 +133,7 @@ export class FlyProvider implements Provider {
   async listInstances(): Promise<ProviderInstance[]> {
     try {
       const apps = (await this.client.listApps(this.options.org)).filter((app) => isOurAppName(this.appPrefix, app.name));
-      const perApp = await Promise.all(apps.map(async ({ name }) => (await this.machinesOf(name)).map((machine) => toProviderInstance(name, machine))));
+      const perApp = await Promise.all(apps.map(async ({ name }) => (await this.machinesOf(name)).map((machine) => this.listed(name, machine))));
       return perApp.flat();
     } catch (error) {
       throw this.toSwarmError(error, 'Listing Fly.io instances');
@@ -153,14 +162,21 @@ export class FlyProvider implements Provider {
     });
   }
 
-  /** Refused when the workspace should be kept: the volume lives in the instance's app, which delete removes. One request. */
+  /**
+   * Refused when the workspace should be kept: the volume lives in the instance's app, which delete removes. An app
+   * with another installation's machine is not this one's to delete: it is left alone, as not found. Two requests.
+   */
   async deleteInstance(id: string, { keepWorkspace, signal }: DeleteOptions & OperationOptions): Promise<void> {
     if (keepWorkspace) {
       throw invalidConfig('keepWorkspace', 'Fly.io instances cannot keep their workspace on delete: the volume belongs to the instance\'s app. Copy the workspace out first.');
     }
+    const app = flyAppName(this.appPrefix, id);
     try {
-      await this.client.deleteApp(flyAppName(this.appPrefix, id), { signal });
+      const machines = await this.client.listMachines(app, { signal });
+      if (machines.some((machine) => isLive(machine) && !isOurMachine(machine, this.options.owner))) throw notOurs(id, app);
+      await this.client.deleteApp(app, { signal });
     } catch (error) {
+      if (SwarmError.is(error)) throw error;
       if (error instanceof FlyError && error.category === 'not_found') throw instanceGone(id);
       throw this.toSwarmError(error, `Deleting instance ${id}`);
     }
@@ -168,9 +184,11 @@ export class FlyProvider implements Provider {
 
   /**
    * Replaces the machine's configuration in place (same machine, same volume): image, env, command, CPU and memory.
-   * A larger storage size extends the volume first; volumes cannot shrink. A stopped machine stays stopped.
+   * A larger storage size extends the volume first; volumes cannot shrink. A stopped machine stays stopped. The
+   * secretEnv values given are set as app secrets first; the others stay as the app keeps them. The machine is marked
+   * as this installation's.
    */
-  updateInstance(id: string, config: InstanceConfig, { signal, onProgress }: OperationOptions & { password?: string } = {}): Promise<ProviderInstance> {
+  async updateInstance(id: string, config: InstanceConfig, { signal, onProgress, secretEnv = {} }: OperationOptions & InstanceSecrets = {}): Promise<ProviderInstance> {
     const spec = flyInstanceSpec(config);
     return this.withMachine(id, 'Updating', async (app, machine) => {
       const volumeId = machine.config.mounts?.[0]?.volume;
@@ -181,12 +199,17 @@ export class FlyProvider implements Provider {
         onProgress?.(`Extending the workspace volume to ${spec.volumeGB} GB`);
         await this.client.extendVolume(app, volumeId, spec.volumeGB, { signal });
       }
+      const variables = secretEnvOf(config, secretEnv);
+      if (Object.keys(variables).length > 0) {
+        onProgress?.(`Storing ${Object.keys(variables).join(', ')} as app secrets`);
+        await this.client.setSecrets(app, variables, { signal });
+      }
       const wasStarted = machine.state === 'started';
       onProgress?.('Updating the machine');
       const updated = await this.client.updateMachine(
         app,
         machine.id,
-        { config: machineConfigFor({ id, config, spec, volumeId }), currentVersion: machine.instance_id, skipLaunch: !wasStarted },
+        { config: machineConfigFor({ id, config, spec, volumeId, owner: this.options.owner }), currentVersion: machine.instance_id, skipLaunch: !wasStarted },
         { signal },
       );
       if (!wasStarted) return toProviderInstance(app, updated);
@@ -239,10 +262,16 @@ export class FlyProvider implements Provider {
     return { ...machine, state };
   }
 
-  /** The live machines of ours in an app (one request); none when the app is gone. */
+  /** The live machines of this installation in an app (one request); none when the app is gone. */
   private async machinesOf(app: string): Promise<FlyMachine[]> {
     const machines = await this.client.listMachines(app).catch(emptyIfNotFound);
-    return machines.filter((machine) => isLive(machine) && isOurMachine(machine));
+    return machines.filter((machine) => isLive(machine) && isOurMachine(machine, this.options.owner));
+  }
+
+  /** A machine as listed: one made before owners were marked comes without its config, so that no registry adopts it anew. */
+  private listed(app: string, machine: FlyMachine): ProviderInstance {
+    const instance = toProviderInstance(app, machine);
+    return ownerOf(machine.config.metadata) === undefined ? { ...instance, config: undefined } : instance;
   }
 
   private async findMachine(app: string, id: string): Promise<FlyMachine | undefined> {
@@ -266,6 +295,12 @@ export class FlyProvider implements Provider {
   private toSwarmError(error: unknown, action: string): SwarmError {
     return toSwarmError(error, { action, apiUrl: this.apiUrl, region: this.options.region });
   }
+}
+
+function notOurs(id: string, app: string): SwarmError {
+  return new SwarmError('INSTANCE_NOT_FOUND', `The Fly.io app ${app} of instance "${id}" holds another installation's machine: Remote Swarm leaves it as it is.`, {
+    details: { instance: id },
+  });
 }
 
 function isLive(machine: FlyMachine): boolean {

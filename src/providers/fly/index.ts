@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { installationId } from '../../core/installationId';
 import { isLoopbackHostname } from '../../core/loopback';
 import type { ProviderRegistration } from '../../core/provider';
 import { redactUrls } from '../../core/redaction';
@@ -56,9 +57,10 @@ export const flyProvider: ProviderRegistration = {
   pricing: flyInstancePricing,
   secrets: [FLY_TOKEN_SECRET],
   // The implementation, and fly-admin with it, loads when a provider is first made, not with the registration.
-  create: async (settings, { secrets, log, clock }) => {
+  create: async (settings, { state, secrets, log, clock }) => {
     const options = parseOrThrow(flySettingsSchema, settings, 'fly');
     const { FlyProvider } = await import('./flyProvider');
-    return new FlyProvider({ ...options, getToken: () => secrets.get(FLY_TOKEN_SECRET.key), logger: log, client: { clock } });
+    const owner = await installationId(state);
+    return new FlyProvider({ ...options, owner, getToken: () => secrets.get(FLY_TOKEN_SECRET.key), logger: log, client: { clock } });
   },
 };

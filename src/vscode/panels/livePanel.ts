@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Event } from '../../core/events';
-import type { SnapshotMessage, WebviewMessage } from './panelProtocol';
+import { parseWebviewMessage, type SnapshotMessage, type WebviewMessage } from './panelProtocol';
 import { webviewHtml } from './webviewHtml';
 
 const POST_DELAY_MS = 100;
@@ -16,7 +16,11 @@ export interface LivePanelDefinition<T> {
   /** When the snapshot may have changed. */
   changes: readonly Event<unknown>[];
   onInstanceCommand?: (message: Extract<WebviewMessage, { type: 'instanceCommand' }>) => void;
+  /** Where a message the page does not send is noted before it is ignored. */
+  log: vscode.LogOutputChannel;
 }
+
+const LOGGED_MESSAGE_LENGTH = 200;
 
 /**
  * One webview panel that renders a snapshot and follows its changes while visible. It is restored after a restart of
@@ -60,7 +64,7 @@ export class LivePanel<T> implements vscode.Disposable {
       styles: ['shared/panel.css', ...this.definition.styles].map((path) => vscode.Uri.joinPath(this.extensionUri, 'media', path)),
     });
     this.panelSubscriptions = [
-      panel.webview.onDidReceiveMessage((message: WebviewMessage) => this.receive(message)),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
       panel.onDidChangeViewState(() => this.post()),
       ...this.definition.changes.map((event) => event(() => this.postSoon())),
       panel.onDidDispose(() => {
@@ -71,7 +75,12 @@ export class LivePanel<T> implements vscode.Disposable {
     ];
   }
 
-  private receive(message: WebviewMessage): void {
+  private receive(received: unknown): void {
+    const message = parseWebviewMessage(received);
+    if (message === undefined) {
+      this.definition.log.warn(`${this.definition.title}: ignored a message its page does not send: ${preview(received)}`);
+      return;
+    }
     if (message.type === 'ready') this.post();
     else if (message.type === 'instanceCommand') this.definition.onInstanceCommand?.(message);
   }
@@ -97,4 +106,14 @@ export class LivePanel<T> implements vscode.Disposable {
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews')],
     };
   }
+}
+
+function preview(message: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(message) ?? String(message);
+  } catch {
+    text = String(message);
+  }
+  return text.length > LOGGED_MESSAGE_LENGTH ? `${text.slice(0, LOGGED_MESSAGE_LENGTH)}…` : text;
 }

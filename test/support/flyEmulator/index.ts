@@ -32,6 +32,8 @@ export interface FlyEmulator {
   readonly requests: RecordedRequest[];
   /** What exists now: apps, live machines, live volumes, IP addresses. */
   inventory(): Inventory;
+  /** The secrets an app holds, by name (what `fly secrets list` would name, with their values). */
+  appSecrets(app: string): Record<string, string>;
   /** Makes an app name taken, as if another Fly user had it. */
   reserveAppName(name: string): void;
   /** The loopback address where a started machine of the app serves its service (docker runtime only). */
@@ -59,6 +61,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     faults,
     requests: server.requests,
     inventory: () => world.inventory(),
+    appSecrets: (app) => Object.fromEntries(world.requireApp(app).secrets),
     reserveAppName: (name) => world.reserveAppName(name),
     machineAddress: (app) => world.machines.address(app),
     setTransitionDelay: (ms) => {

@@ -45,6 +45,17 @@ function numberOption(value: string | undefined, field: string): number | undefi
   return number;
 }
 
+/** Values of secretEnv names from the CLI's own environment, so that no secret is ever in argv or a shell history. */
+function secretEnvFromEnvironment(names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    names.map((variable) => {
+      const value = process.env[variable];
+      if (value === undefined) throw invalidConfig(`secretEnv.${variable}`, `has no value: export ${variable} in the environment that runs remote-swarm`);
+      return [variable, value];
+    }),
+  );
+}
+
 /** create, list, show, start, stop, restart, delete (destroy), logs, exec, connect. */
 export function registerInstanceCommands(program: Command, run: RunWithSwarm): void {
   program
@@ -97,8 +108,10 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
     .option('--image <image>', 'the image, over the template\'s')
     .option('--cpus <cores>', 'CPU cores, over the template\'s')
     .option('--memory <megabytes>', 'memory in MB, over the template\'s')
+    .option('--secret-env <NAME...>', 'a secretEnv variable of the template, its value taken from this environment variable of yours (never from the command line)')
+    .option('--allow-network', 'agree to publish ports beyond this machine where the template asks to')
     .option(...JSON_OPTION)
-    .action((name: string, options: { template: string; provider?: string; image?: string; cpus?: string; memory?: string; json?: boolean }) =>
+    .action((name: string, options: { template: string; provider?: string; image?: string; cpus?: string; memory?: string; secretEnv?: string[]; allowNetwork?: boolean; json?: boolean }) =>
       run(async (swarm) => {
         const cpuCores = numberOption(options.cpus, 'cpus');
         const memoryMB = numberOption(options.memory, 'memory');
@@ -111,6 +124,8 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
               ...(options.image === undefined ? {} : { image: options.image }),
               resources: { ...(cpuCores === undefined ? {} : { cpuCores }), ...(memoryMB === undefined ? {} : { memoryMB }) },
             },
+            secretEnv: secretEnvFromEnvironment(options.secretEnv ?? []),
+            allowNetworkExposure: options.allowNetwork === true,
           },
           progress,
         ));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -77,6 +77,17 @@ describe('remote-swarm CLI against the real Docker engine', function () {
     assert.equal((await cli(['delete', name('life'), '--yes'])).code, 0);
     assert.equal((await cli(['show', name('life')])).code, 3);
     assert.deepEqual(await containersNamed(name('life')), []);
+  });
+
+  it('takes a template\'s secretEnv values from the environment, never from argv, and keeps them out of its state file', async () => {
+    writeFileSync(join(temp.path, 'settings.json'), JSON.stringify({ 'docker.defaultImage': ensureTestImage(), templates: [{ name: 'with-token', secretEnv: ['API_TOKEN'] }] }));
+    const missing = await cli(['create', name('secret'), '--template', 'with-token']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /secretEnv\.API_TOKEN/);
+    const created = await cli(['create', name('secret'), '--template', 'with-token', '--secret-env', 'API_TOKEN'], { API_TOKEN: 'tok-3f9a' });
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((await cli(['exec', name('secret'), '--', 'sh', '-c', 'printf %s "$API_TOKEN"'])).stdout, 'tok-3f9a');
+    assert.doesNotMatch(readFileSync(join(temp.path, 'state.json'), 'utf8'), /tok-3f9a/);
   });
 
   it('refuses bad input naming the field, and creates nothing', async () => {

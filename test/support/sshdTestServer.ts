@@ -4,7 +4,7 @@ import net from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { hostPublicKey, type HostPublicKey } from '../../src/ssh/hostKeyFingerprint';
+import { hostPublicKey, type HostPublicKey } from '../../src/ssh/hostPublicKey';
 import { makeTempDir } from './tempDir';
 
 const SSHD = '/usr/sbin/sshd';

@@ -1,0 +1,78 @@
+import { invalidConfig, SwarmError } from '../core/errors';
+
+/**
+ * The checks every value passes before Remote Swarm writes it into its ssh config or known_hosts. Much of it comes from
+ * an instance (its `id -un`, its host keys), so a value that could end its line, add a directive, widen a host pattern
+ * or be expanded by ssh is refused, never repaired: a refusal names the field, and nothing is written.
+ */
+
+/** POSIX portable user names: letters, digits, ".", "_" and "-", not starting with "-". */
+export const POSIX_USER_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
+/** One exact host, never a pattern: no "*", "?", "!" or ",", and lower case, as OpenSSH compares known_hosts names. */
+const EXACT_ALIAS = /^[a-z0-9][a-z0-9._-]{0,252}$/;
+/** A DNS name or IPv4 address, or an IPv6 address (which has a ":"). No "%": HostName expands %-tokens. */
+const EXACT_HOST_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9_][A-Za-z0-9._-]*|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/;
+
+export type SshFileKind = 'an ssh config file' | 'a known_hosts file';
+
+export function refusedValue(field: string, value: unknown, problem: string, file: SshFileKind): SwarmError {
+  return invalidConfig(field, `${shown(value)} ${problem}, so it cannot be written into ${file}. Nothing was written.`);
+}
+
+export function exactHostAlias(alias: string, file: SshFileKind): string {
+  if (!EXACT_ALIAS.test(alias)) throw refusedValue('alias', alias, 'is not one exact host alias (lower-case letters, digits, ".", "_" and "-")', file);
+  return alias;
+}
+
+export function exactHostName(hostName: string): string {
+  if (!EXACT_HOST_NAME.test(hostName)) throw refusedValue('hostName', hostName, 'is not a host name or an IP address', 'an ssh config file');
+  return hostName;
+}
+
+export function posixUserName(user: string): string {
+  if (!POSIX_USER_NAME.test(user)) {
+    throw refusedValue('user', user, 'is not a POSIX user name (letters, digits, ".", "_" and "-", not starting with "-")', 'an ssh config file');
+  }
+  return user;
+}
+
+export function portNumber(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw refusedValue('port', port, 'is not a port number from 1 to 65535', 'an ssh config file');
+  return port;
+}
+
+/**
+ * `text` is a file Remote Swarm writes whole, and `canonical` what it would write for the entries read from it: any
+ * difference is text it did not write (an edit, or something injected), which it reports rather than keep or drop.
+ */
+export function requireOwnText(file: string, text: string, canonical: string): void {
+  if (text === canonical) return;
+  const lines = text.split('\n');
+  const expected = canonical.split('\n');
+  const index = lines.findIndex((line, i) => line !== expected[i]);
+  const lineNumber = (index === -1 ? lines.length : index) + 1;
+  throw new SwarmError(
+    'CONFLICT',
+    `${file} holds text Remote Swarm did not write, at line ${lineNumber}: ${shown(lines[lineNumber - 1] ?? '')}. It may have been tampered ` +
+      `with, so nothing was written. Check it (ssh reads it for every host once it is included from ~/.ssh/config), then delete it: ` +
+      `Remote Swarm writes it afresh when you connect again.`,
+    { details: { file, line: lineNumber } },
+  );
+}
+
+/** The entries `render` accepts. Reading a file, the rest are left out, for requireOwnText to find. */
+export function renderable<T>(entries: readonly T[], render: (entry: T) => unknown): T[] {
+  return entries.filter((entry) => {
+    try {
+      render(entry);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** A value as a message shows it: quoted, with line breaks and control characters escaped, cut short. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : String(value);
+}

@@ -4,6 +4,7 @@ import { sha256Fingerprint } from './hostKeyFingerprint';
 import type { HostPublicKey } from './hostPublicKey';
 import { hostFieldMatches, knownHostName, parseAliasKeys, parseKnownHosts, renderAliasKeys, sameKey, type AliasKey } from './knownHosts';
 import { readTextIfExists } from './readTextIfExists';
+import { exactHostAlias } from './sshFileValues';
 
 /** What the user is asked on first contact with a host: trust this key, shown as OpenSSH shows it? */
 export interface HostKeyQuestion {
@@ -101,6 +102,7 @@ export class HostKeyTrust {
   }
 
   private replaced(alias: string, keys: readonly HostPublicKey[]): AliasKey[] {
+    exactHostAlias(alias, 'a known_hosts file');
     const added = keys.map((key) => ({ alias, key }));
     renderAliasKeys(added);
     return [...this.managedKeys().filter((entry) => entry.alias !== alias), ...added];

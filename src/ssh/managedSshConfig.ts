@@ -102,9 +102,9 @@ export class ManagedSshConfig {
 function readHostBlocks(text: string): SshHostEntry[] {
   const blocks: Map<string, string>[] = [];
   for (const line of text.split('\n')) {
-    const host = /^Host (.*)$/.exec(line);
+    const host = /^Host (.*)$/s.exec(line);
     if (host) blocks.push(new Map([['Host', host[1] ?? '']]));
-    const option = /^ {2}(\w+) (.*)$/.exec(line);
+    const option = /^ {2}(\w+) (.*)$/s.exec(line);
     if (option) blocks.at(-1)?.set(option[1] ?? '', option[2] ?? '');
   }
   const entries = blocks.map(entryOfBlock).filter((entry) => entry !== undefined);

@@ -6,6 +6,7 @@ import { hostPublicKeyOfText, type HostPublicKey } from './hostPublicKey';
 import type { HostKeyTrust } from './hostKeyTrust';
 import { ManagedSshConfig, type SshHostEntry } from './managedSshConfig';
 import { hostAlias, type SshDirectory } from './sshDirectory';
+import { refusedValue } from './sshFileValues';
 import { ensureKeyPair, removeKeyPair } from './sshKeyPair';
 
 /** Runs argv in the instance (its provider's executeCommand). */
@@ -107,7 +108,8 @@ function parseHostKeys(text: string): HostPublicKey[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => {
-      const [type = '', base64 = ''] = line.trim().split(/\s+/);
+      const [type, base64] = line.trim().split(/\s+/);
+      if (type === undefined || base64 === undefined) throw refusedValue('hostKey', line, 'is not a key line ("type base64 comment")', 'a known_hosts file');
       return hostPublicKeyOfText(type, base64);
     });
 }

@@ -23,7 +23,7 @@ export function configArguments(text: string): string[] {
 export function expandedPathArgument(path: string, field: string): string {
   const normalized = windowsSeparators(path);
   if (!/^(\/|[A-Za-z]:\/)/.test(normalized)) throw refusedValue(field, path, 'is not an absolute path', 'an ssh config file');
-  if (/["\\\x00-\x1f\x7f]|\$\{/.test(normalized)) {
+  if (/["\\\x00-\x1f\x7f-\x9f]|\$\{/.test(normalized)) {
     throw refusedValue(field, path, 'holds a double quote, a backslash, "${" or a control character, which ssh would not read as part of a path', 'an ssh config file');
   }
   return `"${normalized.replace(/%/g, '%%')}"`;
@@ -38,23 +38,32 @@ export function pathOfArgument(argument: string): string | undefined {
 const PLAIN_WORD = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
 
 /**
- * An argv as a ProxyCommand, which ssh hands to the user's shell after expanding %-tokens: each argument single-quoted
- * unless plain, each "%" written "%%"; control characters (a line break would end the line) are refused.
+ * An argv as a ProxyCommand, which ssh hands to the user's shell after expanding %-tokens: each "%" written "%%", each
+ * argument single-quoted unless plain, with its quotes and backslashes written outside the quotes as \' and \\ (ssh
+ * checks the line's quoting its own way, where a backslash escapes even inside single quotes). Control characters (a
+ * line break would end the line) are refused.
  */
 export function proxyCommandLine(argv: readonly string[]): string {
   if (argv.length === 0) throw refusedValue('proxyCommand', '', 'is an empty argv', 'an ssh config file');
-  const unsafe = argv.find((arg) => /[\x00-\x1f\x7f]/.test(arg));
+  const unsafe = argv.find((arg) => /[\x00-\x1f\x7f-\x9f]/.test(arg));
   if (unsafe !== undefined) throw refusedValue('proxyCommand', unsafe, 'holds a line break or another control character', 'an ssh config file');
-  return argv
-    .map((arg) => (PLAIN_WORD.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
-    .join(' ')
-    .replace(/%/g, '%%');
+  return argv.map(shellWord).join(' ').replace(/%/g, '%%');
+}
+
+function shellWord(arg: string): string {
+  if (PLAIN_WORD.test(arg)) return arg;
+  if (arg === '') return "''";
+  return arg
+    .split(/(['\\])/)
+    .filter((part) => part !== '')
+    .map((part) => (part === "'" || part === '\\' ? `\\${part}` : `'${part}'`))
+    .join('');
 }
 
 /** The argv a proxyCommandLine stands for (a line it would not write may give anything: compare by writing it again). */
 export function proxyCommandArgv(line: string): string[] {
-  const words = line.replace(/%%/g, '%').match(/(?:'[^']*'|\\'|[^'\\ ]+)+/g) ?? [];
-  return words.map((word) => (word.match(/'[^']*'|\\'|[^'\\]+/g) ?? []).map((part) => (part === "\\'" ? "'" : part.startsWith("'") ? part.slice(1, -1) : part)).join(''));
+  const words = line.replace(/%%/g, '%').match(/(?:'[^']*'|\\['\\]|[^'\\ ]+)+/g) ?? [];
+  return words.map((word) => (word.match(/'[^']*'|\\['\\]|[^'\\]+/g) ?? []).map((part) => (part.startsWith('\\') ? part.slice(1) : part.startsWith("'") ? part.slice(1, -1) : part)).join(''));
 }
 
 function windowsSeparators(path: string): string {

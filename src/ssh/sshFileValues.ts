@@ -1,4 +1,5 @@
 import { invalidConfig, SwarmError } from '../core/errors';
+import { INSTANCE_NAME_MAX_LENGTH, INSTANCE_NAME_PATTERN } from '../core/models';
 
 /**
  * The checks every value passes before Remote Swarm writes it into its ssh config or known_hosts. Much of it comes from
@@ -6,12 +7,18 @@ import { invalidConfig, SwarmError } from '../core/errors';
  * or be expanded by ssh is refused, never repaired: a refusal names the field, and nothing is written.
  */
 
+export const ALIAS_PREFIX = 'remote-swarm.';
 /** POSIX portable user names: letters, digits, ".", "_" and "-", not starting with "-". */
 export const POSIX_USER_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
-/** One exact host, never a pattern: no "*", "?", "!" or ",", and lower case, as OpenSSH compares known_hosts names. */
-const EXACT_ALIAS = /^[a-z0-9][a-z0-9._-]{0,252}$/;
-/** A DNS name or IPv4 address, or an IPv6 address (which has a ":"). No "%": HostName expands %-tokens. */
-const EXACT_HOST_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9_][A-Za-z0-9._-]*|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/;
+const IPV4_ADDRESS = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV6_ADDRESS = /^[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*$/;
+/** Whose last label is not a number: "10.1", "0" and "0x7f.1" are IPv4 addresses to the resolver, not names. */
+const DNS_NAME = /^(?!.*(?:^|\.)(?:\d+|0x[0-9a-f]*)\.?$)[a-z0-9_][a-z0-9._-]*$/i;
+
+/** A host name, or an IP address spelt as one would expect it. Never a "%": HostName expands %-tokens. */
+export function isExactHostName(hostName: string): boolean {
+  return hostName.length <= 253 && (IPV4_ADDRESS.test(hostName) || IPV6_ADDRESS.test(hostName) || DNS_NAME.test(hostName));
+}
 
 export type SshFileKind = 'an ssh config file' | 'a known_hosts file';
 
@@ -19,13 +26,20 @@ export function refusedValue(field: string, value: unknown, problem: string, fil
   return invalidConfig(field, `${shown(value)} ${problem}, so it cannot be written into ${file}. Nothing was written.`);
 }
 
+/**
+ * An alias Remote Swarm gives, "remote-swarm.<instance name>": one exact host, never a pattern ("*", "?", "!", ","),
+ * and never the name of a host of the user's own.
+ */
 export function exactHostAlias(alias: string, file: SshFileKind): string {
-  if (!EXACT_ALIAS.test(alias)) throw refusedValue('alias', alias, 'is not one exact host alias (lower-case letters, digits, ".", "_" and "-")', file);
+  const name = alias.startsWith(ALIAS_PREFIX) ? alias.slice(ALIAS_PREFIX.length) : undefined;
+  if (name === undefined || name.length > INSTANCE_NAME_MAX_LENGTH || !INSTANCE_NAME_PATTERN.test(name)) {
+    throw refusedValue('alias', alias, `is not an alias Remote Swarm gives (${ALIAS_PREFIX}<instance name>)`, file);
+  }
   return alias;
 }
 
 export function exactHostName(hostName: string): string {
-  if (!EXACT_HOST_NAME.test(hostName)) throw refusedValue('hostName', hostName, 'is not a host name or an IP address', 'an ssh config file');
+  if (!isExactHostName(hostName)) throw refusedValue('hostName', hostName, 'is not a host name or an IP address', 'an ssh config file');
   return hostName;
 }
 

@@ -1,7 +1,7 @@
 import { writeAtomically } from '../core/jsonFileStore';
 import { readTextIfExists } from './readTextIfExists';
 import { expandedPathArgument, pathOfArgument, proxyCommandArgv, proxyCommandLine } from './sshConfigSyntax';
-import { exactHostAlias, exactHostName, portNumber, posixUserName, renderable, requireOwnText } from './sshFileValues';
+import { exactHostAlias, exactHostName, isHostAlias, portNumber, posixUserName, renderable, requireOwnText } from './sshFileValues';
 
 /** How ssh reaches one instance. */
 export interface SshHostEntry {
@@ -96,16 +96,21 @@ export class ManagedSshConfig {
 }
 
 /**
- * The entries of the Host blocks Remote Swarm writes, read loosely: what they would not render back to (a block with
- * a value it refuses, lines of any other kind) is left out, so that comparing the file with them finds it.
+ * The entries of the Host blocks Remote Swarm writes, read loosely: a block starts only at a Host line with one of its
+ * aliases and takes each of its directives once; other lines and what would not render back (a value it refuses) are
+ * left out, so that comparing the file with the entries finds the first line it did not write.
  */
 function readHostBlocks(text: string): SshHostEntry[] {
   const blocks: Map<string, string>[] = [];
   for (const line of text.split('\n')) {
-    const host = /^Host (.*)$/s.exec(line);
-    if (host) blocks.push(new Map([['Host', host[1] ?? '']]));
-    const option = /^ {2}(\w+) (.*)$/s.exec(line);
-    if (option) blocks.at(-1)?.set(option[1] ?? '', option[2] ?? '');
+    const host = /^Host (.*)$/s.exec(line)?.[1];
+    if (host !== undefined && isHostAlias(host)) {
+      blocks.push(new Map([['Host', host]]));
+      continue;
+    }
+    const [, key, value] = /^ {2}(\w+) (.*)$/s.exec(line) ?? [];
+    const block = blocks.at(-1);
+    if (block !== undefined && key !== undefined && value !== undefined && !block.has(key)) block.set(key, value);
   }
   const entries = blocks.map(entryOfBlock).filter((entry) => entry !== undefined);
   return renderable(entries, renderHostBlock);

@@ -31,11 +31,13 @@ export function refusedValue(field: string, value: unknown, problem: string, fil
  * and never the name of a host of the user's own.
  */
 export function exactHostAlias(alias: string, file: SshFileKind): string {
-  const name = alias.startsWith(ALIAS_PREFIX) ? alias.slice(ALIAS_PREFIX.length) : undefined;
-  if (name === undefined || name.length > INSTANCE_NAME_MAX_LENGTH || !INSTANCE_NAME_PATTERN.test(name)) {
-    throw refusedValue('alias', alias, `is not an alias Remote Swarm gives (${ALIAS_PREFIX}<instance name>)`, file);
-  }
+  if (!isHostAlias(alias)) throw refusedValue('alias', alias, `is not an alias Remote Swarm gives (${ALIAS_PREFIX}<instance name>)`, file);
   return alias;
+}
+
+export function isHostAlias(alias: string): boolean {
+  const name = alias.startsWith(ALIAS_PREFIX) ? alias.slice(ALIAS_PREFIX.length) : '';
+  return name.length <= INSTANCE_NAME_MAX_LENGTH && INSTANCE_NAME_PATTERN.test(name);
 }
 
 export function exactHostName(hostName: string): string {

@@ -2,7 +2,7 @@ import { SwarmError } from '../core/errors';
 import { writeAtomically } from '../core/jsonFileStore';
 import { sha256Fingerprint } from './hostKeyFingerprint';
 import type { HostPublicKey } from './hostPublicKey';
-import { hostFieldMatches, knownHostName, parseAliasKeys, parseKnownHosts, renderAliasKeys, sameKey, type AliasKey } from './knownHosts';
+import { hostFieldMatches, knownHostName, parseAliasKeys, parseKnownHosts, renderAliasKeys, sameKey, type AliasKey, type KnownHostLine } from './knownHosts';
 import { readTextIfExists } from './readTextIfExists';
 import { exactHostAlias } from './sshFileValues';
 
@@ -51,23 +51,13 @@ export class HostKeyTrust {
   constructor(private readonly options: HostKeyTrustOptions) {}
 
   async verify(target: HostKeyTarget, key: HostPublicKey): Promise<void> {
-    const name = knownHostName(target.host, target.port);
-    const userLines = this.options.userFiles.flatMap((file) =>
-      parseKnownHosts(readTextIfExists(file))
-        .filter((line) => hostFieldMatches(line.hosts, name))
-        .map((line) => ({ ...line, file })),
-    );
     const fingerprint = sha256Fingerprint(key);
-    if (userLines.some((line) => line.marker === 'revoked' && sameKey(line.key, key))) {
+    if (this.userLines(target).some((line) => line.marker === 'revoked' && sameKey(line.key, key))) {
       throw rejected(target, `its ${key.type} key ${fingerprint} is marked @revoked in a known_hosts file. Connecting was refused.`, 'revoked');
     }
-    const managed = this.managedKeys().filter((entry) => entry.alias === target.alias);
-    const recorded: RecordedKey[] = [
-      ...managed.map((entry) => ({ key: entry.key, file: this.options.managedFile })),
-      ...userLines.filter((line) => line.marker === undefined),
-    ];
+    const recorded = this.recordedKeys(target);
     if (recorded.some((entry) => sameKey(entry.key, key))) {
-      if (!managed.some((entry) => sameKey(entry.key, key))) this.write([...this.managedKeys(), { alias: target.alias, key }]);
+      if (!recorded.some((entry) => entry.file === this.options.managedFile && sameKey(entry.key, key))) this.write([...this.managedKeys(), { alias: target.alias, key }]);
       return;
     }
     if (recorded.length > 0) throw this.changed(target, key, fingerprint, recorded);
@@ -78,10 +68,7 @@ export class HostKeyTrust {
 
   /** The types of the keys on record for the host, so that a connection can ask for one of them first (as OpenSSH does). */
   recordedKeyTypes(target: HostKeyTarget): string[] {
-    const name = knownHostName(target.host, target.port);
-    const user = this.options.userFiles.flatMap((file) => parseKnownHosts(readTextIfExists(file)).filter((line) => line.marker === undefined && hostFieldMatches(line.hosts, name)));
-    const managed = this.managedKeys().filter((entry) => entry.alias === target.alias);
-    return [...new Set([...managed, ...user].map((entry) => entry.key.type))];
+    return [...new Set(this.recordedKeys(target).map((entry) => entry.key.type))];
   }
 
   /** Records the keys of a host learnt over a trusted channel (e.g. read through docker exec), replacing its old ones. */
@@ -120,6 +107,26 @@ export class HostKeyTrust {
         `the new fingerprint on the host itself, remove the old key (${removals.join(', then ')}) and connect again.`,
       'changed',
       { onRecord: recorded.map((entry) => ({ type: entry.key.type, fingerprint: sha256Fingerprint(entry.key), file: entry.file })) },
+    );
+  }
+
+  /** The keys on record for the host: under its alias in the managed file, under its name in the user's files. */
+  private recordedKeys(target: HostKeyTarget): RecordedKey[] {
+    return [
+      ...this.managedKeys()
+        .filter((entry) => entry.alias === target.alias)
+        .map((entry) => ({ key: entry.key, file: this.options.managedFile })),
+      ...this.userLines(target).filter((line) => line.marker === undefined),
+    ];
+  }
+
+  /** The lines of the user's known_hosts files that name the host, as OpenSSH names it there. */
+  private userLines(target: HostKeyTarget): (KnownHostLine & RecordedKey)[] {
+    const name = knownHostName(target.host, target.port);
+    return this.options.userFiles.flatMap((file) =>
+      parseKnownHosts(readTextIfExists(file))
+        .filter((line) => hostFieldMatches(line.hosts, name))
+        .map((line) => ({ ...line, file })),
     );
   }
 

@@ -53,6 +53,7 @@ export class ManagedSshConfig {
 
   /** Adds or replaces the block of entry.alias; true when the file changed. */
   upsert(entry: SshHostEntry): boolean {
+    // The entry first: a value it refuses is reported as that, whatever the file holds.
     renderHostBlock(entry);
     const entries = this.entryMap();
     entries.set(entry.alias, entry);

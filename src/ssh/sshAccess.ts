@@ -60,15 +60,15 @@ export class SshAccess {
   /** Removes what prepare made for an instance that is gone: Host block, host keys, key pair; each even when another cannot be. */
   forget({ name }: Pick<Instance, 'name'>): void {
     const alias = hostAlias(name);
-    const failures = [() => this.config.remove(alias), () => this.trust.forget(alias), () => removeKeyPair(this.keyFile(name))].flatMap((remove) => {
+    let failure: unknown;
+    for (const remove of [() => this.config.remove(alias), () => this.trust.forget(alias), () => removeKeyPair(this.keyFile(name))]) {
       try {
         remove();
-        return [];
       } catch (error) {
-        return [error];
+        failure ??= error;
       }
-    });
-    if (failures.length > 0) throw failures[0];
+    }
+    if (failure !== undefined) throw failure;
   }
 
   private async existingHost(instance: Instance, { host, port, user, identityFile, proxyCommand }: SshEndpointDescription, run: RunInInstance): Promise<SshHostEntry> {

@@ -70,8 +70,7 @@ export function requireOwnText(file: string, text: string, canonical: string): v
   throw new SwarmError(
     'CONFLICT',
     `${file} holds text Remote Swarm did not write, at line ${lineNumber}: ${shown(lines[lineNumber - 1] ?? '')}. It may have been tampered ` +
-      `with, so nothing was written. Check it (ssh reads it for every host once it is included from ~/.ssh/config), then delete it: ` +
-      `Remote Swarm writes it afresh when you connect again.`,
+      `with, so nothing was written. Check what it holds, then delete it: Remote Swarm writes it afresh as you connect to each instance.`,
     { details: { file, line: lineNumber } },
   );
 }

@@ -1,10 +1,10 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { SwarmError } from '../core/errors';
 import { writeAtomically } from '../core/jsonFileStore';
-import { sha256Fingerprint, type HostPublicKey } from './hostKeyFingerprint';
+import { sha256Fingerprint } from './hostKeyFingerprint';
+import type { HostPublicKey } from './hostPublicKey';
+import { hostFieldMatches, knownHostName, parseAliasKeys, parseKnownHosts, renderAliasKeys, sameKey, type AliasKey, type KnownHostLine } from './knownHosts';
 import { readTextIfExists } from './readTextIfExists';
-import { formatKnownHostLine, hostFieldMatches, knownHostName, parseKnownHosts, sameKey, type KnownHostLine } from './knownHosts';
+import { exactHostAlias } from './sshFileValues';
 
 /** What the user is asked on first contact with a host: trust this key, shown as OpenSSH shows it? */
 export interface HostKeyQuestion {
@@ -35,85 +35,113 @@ export interface HostKeyTrustOptions {
   confirm: ConfirmHostKey;
 }
 
+/** A key on record for a host, and the file that records it. */
+interface RecordedKey {
+  key: HostPublicKey;
+  file: string;
+}
+
 /**
- * Verifies SSH host keys as OpenSSH's StrictHostKeyChecking=ask does: a key on record passes, a revoked or different
- * key of the same type is refused, and an unknown host is trusted only when the user confirms its fingerprint.
- * Trusted keys are recorded in the managed file, so the ssh config's Host blocks can check them too.
+ * Verifies SSH host keys as OpenSSH's StrictHostKeyChecking=ask does: a key on record passes, a revoked key or any
+ * other key of a host with keys on record (of its type or another) is refused, and a host with none is trusted only
+ * when the user confirms its fingerprint. Trusted keys are recorded in the managed file, so the ssh config's Host
+ * blocks can check them too.
  */
 export class HostKeyTrust {
   constructor(private readonly options: HostKeyTrustOptions) {}
 
   async verify(target: HostKeyTarget, key: HostPublicKey): Promise<void> {
-    const managed = this.read(this.options.managedFile).filter((line) => hostFieldMatches(line.hosts, target.alias));
-    const name = knownHostName(target.host, target.port);
-    const recorded = [...managed, ...this.options.userFiles.flatMap((file) => this.read(file).filter((line) => hostFieldMatches(line.hosts, name)))];
     const fingerprint = sha256Fingerprint(key);
-    if (recorded.some((line) => line.marker === 'revoked' && sameKey(line.key, key))) {
+    if (this.userLines(target).some((line) => line.marker === 'revoked' && sameKey(line.key, key))) {
       throw rejected(target, `its ${key.type} key ${fingerprint} is marked @revoked in a known_hosts file. Connecting was refused.`, 'revoked');
     }
-    const sameType = recorded.filter((line) => line.marker === undefined && line.key.type === key.type);
-    if (sameType.some((line) => sameKey(line.key, key))) {
-      if (!managed.some((line) => line.marker === undefined && sameKey(line.key, key))) this.append(target.alias, key);
+    const recorded = this.recordedKeys(target);
+    if (recorded.some((entry) => sameKey(entry.key, key))) {
+      if (!recorded.some((entry) => entry.file === this.options.managedFile && sameKey(entry.key, key))) this.write([...this.managedKeys(), { alias: target.alias, key }]);
       return;
     }
-    if (sameType.length > 0) throw this.changed(target, key, fingerprint, managed.length > 0);
+    if (recorded.length > 0) throw this.changed(target, key, fingerprint, recorded);
     const trusted = await this.options.confirm({ name: target.name, host: target.host, port: target.port, keyType: key.type, fingerprint });
     if (!trusted) throw rejected(target, `its ${key.type} key ${fingerprint} was not trusted. Nothing was recorded; connect again to be asked again.`, 'declined');
-    this.append(target.alias, key);
+    this.write([...this.managedKeys(), { alias: target.alias, key }]);
+  }
+
+  /** The types of the keys on record for the host, so that a connection can ask for one of them first (as OpenSSH does). */
+  recordedKeyTypes(target: HostKeyTarget): string[] {
+    return [...new Set(this.recordedKeys(target).map((entry) => entry.key.type))];
   }
 
   /** Records the keys of a host learnt over a trusted channel (e.g. read through docker exec), replacing its old ones. */
   replace(alias: string, keys: readonly HostPublicKey[]): void {
-    this.write([...this.managedLines().filter((line) => !recordsAlias(line, alias)), ...keys.map((key) => formatKnownHostLine(alias, key))]);
+    this.write(this.replaced(alias, keys));
+  }
+
+  /** Throws what replace(alias, keys) would throw, writing nothing: a key or alias it refuses, or text in the file it did not write. */
+  check(alias: string, keys: readonly HostPublicKey[]): void {
+    renderAliasKeys(this.replaced(alias, keys));
   }
 
   /** Drops every key recorded under the alias (its instance is gone). */
   forget(alias: string): void {
-    const lines = this.managedLines();
-    const kept = lines.filter((line) => !recordsAlias(line, alias));
-    if (kept.length !== lines.length) this.write(kept);
+    const entries = this.managedKeys();
+    const kept = entries.filter((entry) => entry.alias !== alias);
+    if (kept.length !== entries.length) this.write(kept);
   }
 
-  private changed(target: HostKeyTarget, key: HostPublicKey, fingerprint: string, inManagedFile: boolean): SwarmError {
-    const removal = inManagedFile
-      ? `ssh-keygen -R ${target.alias} -f "${this.options.managedFile}"`
-      : `ssh-keygen -R "${knownHostName(target.host, target.port)}"`;
+  private replaced(alias: string, keys: readonly HostPublicKey[]): AliasKey[] {
+    exactHostAlias(alias, 'a known_hosts file');
+    const added = keys.map((key) => ({ alias, key }));
+    renderAliasKeys(added);
+    return [...this.managedKeys().filter((entry) => entry.alias !== alias), ...added];
+  }
+
+  private changed(target: HostKeyTarget, key: HostPublicKey, fingerprint: string, recorded: readonly RecordedKey[]): SwarmError {
+    const onRecord = recorded.map((entry) => `the ${entry.key.type} key ${sha256Fingerprint(entry.key)} (in ${entry.file})`);
+    const removals = [...new Set(recorded.map((entry) => entry.file))].map((file) =>
+      file === this.options.managedFile ? `ssh-keygen -R ${target.alias} -f "${file}"` : `ssh-keygen -R "${knownHostName(target.host, target.port)}" -f "${file}"`,
+    );
     return rejected(
       target,
-      `its host key has CHANGED: it now presents the ${key.type} key ${fingerprint}, which is not the one on record. Someone may be ` +
-        `intercepting the connection, or the host was reinstalled. Connecting was refused. Only if you have checked the new ` +
-        `fingerprint on the host itself, remove the old key (${removal}) and connect again.`,
+      `its host key has CHANGED: it now presents the ${key.type} key ${fingerprint}, but what is on record for it is ${onRecord.join(' and ')}. ` +
+        `Someone may be intercepting the connection, or the host was reinstalled. Connecting was refused. Only if you have checked ` +
+        `the new fingerprint on the host itself, remove the old key (${removals.join(', then ')}) and connect again.`,
       'changed',
+      { onRecord: recorded.map((entry) => ({ type: entry.key.type, fingerprint: sha256Fingerprint(entry.key), file: entry.file })) },
     );
   }
 
-  private managedLines(): string[] {
-    return readTextIfExists(this.options.managedFile)
-      .split(/\r?\n/)
-      .filter((line) => line.trim() !== '');
+  /** The keys on record for the host: under its alias in the managed file, under its name in the user's files. */
+  private recordedKeys(target: HostKeyTarget): RecordedKey[] {
+    return [
+      ...this.managedKeys()
+        .filter((entry) => entry.alias === target.alias)
+        .map((entry) => ({ key: entry.key, file: this.options.managedFile })),
+      ...this.userLines(target).filter((line) => line.marker === undefined),
+    ];
   }
 
-  private append(alias: string, key: HostPublicKey): void {
-    mkdirSync(dirname(this.options.managedFile), { recursive: true, mode: 0o700 });
-    appendFileSync(this.options.managedFile, `${formatKnownHostLine(alias, key)}\n`, { mode: 0o600 });
+  /** The lines of the user's known_hosts files that name the host, as OpenSSH names it there. */
+  private userLines(target: HostKeyTarget): (KnownHostLine & RecordedKey)[] {
+    const name = knownHostName(target.host, target.port);
+    return this.options.userFiles.flatMap((file) =>
+      parseKnownHosts(readTextIfExists(file))
+        .filter((line) => hostFieldMatches(line.hosts, name))
+        .map((line) => ({ ...line, file })),
+    );
   }
 
-  private write(lines: readonly string[]): void {
-    writeAtomically(this.options.managedFile, lines.map((line) => `${line}\n`).join(''), 0o600);
+  /** The managed file's lines, read strictly: a line Remote Swarm did not write is a CONFLICT, never a trusted key. */
+  private managedKeys(): AliasKey[] {
+    return parseAliasKeys(this.options.managedFile, readTextIfExists(this.options.managedFile));
   }
 
-  private read(file: string): KnownHostLine[] {
-    return parseKnownHosts(readTextIfExists(file));
+  private write(entries: readonly AliasKey[]): void {
+    writeAtomically(this.options.managedFile, renderAliasKeys(entries), 0o600);
   }
 }
 
-function recordsAlias(line: string, alias: string): boolean {
-  const [parsed] = parseKnownHosts(line);
-  return parsed !== undefined && hostFieldMatches(parsed.hosts, alias);
-}
-
-function rejected(target: HostKeyTarget, reason: string, kind: 'revoked' | 'changed' | 'declined'): SwarmError {
+function rejected(target: HostKeyTarget, reason: string, kind: 'revoked' | 'changed' | 'declined', details: Record<string, unknown> = {}): SwarmError {
   return new SwarmError('HOST_KEY_REJECTED', `SSH host "${target.name}" (${target.host}:${target.port}): ${reason}`, {
-    details: { host: target.host, port: target.port, reason: kind },
+    details: { host: target.host, port: target.port, reason: kind, ...details },
   });
 }

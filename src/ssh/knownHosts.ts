@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { HostPublicKey } from './hostKeyFingerprint';
+import { hostPublicKeyOfText, type HostPublicKey } from './hostPublicKey';
+import { exactHostAlias, renderable, requireOwnText } from './sshFileValues';
 
 /** One key line of a known_hosts file (see sshd(8), SSH_KNOWN_HOSTS FILE FORMAT). */
 export interface KnownHostLine {
@@ -9,7 +10,7 @@ export interface KnownHostLine {
   key: HostPublicKey;
 }
 
-/** The key lines of a known_hosts file; comments, blank and malformed lines are skipped. */
+/** The key lines of a user's known_hosts file; comments, blank and malformed lines are skipped. */
 export function parseKnownHosts(text: string): KnownHostLine[] {
   const lines: KnownHostLine[] = [];
   for (const raw of text.split(/\r?\n/)) {
@@ -23,8 +24,34 @@ export function parseKnownHosts(text: string): KnownHostLine[] {
   return lines;
 }
 
-export function formatKnownHostLine(hosts: string, key: HostPublicKey): string {
-  return `${hosts} ${key.type} ${key.base64}`;
+/** One line of Remote Swarm's own known_hosts: a key of the host an alias (remote-swarm.<name>) stands for. */
+export interface AliasKey {
+  alias: string;
+  key: HostPublicKey;
+}
+
+/** The line of an AliasKey: one exact alias, never a pattern, and a well-formed key of a known type (else refused). */
+export function formatAliasKeyLine({ alias, key }: AliasKey): string {
+  const checked = hostPublicKeyOfText(key.type, key.base64);
+  return `${exactHostAlias(alias, 'a known_hosts file')} ${checked.type} ${checked.base64}`;
+}
+
+export function renderAliasKeys(entries: readonly AliasKey[]): string {
+  return entries.map((entry) => `${formatAliasKeyLine(entry)}\n`).join('');
+}
+
+/**
+ * The lines of Remote Swarm's own known_hosts, `file`. It must hold only lines Remote Swarm writes: any other (a
+ * pattern such as "*", a marker, a comment) is reported as a CONFLICT naming its line, since ssh would trust it.
+ */
+export function parseAliasKeys(file: string, text: string): AliasKey[] {
+  const entries = text.split('\n').flatMap((line) => {
+    const [alias, type, base64, ...rest] = line.split(' ');
+    return alias && type && base64 && rest.length === 0 ? [{ alias, key: { type, base64 } }] : [];
+  });
+  const written = renderable(entries, formatAliasKeyLine);
+  requireOwnText(file, text, renderAliasKeys(written));
+  return written;
 }
 
 /** How OpenSSH names a host in known_hosts: "host" on port 22, "[host]:port" on any other. */

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ALIAS_PREFIX } from './sshFileValues';
 
 /** Where Remote Swarm keeps its SSH files, and the user's own files it reads (and, with consent, edits once). */
 export interface SshDirectory {
@@ -34,5 +35,5 @@ export function sshDirectory(home: string = homedir()): SshDirectory {
 
 /** The ssh host name of an instance: what Remote-SSH connects to and what its host key is recorded under. */
 export function hostAlias(instanceName: string): string {
-  return `remote-swarm.${instanceName}`;
+  return `${ALIAS_PREFIX}${instanceName}`;
 }

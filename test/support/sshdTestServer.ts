@@ -4,7 +4,7 @@ import net from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { hostPublicKey, type HostPublicKey } from '../../src/ssh/hostKeyFingerprint';
+import { hostPublicKey, type HostPublicKey } from '../../src/ssh/hostPublicKey';
 import { makeTempDir } from './tempDir';
 
 const SSHD = '/usr/sbin/sshd';
@@ -19,7 +19,9 @@ export interface TestSshd {
   user: string;
   /** A private key sshd accepts (no passphrase). */
   userKeyFile: string;
+  /** Its first host key; hostKeys has each one, in the order of hostKeyTypes. */
   hostKey: HostPublicKey;
+  hostKeys: HostPublicKey[];
   /** $HOME of every session (sshd_config SetEnv), so the tests never write to the real home. */
   home: string;
   /** On PATH in every session, ahead of the system's: where a test puts programs (e.g. a code-server) for the host to find. */
@@ -43,14 +45,17 @@ export function sshKeygen(file: string, options: { type?: string; passphrase?: s
 export interface SshdOptions {
   /** The system part of every session's PATH (after binDir); default /usr/local/bin:/usr/bin:/bin. A test narrows it to hide a program. */
   systemPath?: string;
+  /** The types of its host keys (ssh-keygen -t); default one Ed25519 key. */
+  hostKeyTypes?: readonly string[];
 }
 
-export async function startSshd({ systemPath = '/usr/local/bin:/usr/bin:/bin' }: SshdOptions = {}): Promise<TestSshd> {
+export async function startSshd({ systemPath = '/usr/local/bin:/usr/bin:/bin', hostKeyTypes = ['ed25519'] }: SshdOptions = {}): Promise<TestSshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing. ${INSTALL_HINT}`);
   const dir = makeTempDir('remote-swarm-sshd-');
   let daemon: ChildProcess | undefined;
   try {
-    const hostKeyFile = sshKeygen(join(dir.path, 'host_ed25519'), { comment: 'test host' });
+    const hostKeyFiles = hostKeyTypes.map((type) => sshKeygen(join(dir.path, `host_${type}`), { type, comment: 'test host' }));
+    const hostKeys = hostKeyFiles.map((file) => hostPublicKey(Buffer.from(readFileSync(`${file}.pub`, 'utf8').split(' ')[1] ?? '', 'base64')));
     const userKeyFile = sshKeygen(join(dir.path, 'user_ed25519'));
     const authorizedKeys = join(dir.path, 'authorized_keys');
     writeFileSync(authorizedKeys, readFileSync(`${userKeyFile}.pub`));
@@ -66,7 +71,7 @@ export async function startSshd({ systemPath = '/usr/local/bin:/usr/bin:/bin' }:
       [
         `Port ${port}`,
         'ListenAddress 127.0.0.1',
-        `HostKey ${hostKeyFile}`,
+        ...hostKeyFiles.map((file) => `HostKey ${file}`),
         `PidFile ${join(dir.path, 'sshd.pid')}`,
         `AuthorizedKeysFile ${authorizedKeys}`,
         // The temporary folder is not a home folder, so sshd's ownership checks of home folders do not fit it.
@@ -98,7 +103,8 @@ export async function startSshd({ systemPath = '/usr/local/bin:/usr/bin:/bin' }:
       port,
       user: userInfo().username,
       userKeyFile,
-      hostKey: hostPublicKey(Buffer.from(readFileSync(`${hostKeyFile}.pub`, 'utf8').split(' ')[1] ?? '', 'base64')),
+      hostKey: hostKeys[0]!,
+      hostKeys,
       home,
       binDir,
       log: () => log,

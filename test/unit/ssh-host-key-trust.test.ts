@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { SwarmError } from '../../src/core/errors';
-import { hostPublicKey, sha256Fingerprint, type HostPublicKey } from '../../src/ssh/hostKeyFingerprint';
+import { sha256Fingerprint } from '../../src/ssh/hostKeyFingerprint';
+import { hostPublicKey, type HostPublicKey } from '../../src/ssh/hostPublicKey';
 import { HostKeyTrust, type HostKeyQuestion, type HostKeyTarget } from '../../src/ssh/hostKeyTrust';
 import { hostFieldMatches, knownHostName, parseKnownHosts } from '../../src/ssh/knownHosts';
 import { makeTempDir } from '../support/tempDir';
@@ -64,11 +65,19 @@ describe('Host key trust (known_hosts)', () => {
     assert.deepEqual(questions, []);
   });
 
-  it('treats a host known only by another key type as unknown (asks), as OpenSSH does', async () => {
+  it('reports a key of another type than the one on record as a change, naming the key on record, without asking', async () => {
     const known = newKey('ecdsa');
     writeFileSync(user, `[box.example.com]:2222 ${known.type} ${known.base64}\n`);
-    await trust.verify(target, newKey());
-    assert.equal(questions.length, 1);
+    const presented = newKey();
+    await assert.rejects(trust.verify(target, presented), (error: unknown) => {
+      assert.ok(rejection('changed')(error));
+      const expected = `CHANGED: it now presents the ssh-ed25519 key ${sha256Fingerprint(presented)}, but what is on record for it is the ecdsa-sha2-nistp256 key ${sha256Fingerprint(known)} (in ${user})`;
+      assert.ok((error as Error).message.includes(expected), (error as Error).message);
+      return true;
+    });
+    assert.deepEqual(questions, [], 'not offered for trust as a first use');
+    assert.throws(() => readFileSync(managed), /ENOENT/, 'nothing recorded');
+    assert.deepEqual(trust.recordedKeyTypes(target), ['ecdsa-sha2-nistp256'], 'the type a connection asks for first');
   });
 
   it('ignores @cert-authority lines (certificates are not used)', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Client, utils, type ConnectConfig } from 'ssh2';
+import { Client, utils, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import { errorMessage, invalidConfig, SwarmError } from '../../core/errors';
-import { hostPublicKey } from '../../ssh/hostKeyFingerprint';
+import { hostPublicKey } from '../../ssh/hostPublicKey';
 import type { HostKeyTrust } from '../../ssh/hostKeyTrust';
 import type { KeyPassphrases } from '../../ssh/keyPassphrases';
 import { connectionError } from './sshErrors';
@@ -16,6 +16,27 @@ export interface SshConnectOptions {
   agentSocket?: string;
 }
 
+/** ssh2's host key algorithms, by the key type each verifies with: the order it asks for them in, unless told otherwise. */
+const HOST_KEY_ALGORITHMS: readonly (readonly [keyType: string, algorithm: ServerHostKeyAlgorithm])[] = [
+  ['ssh-ed25519', 'ssh-ed25519'],
+  ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp256'],
+  ['ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp384'],
+  ['ecdsa-sha2-nistp521', 'ecdsa-sha2-nistp521'],
+  ['ssh-rsa', 'rsa-sha2-512'],
+  ['ssh-rsa', 'rsa-sha2-256'],
+  ['ssh-rsa', 'ssh-rsa'],
+];
+
+/**
+ * Asks first for a key of a type on record for the host, as OpenSSH does: a host with an RSA key on record that also
+ * has an Ed25519 one would otherwise present the Ed25519 key, which is refused as not the one on record.
+ */
+function hostKeyAlgorithms(recordedTypes: readonly string[]): ServerHostKeyAlgorithm[] | undefined {
+  if (recordedTypes.length === 0) return undefined;
+  const recorded = HOST_KEY_ALGORITHMS.filter(([type]) => recordedTypes.includes(type));
+  return [...recorded, ...HOST_KEY_ALGORITHMS.filter((entry) => !recorded.includes(entry))].map(([, algorithm]) => algorithm);
+}
+
 /** Seconds between keepalives; after three unanswered ones the connection counts as lost. */
 const KEEPALIVE_INTERVAL_MS = 15_000;
 
@@ -25,6 +46,7 @@ const KEEPALIVE_INTERVAL_MS = 15_000;
  */
 export async function connectSsh(endpoint: SshEndpoint, options: SshConnectOptions): Promise<Client> {
   const credentials = await credentialsFor(endpoint, options);
+  const serverHostKey = hostKeyAlgorithms(options.trust.recordedKeyTypes(endpoint));
   const client = new Client();
   let hostKeyRejection: unknown;
   return new Promise((resolve, reject) => {
@@ -55,6 +77,7 @@ export async function connectSsh(endpoint: SshEndpoint, options: SshConnectOptio
       readyTimeout: 0,
       keepaliveInterval: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: 3,
+      ...(serverHostKey === undefined ? {} : { algorithms: { serverHostKey } }),
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
         deadline.pause();
         Promise.resolve()

@@ -1,4 +1,5 @@
 import { FileSecretStore } from '../core/fileSecretStore';
+import { userOwnerId } from '../core/installationId';
 import { JsonFileStore } from '../core/jsonFileStore';
 import { silentLogger, type Logger } from '../core/logger';
 import { createSwarm, type Swarm } from '../core/swarm';
@@ -34,6 +35,7 @@ export async function openSwarm(directory: StateDirectory, { verbose = false }: 
     log,
     providers: builtinProviders(ssh),
     localFiles: [ssh.access],
+    ownerId: () => userOwnerId(directory.root),
   });
   const loaded = await swarm.load();
   for (const entry of loaded.quarantined) log.warn(`stored instance "${entry.id}" kept aside: ${entry.reason}`);

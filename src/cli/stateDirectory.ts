@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { userStateDirectory } from '../core/userStateDirectory';
 
 /** Where the CLI keeps its state, outside VS Code: the registry, secrets (0600) and the user's settings. */
 export interface StateDirectory {
@@ -12,8 +13,8 @@ export interface StateDirectory {
   settingsFile: string;
 }
 
-/** REMOTE_SWARM_STATE_DIR, else $XDG_STATE_HOME/remote-swarm, else ~/.remote-swarm. */
+/** The user's state folder (userStateDirectory): REMOTE_SWARM_STATE_DIR, else $XDG_STATE_HOME/remote-swarm, else ~/.remote-swarm. */
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): StateDirectory {
-  const root = env.REMOTE_SWARM_STATE_DIR || (env.XDG_STATE_HOME ? join(env.XDG_STATE_HOME, 'remote-swarm') : join(home, '.remote-swarm'));
+  const root = userStateDirectory(env, home);
   return { root, stateFile: join(root, 'state.json'), secretsFile: join(root, 'secrets.json'), settingsFile: join(root, 'settings.json') };
 }

@@ -238,6 +238,8 @@ export interface ProviderContext {
   secrets: SecretStore;
   log: Logger;
   clock: Clock;
+  /** This user's owner id, the same in every front end (installationId.ts), for marking what a provider makes on shared infrastructure. */
+  ownerId: () => string;
 }
 
 export type ProviderConstructor = (settings: Record<string, unknown>, context: ProviderContext) => Provider | Promise<Provider>;

@@ -9,6 +9,7 @@ import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
 import type { HttpProbe } from './health/httpProbe';
 import { IdleWatcher } from './idle/idleWatcher';
+import { userOwnerId } from './installationId';
 import { redactingLogger, type Logger } from './logger';
 import type { Instance } from './models';
 import { PeriodicTask } from './periodicTask';
@@ -37,6 +38,8 @@ export interface SwarmDependencies {
   providers: readonly ProviderRegistration[];
   localFiles?: readonly InstanceLocalFiles[];
   clock?: Clock;
+  /** This user's owner id; default the one in the user's state folder, shared by every front end. */
+  ownerId?: () => string;
   /** For tests: the health probe, ids and passwords. */
   probe?: HttpProbe;
   newId?: () => string;
@@ -81,7 +84,7 @@ export class Swarm implements Disposable {
     this.settings = new SwarmSettings(deps.settings);
     const factory = new ProviderFactory();
     for (const registration of deps.providers) factory.register(registration);
-    this.providers = new ProviderPool(factory, (type) => this.settings.providerSettings(type), { state: deps.stores.state, secrets: deps.secrets, log, clock });
+    this.providers = new ProviderPool(factory, (type) => this.settings.providerSettings(type), { state: deps.stores.state, secrets: deps.secrets, log, clock, ownerId: deps.ownerId ?? (() => userOwnerId()) });
     this.registry = new InstanceRegistry(deps.stores.state, () => new Date(clock.now()));
     this.controller = new SwarmController({
       registry: this.registry,

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { installationId, INSTALLATION_ID_KEY } from '../../src/core/installationId';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { userOwnerId } from '../../src/core/installationId';
 import { waitForMachineState } from '../../src/providers/fly/flyWait';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { countingFetch, emulatorEndpoint, newFlyInstance, sweepTestApps, testAppName, testFlyClient, testFlyProvider, TEST_OWNER, type EmulatorEndpoint } from '../support/flyTestEnv';
-import { MemoryStore } from '../support/providerContext';
 import { swarmError } from '../support/swarmAssertions';
 import { makeTempDir } from '../support/tempDir';
 
@@ -92,11 +93,15 @@ describe('security: Fly.io instances', function () {
     assert.deepEqual(report?.adopted, [], 'nobody adopts it anew');
   });
 
-  it('keeps one installation id, made on first use', async () => {
-    const state = new MemoryStore();
-    const first = await installationId(state);
-    assert.match(first, /^[0-9a-f]{16}$/);
-    assert.equal(await installationId(state), first);
-    assert.equal(state.get(INSTALLATION_ID_KEY), first);
+  it('keeps one owner id per user, made on first use in a file only the user reads, which every front end shares', () => {
+    const dir = makeTempDir();
+    try {
+      const first = userOwnerId(dir.path);
+      assert.match(first, /^[0-9a-f]{16}$/);
+      assert.equal(userOwnerId(dir.path), first, 'the CLI and the extension read the same id');
+      assert.equal(statSync(join(dir.path, 'owner-id')).mode & 0o777, 0o600);
+    } finally {
+      dir.remove();
+    }
   });
 });

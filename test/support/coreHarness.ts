@@ -53,6 +53,8 @@ export async function makeCore(dir: string, providers: Record<string, () => Prov
     settings: source,
     log: silentLogger,
     providers: registrations,
+    // Not the machine user's real owner id (~/.remote-swarm/owner-id): tests leave the user's files alone.
+    ownerId: () => 'test-owner-harness',
     ...rest,
   });
   await swarm.load();

@@ -42,5 +42,5 @@ export class MemorySecrets implements SecretStore {
 export function memoryProviderContext(secrets: Record<string, string> = {}): ProviderContext {
   const store = new MemorySecrets();
   for (const [key, value] of Object.entries(secrets)) store.values.set(key, value);
-  return { state: new MemoryStore(), secrets: store, log: silentLogger, clock: systemClock };
+  return { state: new MemoryStore(), secrets: store, log: silentLogger, clock: systemClock, ownerId: () => 'test-owner-0001' };
 }

@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { installationId } from '../../core/installationId';
 import { isLoopbackHostname } from '../../core/loopback';
 import type { ProviderRegistration } from '../../core/provider';
 import { redactUrls } from '../../core/redaction';
@@ -57,10 +56,10 @@ export const flyProvider: ProviderRegistration = {
   pricing: flyInstancePricing,
   secrets: [FLY_TOKEN_SECRET],
   // The implementation, and fly-admin with it, loads when a provider is first made, not with the registration.
-  create: async (settings, { state, secrets, log, clock }) => {
+  create: async (settings, { secrets, log, clock, ownerId }) => {
     const options = parseOrThrow(flySettingsSchema, settings, 'fly');
     const { FlyProvider } = await import('./flyProvider');
-    const owner = await installationId(state);
+    const owner = ownerId();
     return new FlyProvider({ ...options, owner, getToken: () => secrets.get(FLY_TOKEN_SECRET.key), logger: log, client: { clock } });
   },
 };

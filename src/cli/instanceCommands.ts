@@ -216,9 +216,11 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
 
   program
     .command('password <name>')
-    .description('print the code-server password of an instance')
-    .action((name: string) =>
+    .description('print the code-server password of an instance (read back from it where another front end made it)')
+    .option('--reset', 'give it a new generated password (a container is made anew around its workspace) and print that')
+    .action((name: string, options: { reset?: boolean }) =>
       run(async (swarm) => {
+        if (options.reset) await withProgress(`Resetting the password of ${name}`, (progress) => swarm.controller.resetPassword(name, progress));
         const password = await swarm.controller.getPassword(name);
         if (password === undefined) {
           process.stderr.write(`No password is stored for "${name}".\n`);

@@ -236,9 +236,31 @@ export class SwarmController {
     return instance.urls.ide === undefined ? {} : { ide: instance.urls.ide };
   }
 
+  /**
+   * The instance's code-server password: the one kept in the secret store, else (an instance adopted from elsewhere) the
+   * one its provider can read back, which is then kept.
+   */
   async getPassword(idOrName: string): Promise<string | undefined> {
-    return this.deps.secrets.get(instancePasswordKey(this.get(idOrName).id));
+    const instance = this.get(idOrName);
+    const key = instancePasswordKey(instance.id);
+    const kept = await this.deps.secrets.get(key);
+    if (kept !== undefined || instance.config.auth.type !== 'password') return kept;
+    const recovered = await (await this.deps.providers.get(instance.provider)).passwords?.recover(instance.id);
+    if (recovered !== undefined) await this.deps.secrets.store(key, recovered);
+    return recovered;
   }
+
+  /** Gives the instance a new generated password, applied by its provider and kept once it took effect. */
+  resetPassword(idOrName: string, options: OperationOptions = {}): Promise<Instance> {
+    return this.lifecycle('reset password', idOrName, 'updating', async (provider, id) => {
+      if (!provider.passwords) throw new SwarmError('CONFLICT', `${provider.displayName} cannot change the password of "${this.get(id).name}".`);
+      const password = this.newPassword();
+      const instance = await provider.passwords.reset(id, password, options);
+      await this.deps.secrets.store(instancePasswordKey(id), password);
+      return instance;
+    });
+  }
+
 
   /**
    * Brings the registry in line with what the providers report, one list call per provider: adopts instances of ours

@@ -34,6 +34,8 @@ export interface ProviderCapabilities {
   workspaceTransfer: boolean;
   /** `networks`: private networks with DNS aliases between instances (groups). */
   privateNetworks: boolean;
+  /** `passwords`: the code-server password read back from the infrastructure and replaced by a new one. */
+  passwordReset: boolean;
 }
 
 /** Progress and cancellation for long operations. */
@@ -162,6 +164,8 @@ export interface Provider {
   readonly workspaces?: WorkspaceTransfer;
   /** Private networks between instances (capability `privateNetworks`). */
   readonly networks?: PrivateNetworks;
+  /** The code-server password as the infrastructure holds it (capability `passwordReset`). */
+  readonly passwords?: InstancePasswords;
   dispose(): void;
 }
 
@@ -210,6 +214,17 @@ export interface WorkspaceTransfer {
    * instance (migration keeps its source until the copy is verified).
    */
   importWorkspace(id: string, archive: Readable, options?: OperationOptions): Promise<void>;
+}
+
+/**
+ * An instance's code-server password where the infrastructure keeps it: recovered for an instance adopted without one
+ * (made by another front end, or before a reinstall), and replaced on request.
+ */
+export interface InstancePasswords {
+  /** The password the instance runs with, read from where its provider put it; undefined where there is none. */
+  recover(id: string): Promise<string | undefined>;
+  /** Makes the instance run with `password` from now on, keeping its workspace. */
+  reset(id: string, password: string, options?: OperationOptions): Promise<ProviderInstance>;
 }
 
 export interface PrivateNetwork {

@@ -38,6 +38,7 @@ const COPY_PASSWORD = 'Copy Password';
 const REMOVE_WORKSPACE = 'Delete and Remove Workspace';
 const KEEP_WORKSPACE = 'Delete but Keep Workspace';
 const FORGET_HOST = 'Remove from Remote Swarm';
+const RESET_PASSWORD = 'Reset Password';
 
 // Where each command applies; the view/item/context when-clauses in package.json say the same.
 const ALL: readonly StatusGroup[] = ['running', 'stopped', 'transitional', 'error', 'missing', 'unknown'];
@@ -71,6 +72,9 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable {
     [COMMANDS.openInBrowser]: onInstance(pickOptions('open', ['running'], hasUrl), openInBrowser),
     [COMMANDS.copyUrl]: onInstance(pickOptions('copy the URL of', ALL, hasUrl), copyUrl),
     [COMMANDS.copyPassword]: onInstance(pickOptions('copy the password of', ALL, usesPassword), (instance) => copyPassword(controller, instance)),
+    [COMMANDS.resetPassword]: onInstance(pickOptions('reset the password of', STOPPABLE, (instance) => usesPassword(instance) && can('passwordReset')(instance)), (instance) =>
+      resetPassword(deps, instance),
+    ),
     [COMMANDS.showLogs]: onInstance(pickOptions('show the logs of', WITH_LOGS, can('logs')), (instance) => logViewer.show(instance)),
     [COMMANDS.refresh]: () => refresh(refresher, log),
     [COMMANDS.showOutput]: async () => log.show(),
@@ -126,6 +130,14 @@ async function forgetExistingHost(deps: CommandDependencies, instance: Instance)
   const choice = await vscode.window.showWarningMessage(`Remove "${instance.name}" from Remote Swarm?`, { modal: true, detail }, FORGET_HOST);
   if (choice !== FORGET_HOST) return;
   await runLifecycle(deps, instance, { verb: 'remove', progress: 'Removing', run: (options) => deps.controller.delete(instance.id, { ...options, keepWorkspace: true }) });
+}
+
+/** A new generated password, once confirmed: whoever is signed in with the old one is signed out. */
+async function resetPassword(deps: CommandDependencies, instance: Instance): Promise<void> {
+  const detail = 'Remote Swarm generates a new code-server password and applies it (a container is made anew around its workspace; code-server on an SSH host restarts). Browsers signed in with the old one must sign in again.';
+  const choice = await vscode.window.showWarningMessage(`Reset the password of "${instance.name}"?`, { modal: true, detail }, RESET_PASSWORD);
+  if (choice !== RESET_PASSWORD) return;
+  await runLifecycle(deps, instance, { verb: 'reset the password of', progress: 'Resetting the password of', run: (options) => deps.controller.resetPassword(instance.id, options) });
 }
 
 async function createInstance(deps: CommandDependencies): Promise<void> {

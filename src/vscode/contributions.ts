@@ -11,6 +11,7 @@ export const COMMANDS = {
   openInBrowser: 'remoteSwarm.openInBrowser',
   copyUrl: 'remoteSwarm.copyUrl',
   copyPassword: 'remoteSwarm.copyPassword',
+  resetPassword: 'remoteSwarm.resetPassword',
   showLogs: 'remoteSwarm.showLogs',
   showOutput: 'remoteSwarm.showOutput',
   refresh: 'remoteSwarm.refresh',

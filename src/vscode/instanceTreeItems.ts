@@ -66,6 +66,7 @@ export function instanceContextValue(instance: Instance, capabilities: ProviderC
     capabilities?.shell ? '.shell' : '',
     capabilities?.attachContainer ? '.attach' : '',
     isSshReachable(instance) ? '.ssh' : '',
+    instance.config.auth.type === 'password' && capabilities?.passwordReset ? '.resetPassword' : '',
   ];
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;
 }

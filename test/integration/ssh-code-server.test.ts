@@ -54,6 +54,11 @@ describe('SshProvider runs code-server on an SSH host where it is installed (rea
     assert.equal(statSync(join(state, 'config.yaml')).mode & 0o777, 0o600);
     assert.match(readFileSync(join(state, 'config.yaml'), 'utf8'), /^auth: password\npassword: "pa55-word"\n$/);
     assert.match(await provider.getInstanceLogs(id), /HTTP server listening on .*code-server\.sock/);
+    assert.equal(await provider.passwords.recover(id), 'pa55-word', 'read back from its state folder, for a front end that adopted the host');
+    await provider.passwords.reset(id, 'n3w-word');
+    const relogin = (await provider.getInstance(id))!.urls.ide!;
+    assert.equal((await fetch(new URL('login', relogin), { method: 'POST', body: new URLSearchParams({ password: 'n3w-word' }), redirect: 'manual' })).status, 302, 'the new password signs in');
+    assert.equal((await fetch(new URL('login', relogin), { method: 'POST', body: new URLSearchParams({ password: 'pa55-word' }), redirect: 'manual' })).status, 200, 'the old one no longer does');
     const following = new AbortController();
     const followed = await provider.followInstanceLogs!(id, { tail: 50, signal: following.signal });
     let seen = '';

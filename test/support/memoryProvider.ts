@@ -25,7 +25,7 @@ export class MemoryProvider implements Provider {
   getCapabilities(): ProviderCapabilities {
     return {
       stop: true, forceStop: true, restart: true, liveResourceUpdate: true, recreateUpdate: true, logs: true, exec: true,
-      keepWorkspaceOnDelete: true, cancellableCreate: false, attachContainer: false, shell: false, provisions: true, endpoints: false, workspaceTransfer: false, privateNetworks: false,
+      keepWorkspaceOnDelete: true, cancellableCreate: false, attachContainer: false, shell: false, provisions: true, endpoints: false, workspaceTransfer: false, privateNetworks: false, passwordReset: false,
     };
   }
 

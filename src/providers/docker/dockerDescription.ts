@@ -22,4 +22,5 @@ export const DOCKER_CAPABILITIES: Readonly<ProviderCapabilities> = {
   endpoints: true,
   workspaceTransfer: true,
   privateNetworks: true,
+  passwordReset: true,
 };

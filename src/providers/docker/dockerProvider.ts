@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import Docker from 'dockerode';
+import { SwarmError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { InstanceConfig } from '../../core/models';
 import { DEFAULT_IDE_IMAGE } from '../../core/templates';
@@ -10,6 +11,7 @@ import type {
   ExecOptions,
   ExecResult,
   InstanceEndpoints,
+  InstancePasswords,
   InstanceSecrets,
   LogOptions,
   OperationOptions,
@@ -76,6 +78,16 @@ export class DockerProvider implements Provider {
   private readonly usageSampler = new DockerUsageSampler();
   readonly workspaces: WorkspaceTransfer = new DockerWorkspaces(() => this.parts());
   readonly networks: PrivateNetworks = new DockerNetworks(() => this.parts());
+  readonly passwords: InstancePasswords = {
+    recover: (id) => this.withContainer(id, 'Reading the password of', undefined, async (container) => passwordOf(container, await container.inspect())),
+    // The container is made anew around its workspace volume: a container's environment and files are fixed at create.
+    reset: (id, password, options = {}) =>
+      this.withContainer(id, 'Changing the password of', options.signal, async (container, info) => {
+        const config = decodeConfig(info.Labels);
+        if (!config) throw new SwarmError('CONFLICT', `The container of instance ${id} records no configuration to make it anew with; recreate the instance instead.`);
+        return this.recreate(id, container, info, config, { ...options, password });
+      }),
+  };
 
   constructor(options: DockerProviderOptions = {}) {
     const connection = options.docker ? undefined : dockerOptionsForHost(options.host, options.tls);

@@ -26,4 +26,5 @@ export const FLY_CAPABILITIES: ProviderCapabilities = {
   endpoints: true,
   workspaceTransfer: false,
   privateNetworks: false,
+  passwordReset: false,
 };

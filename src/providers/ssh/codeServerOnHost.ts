@@ -61,6 +61,9 @@ const FOLLOW_LOGS = `${PRELUDE}
 [ -d "$d" ] || { echo "Remote Swarm runs no code-server on this host: there is no log to follow" >&2; exit 2; }
 exec tail -n "$2" -F "$d/code-server.log"`;
 
+const READ_CONFIG = `${PRELUDE}
+[ -f "$d/config.yaml" ] && cat "$d/config.yaml"; exit 0`;
+
 const REMOVE_STATE = `${PRELUDE}
 rm -rf "$d"`;
 
@@ -84,6 +87,17 @@ export class CodeServerOnHost {
   /** Writes the password into the state folder (mode 0600), where only code-server reads it. */
   async configure(password: string): Promise<void> {
     await this.script('Configuring code-server', CONFIGURE, [], `auth: password\npassword: ${JSON.stringify(password)}\n`);
+  }
+
+  /** The password of the code-server Remote Swarm configured here, undefined where it configured none. */
+  async password(): Promise<string | undefined> {
+    const line = (await this.script('Reading the code-server configuration', READ_CONFIG)).split('\n').find((candidate) => candidate.startsWith('password: '));
+    try {
+      const value: unknown = line === undefined ? undefined : JSON.parse(line.slice('password: '.length));
+      return typeof value === 'string' ? value : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async start(workspacePath: string): Promise<void> {

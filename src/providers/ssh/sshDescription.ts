@@ -26,4 +26,5 @@ export const SSH_CAPABILITIES: Readonly<ProviderCapabilities> = {
   endpoints: true,
   workspaceTransfer: true,
   privateNetworks: false,
+  passwordReset: true,
 };

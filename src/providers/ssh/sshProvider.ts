@@ -7,6 +7,7 @@ import type {
   ExecOptions,
   ExecResult,
   InstanceEndpoints,
+  InstancePasswords,
   LogOptions,
   OperationOptions,
   Provider,
@@ -71,6 +72,24 @@ export class SshProvider implements Provider {
     const { endpoint, access } = this.endpointAndAccess(host);
     return { connection: await access.connection(), workspacePath: host.config.workspacePath, description: `"${host.config.name}" (${describeEndpoint(endpoint)})` };
   });
+
+  readonly passwords: InstancePasswords = {
+    recover: async (id) => this.accessTo(this.require(id)).codeServer.password(),
+    // code-server reads its password when it starts: a running one is restarted with the new configuration.
+    reset: async (id, password) => {
+      const host = this.require(id);
+      const { codeServer } = this.accessTo(host);
+      const probe = await codeServer.probe();
+      if (!probe.codeServerInstalled) throw new SwarmError('CONFLICT', `"${host.config.name}" runs no code-server for Remote Swarm: it has no password to change.`);
+      await codeServer.configure(password);
+      if (probe.codeServerRunning) {
+        await codeServer.stop();
+        await this.closeTunnel(id);
+        await codeServer.start(host.config.workspacePath);
+      }
+      return this.observe(host);
+    },
+  };
 
   constructor({ hosts, trust, passphrases, readyTimeoutMs = DEFAULT_READY_TIMEOUT_MS, agentSocket }: SshProviderDependencies) {
     this.hosts = new SshHostStore(hosts);

@@ -12,6 +12,7 @@ import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
 import { InstanceLogViewer } from './vscode/instanceLogs';
 import { registerLanguageModelTools } from './vscode/languageModelTools';
+import { registerMcpServerDefinition } from './vscode/mcpServerDefinition';
 import type { SwarmNode } from './vscode/instanceTreeItems';
 import { createInstancesView } from './vscode/instancesView';
 import { createLogChannel, logOperations } from './vscode/logChannel';
@@ -73,6 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),
     monitoring,
     registerLanguageModelTools(swarm, log),
+    registerMcpServerDefinition(context),
   );
   return { controller, tree: instancesView.tree, health: monitoring.health, cost: monitoring.cost };
 }

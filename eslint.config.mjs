@@ -44,6 +44,7 @@ const layers = [
     paths: [],
     patterns: [
       { regex: '/providers/[^/]+/', message: "The UI reaches a provider only through its registration (src/providers/<type>/index.ts or builtin.ts), never its internals." },
+      { group: ['**/cli/**'], message: 'The UI knows no other front end.' },
       sdk('The UI imports no SDK: it goes through the core and the providers.'),
     ],
   },

@@ -5,7 +5,8 @@
 # PID 1 starts sshd, then code-server as user "coder" on port 8080 serving the container's working directory, with
 # password auth when $PASSWORD is set (as Remote Swarm sets it).
 # The tag is a hash of this recipe, the Node.js version and the code-server install, so it is rebuilt only when one
-# changes; remote-swarm/ide:latest points at the current build. Prints "<tag> (cached|built)". Run as root.
+# changes; remote-swarm/ide:latest points at the current build. Prints "<tag> (cached|built)". Building needs root
+# (debootstrap, chroot): run by another user, it builds through test/setup/as-root.sh (sudo).
 set -euo pipefail
 
 REPO=remote-swarm/ide
@@ -26,8 +27,6 @@ debian_mirror() {
 }
 
 require_docker
-command -v debootstrap >/dev/null || fail "debootstrap is missing. Install it with: apt-get install debootstrap"
-[ "$(id -u)" -eq 0 ] || fail "debootstrap needs root: run it with sudo"
 
 launcher=$(bash "$(dirname "$0")/install-code-server.sh")
 code_server=$(cd "$(dirname "$launcher")/../.." && pwd)
@@ -36,6 +35,9 @@ node_binary=$(readlink -f "$(command -v node)")
 hash=$( { "$node_binary" --version; basename "$code_server"; } | recipe_hash)
 TAG="$REPO:$hash"
 reuse_cached_image "$REPO" "$hash"
+
+command -v debootstrap >/dev/null || fail "debootstrap is missing. Install it with: apt-get install debootstrap (or npm run setup)"
+[ "$(id -u)" -eq 0 ] || exec bash "$(dirname "$0")/as-root.sh" bash "$0"
 
 rootfs=$(mktemp -d)
 trap 'rm -rf "$rootfs"' EXIT

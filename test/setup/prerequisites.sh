@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs on Debian/Ubuntu: Docker Engine (docker.io), busybox-static
 # (for the local test image), OpenSSH (server and client, for the SSH tests), and for the workbench tests Chromium,
-# debootstrap and code-server's build needs. Idempotent; run as root (or with sudo).
+# debootstrap and code-server's build needs. Idempotent. Run as root, or as a user with sudo: it asks for root only
+# when something is missing or dockerd must be started, then checks that this user reaches the engine.
 set -euo pipefail
+
+fail() {
+  echo "prerequisites.sh: $*" >&2
+  exit 1
+}
 
 need_packages=()
 command -v dockerd >/dev/null 2>&1 || need_packages+=(docker.io)
@@ -19,38 +25,43 @@ dpkg-query -W -f='${Status}' libkrb5-dev 2>/dev/null | grep -q 'install ok insta
 command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1 || need_packages+=(build-essential)
 command -v python3 >/dev/null 2>&1 || need_packages+=(python3)
 
-if [ ${#need_packages[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "Missing packages: ${need_packages[*]}. Run this script as root: sudo $0" >&2
-    exit 1
-  fi
-  echo "Installing ${need_packages[*]} ..."
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
-fi
+docker_denied() { [[ $(docker info 2>&1) == *'permission denied'* ]]; }
 
-if ! docker info >/dev/null 2>&1; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "Docker Engine is not running. Start it (sudo systemctl start docker) or run this script as root." >&2
-    exit 1
+if [ "$(id -u)" -ne 0 ]; then
+  # What needs root (installing, starting dockerd) is done by this script again as root; this user must then reach
+  # the engine itself.
+  if [ ${#need_packages[@]} -gt 0 ] || { ! docker info >/dev/null 2>&1 && ! docker_denied; }; then
+    [ ${#need_packages[@]} -eq 0 ] || echo "Missing packages: ${need_packages[*]}." >&2
+    bash "$(dirname "$0")/as-root.sh" bash "$0"
   fi
-  log=${DOCKERD_LOG:-/tmp/remote-swarm-dockerd.log}
-  echo "Starting dockerd (log: $log) ..."
-  if command -v systemctl >/dev/null 2>&1 && systemctl start docker 2>/dev/null; then
-    :
-  else
-    # Containers here need no NAT: ports are published on loopback. --iptables=false lets dockerd start where
-    # the kernel offers no iptables (as in many sandboxes and CI containers).
-    nohup dockerd --iptables=false >"$log" 2>&1 &
+  ! docker_denied ||
+    fail "Docker Engine runs, but $(id -un) may not use its socket. Add yourself to the docker group (sudo usermod -aG docker $(id -un)), log in again and run this again."
+  docker info >/dev/null 2>&1 || fail "Docker Engine does not answer $(id -un) (docker info); check DOCKER_HOST."
+else
+  if [ ${#need_packages[@]} -gt 0 ]; then
+    echo "Installing ${need_packages[*]} ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
   fi
-  deadline=$((SECONDS + 60))
-  until docker info >/dev/null 2>&1; do
-    if [ $SECONDS -ge $deadline ]; then
-      echo "dockerd did not answer within 60 s; see $log" >&2
-      tail -20 "$log" >&2 || true
-      exit 1
+
+  if ! docker info >/dev/null 2>&1; then
+    log=${DOCKERD_LOG:-/tmp/remote-swarm-dockerd.log}
+    echo "Starting dockerd (log: $log) ..."
+    if command -v systemctl >/dev/null 2>&1 && systemctl start docker 2>/dev/null; then
+      :
+    else
+      # Containers here need no NAT: ports are published on loopback. --iptables=false lets dockerd start where
+      # the kernel offers no iptables (as in many sandboxes and CI containers).
+      nohup dockerd --iptables=false >"$log" 2>&1 &
     fi
-    sleep 0.5
-  done
+    deadline=$((SECONDS + 60))
+    until docker info >/dev/null 2>&1; do
+      if [ $SECONDS -ge $deadline ]; then
+        tail -20 "$log" >&2 || true
+        fail "dockerd did not answer within 60 s; see $log"
+      fi
+      sleep 0.5
+    done
+  fi
 fi
 echo "Docker Engine $(docker version --format '{{.Server.Version}}') is running."

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
-import type { FrameLocator, Locator } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { runExec } from '../../src/providers/docker/dockerExec';
 import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { suiteUserSettings } from '../vscode/suiteSettings';
@@ -15,11 +15,6 @@ const docker = new Docker();
 /** The health status bar item, by the text it shows ("$(pulse) 1/1 healthy" renders as an icon and the words). */
 function healthStatusBar(workbench: Workbench): Locator {
   return workbench.page.locator('.statusbar-item', { hasText: /\d+\/\d+ healthy/ });
-}
-
-/** The content of the visible webview panel (VS Code nests it in two frames). */
-function activeWebview(workbench: Workbench): FrameLocator {
-  return workbench.page.locator('iframe.webview.ready').filter({ visible: true }).contentFrame().locator('#active-frame').contentFrame();
 }
 
 describe('Health and cost in the code-server workbench (a busybox instance on the real Docker Engine)', function () {
@@ -50,7 +45,7 @@ describe('Health and cost in the code-server workbench (a busybox instance on th
   it('opens the health panel from the status bar, showing the instance HEALTHY with its checks', async () => {
     const { workbench } = session();
     await healthStatusBar(workbench).click();
-    const panel = activeWebview(workbench);
+    const panel = workbench.activeWebview();
     await panel.getByRole('heading', { name: 'Instance health' }).waitFor();
     const row = panel.locator('table.instances tr', { hasText: name });
     await row.locator('.badge.health-healthy').waitFor();
@@ -69,25 +64,25 @@ describe('Health and cost in the code-server workbench (a busybox instance on th
     await warning.waitFor();
     assert.match((await warning.getAttribute('class')) ?? '', /warning-kind/);
     assert.match((await warning.getAttribute('aria-label')) ?? '', new RegExp(`0 of 1 instances healthy; ${name} is unhealthy: connection`));
-    await activeWebview(workbench).locator('table.instances tr', { hasText: name }).locator('.badge.health-unhealthy').waitFor();
+    await workbench.activeWebview().locator('table.instances tr', { hasText: name }).locator('.badge.health-unhealthy').waitFor();
   });
 
   it('opens the cost panel with the instance in its table', async () => {
     const { workbench } = session();
     await workbench.runCommand('Remote Swarm: Show Cost');
-    const panel = activeWebview(workbench);
+    const panel = workbench.activeWebview();
     await panel.getByRole('heading', { name: /^Cost — / }).waitFor();
     await panel.locator('table tr', { hasText: name }).waitFor();
   });
 
   it('keeps its view state when hidden and shown again, which reloads its webview', async () => {
     const { workbench } = session();
-    await activeWebview(workbench).getByRole('combobox', { name: 'Group costs by' }).selectOption('provider');
-    await activeWebview(workbench).locator('svg.cost-bars text', { hasText: 'docker' }).waitFor();
+    await workbench.activeWebview().getByRole('combobox', { name: 'Group costs by' }).selectOption('provider');
+    await workbench.activeWebview().locator('svg.cost-bars text', { hasText: 'docker' }).waitFor();
     await workbench.page.getByRole('tab', { name: 'Remote Swarm Health' }).click();
-    await activeWebview(workbench).getByRole('heading', { name: 'Instance health' }).waitFor();
+    await workbench.activeWebview().getByRole('heading', { name: 'Instance health' }).waitFor();
     await workbench.page.getByRole('tab', { name: 'Remote Swarm Cost' }).click();
-    const shownAgain = activeWebview(workbench);
+    const shownAgain = workbench.activeWebview();
     await shownAgain.getByRole('heading', { name: /^Cost — / }).waitFor();
     assert.equal(await shownAgain.getByRole('combobox', { name: 'Group costs by' }).inputValue(), 'provider');
   });

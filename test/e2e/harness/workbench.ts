@@ -1,4 +1,5 @@
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { pollUntil } from './poll';
 
 const REMOTE_SWARM_CONTAINER = 'workbench.view.extension.remoteSwarm';
 const EXPLORER_CONTAINER = 'workbench.view.explorer';
@@ -6,6 +7,8 @@ const EXPLORER_CONTAINER = 'workbench.view.explorer';
 const PROVIDER_QUESTION = 'Where should the instance run?';
 /** More than any context menu of the view has entries. */
 const MAX_MENU_STEPS = 30;
+/** An instance's code-server loads its workbench in the browser within this, on 2 busy cores. */
+const REMOTE_WORKBENCH_TIMEOUT_MS = 120_000;
 
 /** What the clipboard helpers use of the page's globals (this project compiles without the DOM library). */
 interface BrowserGlobals {
@@ -116,6 +119,31 @@ export class Workbench {
       await this.page.keyboard.press('ArrowDown');
     }
     throw new Error(`The context menu of "${name}" never focused "${action}"`);
+  }
+
+  /** Runs a Copy … entry of the instance's context menu (e.g. "Copy Password") and returns what it put on the clipboard. */
+  async copyFromContextMenu(name: string, action: string): Promise<string> {
+    await this.writeClipboard('');
+    await this.runContextMenuAction(name, action);
+    return pollUntil(async () => (await this.readClipboard()) || undefined, { what: `${action} to fill the clipboard`, timeoutMs: 10_000 });
+  }
+
+  /**
+   * As a user signs in to an instance: Copy Password, Open in Browser, the password into code-server's login page.
+   * Returns the new page once it shows the instance's workbench with its workspace folder ("project") open.
+   */
+  async openInstanceSignedIn(name: string): Promise<Page> {
+    const password = await this.copyFromContextMenu(name, 'Copy Password');
+    const [remote] = await Promise.all([this.page.context().waitForEvent('page'), this.clickInlineAction(name, 'Open in Browser')]);
+    await remote.locator('input[type="password"]').fill(password);
+    await remote.keyboard.press('Enter');
+    await remote.locator('.monaco-workbench .pane-header', { hasText: 'project' }).waitFor({ timeout: REMOTE_WORKBENCH_TIMEOUT_MS });
+    return remote;
+  }
+
+  /** The content of the visible webview panel, e.g. Health (VS Code nests it in two frames). */
+  activeWebview(): FrameLocator {
+    return this.page.locator('iframe.webview.ready').filter({ visible: true }).contentFrame().locator('#active-frame').contentFrame();
   }
 
   async answerDialog(button: string): Promise<void> {

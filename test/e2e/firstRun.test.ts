@@ -24,6 +24,9 @@ const START_TIMEOUT_MS = 10 * 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 /** Health sweeps run every 30 s by default; the first may come before code-server in the instance answers. */
 const HEALTHY_TIMEOUT_MS = 2 * 60_000;
+/** package.json contributes.walkthroughs: its title and its first step's. */
+const WALKTHROUGH = 'Get Started with Remote Swarm';
+const FIRST_STEP = 'Create your first instance and sign in';
 const URL_LINE = /Remote Swarm is running in code-server: (http:\/\/127\.0\.0\.1:\d+\/)/;
 
 /** The commands of README's "Try it" section, as a newcomer copies them. */
@@ -167,11 +170,17 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
     await workbench.load(url);
   });
 
-  it('Create Instance with the default template makes a running instance, which its health checks find healthy', async () => {
+  it("the walkthrough's first step: its Create Instance button and the default template make a running instance, which its health checks find healthy", async () => {
     assert.ok(workbench, 'the workbench did not open');
     const began = Date.now();
     await workbench.openRemoteSwarmView();
-    await workbench.createInstance('development', name);
+    await workbench.runCommand('Welcome: Open Walkthrough...');
+    await workbench.pick(WALKTHROUGH);
+    const step = workbench.page.locator('.getting-started-step.expanded', { hasText: FIRST_STEP });
+    await step.getByRole('button', { name: 'Create Instance', exact: true }).click();
+    await workbench.answerCreateWizard('development');
+    await workbench.typeInQuickInput(name);
+    await workbench.page.keyboard.press('Enter');
     await workbench.waitForStatusIcon(name, 'vm-running');
     console.log(`      Create Instance to running: ${((Date.now() - began) / 1000).toFixed(0)} s`);
 

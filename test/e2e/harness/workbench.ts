@@ -59,6 +59,11 @@ export class Workbench {
    */
   async startCreateWizard(template: string, provider = 'Docker'): Promise<void> {
     await this.runCommand('Remote Swarm: Create Instance');
+    await this.answerCreateWizard(template, provider);
+  }
+
+  /** Answers the open create wizard up to its name question: the provider (where it asks) and the template. */
+  async answerCreateWizard(template: string, provider = 'Docker'): Promise<void> {
     await this.quickInput.locator('.quick-input-title', { hasText: 'Create Instance' }).waitFor();
     if ((await this.quickInputBox().getAttribute('placeholder')) === PROVIDER_QUESTION) await this.pick(provider);
     await this.pick(template);

@@ -52,6 +52,10 @@ function newcomerEnv(root: string, caches: { remoteSwarm: string; npm: string })
   };
 }
 
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(0)} s`;
+}
+
 /** Every process whose command line or working folder lies in `dir` (what a run there started, whatever its group). */
 function processesIn(dir: string): number[] {
   return readdirSync('/proc')
@@ -77,6 +81,8 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
   let localIdeImage: string;
   let clone: string;
   let env: NodeJS.ProcessEnv;
+  /** When `git clone` began, for the figure a newcomer cares about: clone to a running instance. */
+  let cloneStarted = 0;
 
   before(async function () {
     this.timeout(START_TIMEOUT_MS);
@@ -132,7 +138,7 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
   });
 
   it('runs them verbatim, and npm start prints the workbench URL (and the image it chose when the default cannot be had)', async () => {
-    const began = Date.now();
+    cloneStarted = Date.now();
     await run('git', ['clone', '--quiet', REPO_ROOT, clone]);
     const commands = readmeTryItCommands(clone);
     const child = spawn('bash', ['-c', commands], { cwd: clone, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -146,7 +152,7 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
       },
       { what: `"${commands}" to print the workbench URL`, timeoutMs: START_TIMEOUT_MS, intervalMs: 500 },
     );
-    console.log(`      clone to workbench URL: ${((Date.now() - began) / 1000).toFixed(0)} s (${commands})`);
+    console.log(`      clone to workbench URL: ${seconds(cloneStarted)} (${commands})`);
 
     const defaultAvailable = await docker
       .getImage(DEFAULT_IDE_IMAGE)
@@ -174,6 +180,8 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
     assert.ok(workbench, 'the workbench did not open');
     const began = Date.now();
     await workbench.openRemoteSwarmView();
+    // code-server starts with the Welcome page on its own walkthrough, which Open Walkthrough would not replace.
+    await workbench.runCommand('View: Close All Editors');
     await workbench.runCommand('Welcome: Open Walkthrough...');
     await workbench.pick(WALKTHROUGH);
     const step = workbench.page.locator('.getting-started-step.expanded', { hasText: FIRST_STEP });
@@ -182,12 +190,12 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
     await workbench.typeInQuickInput(name);
     await workbench.page.keyboard.press('Enter');
     await workbench.waitForStatusIcon(name, 'vm-running');
-    console.log(`      Create Instance to running: ${((Date.now() - began) / 1000).toFixed(0)} s`);
+    console.log(`      Create Instance to running: ${seconds(began)}; clone to running instance: ${seconds(cloneStarted)}`);
 
     await workbench.runCommand('Remote Swarm: Show Health');
     const row = workbench.activeWebview().locator('table.instances tr', { hasText: name });
     await row.locator('.badge.health-healthy').waitFor({ timeout: HEALTHY_TIMEOUT_MS });
-    console.log(`      Create Instance to healthy: ${((Date.now() - began) / 1000).toFixed(0)} s`);
+    console.log(`      Create Instance to healthy: ${seconds(began)}`);
   });
 
   it('signs in to it as the walkthrough says: Copy Password, Open in Browser, the remote workbench opens', async () => {

@@ -38,11 +38,19 @@ function readmeTryItCommands(clone: string): string {
   return block;
 }
 
-/** A newcomer's environment: their own empty HOME, none of the npm_* variables `npm test` sets, caches named explicitly. */
+/**
+ * A newcomer's environment: their own empty HOME, none of what `npm test` adds (npm_* variables, node_modules/.bin on
+ * the PATH), the caches named explicitly.
+ */
 function newcomerEnv(root: string, caches: { remoteSwarm: string; npm: string }): NodeJS.ProcessEnv {
   const inherited = Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && !['INIT_CWD', 'PORT', 'REMOTE_SWARM_CACHE'].includes(key));
+  const systemPath = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => !dir.endsWith(path.join('node_modules', '.bin')))
+    .join(path.delimiter);
   return {
     ...Object.fromEntries(inherited),
+    PATH: systemPath,
     HOME: path.join(root, 'home'),
     REMOTE_SWARM_CACHE: caches.remoteSwarm,
     npm_config_cache: caches.npm,
@@ -73,7 +81,7 @@ function processesIn(dir: string): number[] {
 describe("A newcomer's first run: README's Try it commands in a fresh clone serve a workbench whose Create Instance starts a healthy instance", function () {
   this.timeout(START_TIMEOUT_MS + 6 * 60_000);
   const name = testInstanceName('first-run');
-  let root: string;
+  let root: string | undefined;
   let start: ChildProcess | undefined;
   let output = '';
   let browser: Browser | undefined;
@@ -105,6 +113,7 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
 
   after(async function () {
     this.timeout(2 * 60_000);
+    if (root === undefined) return;
     try {
       await browser?.close().catch(() => undefined);
       if (start?.pid !== undefined && start.exitCode === null) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -143,6 +143,9 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
       await page.screenshot({ path: path.join(dir, `screenshot-${index + 1}.png`) }).catch(() => undefined);
     }
     writeFileSync(path.join(dir, 'npm-start.log'), output);
+    // code-server's logs (extension host, Remote Swarm output channel), in the clone's own npm start state.
+    const logs = path.join(root ?? '', 'cache', 'start', 'user-data', 'logs');
+    if (existsSync(logs)) cpSync(logs, path.join(dir, 'logs'), { recursive: true });
     console.log(`      first-run artifacts: ${dir}`);
   });
 

@@ -21,10 +21,11 @@ describe('npm start picks an image a first instance can start with (real Docker 
     prepared.push(reason);
     return LOCAL_IDE;
   };
-  const machineSettings = () => JSON.parse(readFileSync(path.join(userDataDir, 'Machine', 'settings.json'), 'utf8')) as Record<string, unknown>;
-  function writeSettings(kind: 'User' | 'Machine', settings: Record<string, unknown>): void {
-    mkdirSync(path.join(userDataDir, kind), { recursive: true });
-    writeFileSync(path.join(userDataDir, kind, 'settings.json'), JSON.stringify(settings));
+  const settingsFile = () => path.join(userDataDir, 'User', 'settings.json');
+  const userSettings = () => JSON.parse(readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>;
+  function writeSettings(content: Record<string, unknown> | string): void {
+    mkdirSync(path.dirname(settingsFile()), { recursive: true });
+    writeFileSync(settingsFile(), typeof content === 'string' ? content : JSON.stringify(content));
   }
 
   before(requireDocker);
@@ -41,34 +42,31 @@ describe('npm start picks an image a first instance can start with (real Docker 
     assert.deepEqual(prepared, []);
   });
 
-  it('makes the local IDE image the default in the machine settings when the default image is neither here nor pullable, saying why', async () => {
-    writeSettings('Machine', { 'workbench.colorTheme': 'Default Dark Modern' });
+  it('makes the local IDE image the default in the user settings, keeping the others, when the default image is neither here nor pullable, saying why', async () => {
+    writeSettings({ 'workbench.colorTheme': 'Default Dark Modern' });
     const choice = await chooseStartImage({ docker, userDataDir, prepareLocalImage, defaultImage: MISSING_IMAGE });
     assert.equal(choice.kind, 'local');
     assert.equal(choice.image, LOCAL_IDE);
     assert.match(prepared[0] ?? '', new RegExp(`^${MISSING_IMAGE} is not on this Docker Engine and (no registry serves it here \\(.+\\)|no registry answered)`));
-    assert.deepEqual(machineSettings(), { 'workbench.colorTheme': 'Default Dark Modern', 'remoteSwarm.docker.defaultImage': LOCAL_IDE });
+    assert.deepEqual(userSettings(), { 'workbench.colorTheme': 'Default Dark Modern', 'remoteSwarm.docker.defaultImage': LOCAL_IDE });
   });
 
   it('replaces a local IDE image it set before with the current one', async () => {
-    writeSettings('Machine', { 'remoteSwarm.docker.defaultImage': 'remote-swarm/ide:old000000000' });
+    writeSettings({ 'remoteSwarm.docker.defaultImage': 'remote-swarm/ide:old000000000' });
     await chooseStartImage({ docker, userDataDir, prepareLocalImage, defaultImage: MISSING_IMAGE });
-    assert.deepEqual(machineSettings(), { 'remoteSwarm.docker.defaultImage': LOCAL_IDE });
+    assert.deepEqual(userSettings(), { 'remoteSwarm.docker.defaultImage': LOCAL_IDE });
   });
 
-  for (const kind of ['User', 'Machine'] as const) {
-    it(`leaves a default image the user set in their ${kind} settings alone`, async () => {
-      writeSettings(kind, { 'remoteSwarm.docker.defaultImage': 'example.org/my-ide:1' });
-      const choice = await chooseStartImage({ docker, userDataDir, prepareLocalImage, defaultImage: MISSING_IMAGE });
-      assert.deepEqual(choice, { kind: 'user', image: 'example.org/my-ide:1', settingsFile: path.join(userDataDir, kind, 'settings.json') });
-      assert.deepEqual(prepared, []);
-    });
-  }
+  it('leaves a default image the user set alone', async () => {
+    writeSettings({ 'remoteSwarm.docker.defaultImage': 'example.org/my-ide:1' });
+    const choice = await chooseStartImage({ docker, userDataDir, prepareLocalImage, defaultImage: MISSING_IMAGE });
+    assert.deepEqual(choice, { kind: 'user', image: 'example.org/my-ide:1', settingsFile: settingsFile() });
+    assert.deepEqual(prepared, []);
+  });
 
   it('refuses to overwrite a settings file it cannot read, naming it', async () => {
-    mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
-    writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), '{ // a comment\n}');
-    await assert.rejects(chooseStartImage({ docker, userDataDir, prepareLocalImage, defaultImage: MISSING_IMAGE }), /Cannot read .*Machine\/settings\.json .*fix or remove it/);
-    assert.equal(readFileSync(path.join(userDataDir, 'Machine', 'settings.json'), 'utf8'), '{ // a comment\n}');
+    writeSettings('{ // a comment\n}');
+    await assert.rejects(chooseStartImage({ docker, userDataDir, prepareLocalImage, defaultImage: MISSING_IMAGE }), /Cannot read .*User\/settings\.json .*fix or remove it/);
+    assert.equal(readFileSync(settingsFile(), 'utf8'), '{ // a comment\n}');
   });
 });

@@ -28,21 +28,20 @@ export interface StartImageOptions {
 
 /**
  * Makes sure new instances get an image this machine can run: the default image when the engine has it or a registry
- * serves it, else the local IDE image, written as remoteSwarm.docker.defaultImage into code-server's machine settings
- * (the "Remote" settings, which apply whatever the setting's scope: window or machine). A default image the user set
- * is theirs and left alone.
+ * serves it, else the local IDE image, written as remoteSwarm.docker.defaultImage into code-server's user settings (the
+ * setting is the user's only: no workspace or machine settings can set it). A default image the user set is theirs
+ * and left alone.
  */
 export async function chooseStartImage({ docker, userDataDir, prepareLocalImage, defaultImage = DEFAULT_IDE_IMAGE }: StartImageOptions): Promise<StartImage> {
-  const machineSettingsFile = path.join(userDataDir, 'Machine', 'settings.json');
-  for (const settingsFile of [machineSettingsFile, path.join(userDataDir, 'User', 'settings.json')]) {
-    const image = readSettings(settingsFile)[DEFAULT_IMAGE_SETTING];
-    if (typeof image === 'string' && image !== '' && !image.startsWith(LOCAL_IDE_REPOSITORY)) return { kind: 'user', image, settingsFile };
-  }
+  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
+  const settings = readSettings(settingsFile);
+  const chosen = settings[DEFAULT_IMAGE_SETTING];
+  if (typeof chosen === 'string' && chosen !== '' && !chosen.startsWith(LOCAL_IDE_REPOSITORY)) return { kind: 'user', image: chosen, settingsFile };
   const reason = await unavailableReason(docker, defaultImage);
   if (reason === undefined) return { kind: 'default', image: defaultImage };
   const image = await prepareLocalImage(reason);
-  writeSettings(machineSettingsFile, { ...readSettings(machineSettingsFile), [DEFAULT_IMAGE_SETTING]: image });
-  return { kind: 'local', image, reason, settingsFile: machineSettingsFile };
+  writeSettings(settingsFile, { ...settings, [DEFAULT_IMAGE_SETTING]: image });
+  return { kind: 'local', image, reason, settingsFile };
 }
 
 /** Why the engine cannot run `image`: undefined when it has it or a registry serves it (asked without pulling). */

@@ -13,7 +13,7 @@ import { launchChromium } from './harness/chromium';
 import { pollUntil } from './harness/poll';
 import { ARTIFACTS_DIR, REPO_ROOT } from './harness/paths';
 import { ensureCodeServer, ensureIdeImage } from './harness/setupScripts';
-import { removeTestInstances } from './harness/testInstanceCleanup';
+import { removeTestInstances, requireNoForeignInstances } from './harness/testInstanceCleanup';
 import { Workbench } from './harness/workbench';
 
 const run = promisify(execFile);
@@ -95,6 +95,8 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
   before(async function () {
     this.timeout(START_TIMEOUT_MS);
     await requireDocker();
+    // npm start's view lists every instance on the engine: among many, the new one's row may not even be drawn.
+    await requireNoForeignInstances(docker);
     root = mkdtempSync(path.join(tmpdir(), 'remote-swarm-first-run-'));
     // The caches a clone may reuse, warmed outside the measured run: code-server (linked into the clone's own
     // REMOTE_SWARM_CACHE, whose `start` state stays the clone's), the IDE image in Docker's store, npm's cache.

@@ -5,7 +5,7 @@ import { suiteUserSettings } from '../vscode/suiteSettings';
 import { testInstanceName } from '../vscode/testInstanceNames';
 import { packageExtension } from './harness/extensionPackages';
 import { useWorkbenchSession } from './harness/sessionHooks';
-import { foreignInstanceNames, testContainers } from './harness/testInstanceCleanup';
+import { requireNoForeignInstances, testContainers } from './harness/testInstanceCleanup';
 
 const docker = new Docker();
 
@@ -19,14 +19,7 @@ describe('Remote Swarm in the code-server workbench (busybox instances on the re
 
   const session = useWorkbenchSession(async () => {
     await requireDocker();
-    const foreign = await foreignInstanceNames(docker);
-    assert.deepEqual(
-      foreign,
-      [],
-      'The Docker engine holds Remote Swarm instances this test run did not make, and the view would list them: ' +
-        'see `docker ps -a --filter label=remote-swarm.instance`. Remove leftovers of interrupted test runs (named rstest-…) with ' +
-        '`docker rm -f` and `docker volume rm`, or point DOCKER_HOST at another engine.',
-    );
+    await requireNoForeignInstances(docker);
     return { extensions: [await packageExtension()], settings: suiteUserSettings(ensureTestImage()) };
   });
 

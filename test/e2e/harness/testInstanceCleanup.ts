@@ -13,6 +13,17 @@ export async function foreignInstanceNames(docker = new Docker()): Promise<strin
   return containers.filter((container) => !isTestInstance(container.Labels)).map((container) => container.Labels[NAME_LABEL] ?? container.Id);
 }
 
+/** Fails, saying what to do, while the engine holds instances no test made: the view would list them beside the test's. */
+export async function requireNoForeignInstances(docker = new Docker()): Promise<void> {
+  const foreign = await foreignInstanceNames(docker);
+  if (foreign.length === 0) return;
+  throw new Error(
+    `The Docker engine holds Remote Swarm instances this test run did not make (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}), ` +
+      'and the view would list them: see `docker ps -a --filter label=remote-swarm.instance`. Remove leftovers of interrupted ' +
+      'test runs (named rstest-…) with `docker rm -f` and `docker volume rm`, or point DOCKER_HOST at another engine.',
+  );
+}
+
 export async function testContainers(docker = new Docker()): Promise<Docker.ContainerInfo[]> {
   const containers = await docker.listContainers({ all: true, filters: { label: [INSTANCE_LABEL] } });
   return containers.filter((container) => isTestInstance(container.Labels));

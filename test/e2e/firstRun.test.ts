@@ -200,6 +200,9 @@ describe("A newcomer's first run: README's Try it commands in a fresh clone serv
     await workbench.runCommand('View: Close All Editors');
     await workbench.runCommand('Welcome: Open Walkthrough...');
     await workbench.pick(WALKTHROUGH);
+    // The step's page (resources/walkthrough/create-instance.md) renders in a webview, which takes the focus when it
+    // has loaded: a wizard opened before that would close.
+    await workbench.activeWebview().getByRole('heading', { name: FIRST_STEP }).waitFor();
     const step = workbench.page.locator('.getting-started-step.expanded', { hasText: FIRST_STEP });
     await step.getByRole('button', { name: 'Create Instance', exact: true }).click();
     await workbench.answerCreateWizard('development');

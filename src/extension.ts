@@ -74,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),
     monitoring,
     registerLanguageModelTools(swarm, log),
-    registerMcpServerDefinition(context),
+    registerMcpServerDefinition(context, log),
   );
   return { controller, tree: instancesView.tree, health: monitoring.health, cost: monitoring.cost };
 }

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { invalidConfig } from '../core/errors';
+import { readJsonObject } from '../core/jsonFileStore';
 import type { SettingsSource } from '../core/settings';
 
 /**
@@ -7,29 +6,11 @@ import type { SettingsSource } from '../core/settings';
  * ({"docker.host": "…"}) or nested ({"docker": {"host": "…"}}). Read once: a CLI command is short-lived.
  */
 export function fileSettings(path: string): SettingsSource {
-  const settings = readSettings(path);
+  const settings = readJsonObject(path);
   return {
     get: (key) => lookup(settings, key),
     onDidChange: () => ({ dispose: () => undefined }),
   };
-}
-
-function readSettings(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw error;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw invalidConfig(path, `is not valid JSON (${(error as Error).message}); fix or remove it`, error);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidConfig(path, 'must hold a JSON object of settings');
-  return parsed as Record<string, unknown>;
 }
 
 /** A flat key wins; else the path through nested objects; a group key ("docker") also gathers its flat "docker.*" keys. */

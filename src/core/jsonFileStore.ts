@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SwarmError } from './errors';
+import { invalidConfig, SwarmError } from './errors';
 import type { KeyValueStore } from './stores';
 
 /** How long a writer waits for another process's lock, and when a lock is old enough to be a crashed writer's. */
@@ -47,7 +47,8 @@ export class JsonFileStore implements KeyValueStore {
   }
 }
 
-function readJsonObject(path: string): Record<string, unknown> {
+/** A JSON file holding one object, {} when there is no file; anything else is INVALID_CONFIG naming the file. */
+export function readJsonObject(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -55,10 +56,13 @@ function readJsonObject(path: string): Record<string, unknown> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${path} does not hold a JSON object; move it aside to start afresh`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw invalidConfig(path, `is not valid JSON (${(error as Error).message}); fix it, or move it aside to start afresh`, error);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidConfig(path, 'does not hold a JSON object; fix it, or move it aside to start afresh');
   return parsed as Record<string, unknown>;
 }
 

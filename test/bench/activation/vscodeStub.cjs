@@ -220,7 +220,23 @@ function createStub(manifestPath) {
     workspace: {
       getConfiguration,
       onDidChangeConfiguration: never,
+      onDidGrantWorkspaceTrust: never,
+      isTrusted: true,
       workspaceFolders: undefined,
+    },
+    lm: {
+      tools: [],
+      registerTool: () => new Disposable(() => undefined),
+    },
+    LanguageModelToolResult: class LanguageModelToolResult {
+      constructor(content) {
+        this.content = content;
+      }
+    },
+    LanguageModelTextPart: class LanguageModelTextPart {
+      constructor(value) {
+        this.value = value;
+      }
     },
     env: {
       appName: 'Visual Studio Code',

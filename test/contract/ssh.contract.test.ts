@@ -1,20 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SSH_CAPABILITIES } from '../../src/providers/ssh/sshProvider';
+import { ensureCodeServer } from '../e2e/harness/setupScripts';
 import { makeSshRig } from '../support/sshTestRig';
 import { providerContract, type ContractSubject } from './providerContract';
-
-const INSTALL_CODE_SERVER = join(__dirname, '..', 'setup', 'install-code-server.sh');
-
-/** The real code-server (4.100.3 from npm, cached by test/setup/install-code-server.sh). */
-function codeServerLauncher(): string {
-  try {
-    return execFileSync('bash', [INSTALL_CODE_SERVER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop() ?? '';
-  } catch (error) {
-    throw new Error(`Installing code-server failed: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`);
-  }
-}
 
 /** Processes whose command line mentions `text` (e.g. a code-server started with a socket in an instance's state folder). */
 function processesMentioning(text: string): string[] {
@@ -56,7 +45,7 @@ function sshSubject(withCodeServer: boolean): ContractSubject {
       },
     ],
     async setUp() {
-      const launcher = withCodeServer ? codeServerLauncher() : undefined;
+      const launcher = withCodeServer ? await ensureCodeServer() : undefined;
       const rig = await makeSshRig();
       if (launcher) symlinkSync(launcher, join(rig.sshd.binDir, 'code-server'));
       const hostStoreFile = join(rig.home, 'hosts.json');

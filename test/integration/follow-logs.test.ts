@@ -1,27 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { useDockerSuite } from '../support/dockerTestEnv';
+import { readUntil } from '../support/readUntil';
 import { makeSshRig, type SshRig } from '../support/sshTestRig';
 import { swarmError } from '../support/swarmAssertions';
-
-/** Reads a followed log until `pattern` shows up, failing at the deadline with what it saw. */
-function readUntil(log: Readable, pattern: RegExp, deadlineMs = 10_000): Promise<string> {
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`no ${pattern} within ${deadlineMs} ms; saw ${JSON.stringify(seen)}`)), deadlineMs);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      if (pattern.test(seen)) done();
-    };
-    const done = (error?: Error) => {
-      clearTimeout(timer);
-      log.off('data', onData);
-      if (error) reject(error);
-      else resolve(seen);
-    };
-    log.on('data', onData);
-  });
-}
 
 function ended(log: Readable): Promise<void> {
   return new Promise((resolve) => {

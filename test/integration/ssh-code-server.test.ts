@@ -1,32 +1,24 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureCodeServer } from '../e2e/harness/setupScripts';
+import { readUntil } from '../support/readUntil';
 import { makeSshRig, type SshRig } from '../support/sshTestRig';
-
-const INSTALL_SCRIPT = join(__dirname, '..', 'setup', 'install-code-server.sh');
-
-/** The real code-server (4.100.3 from npm, cached by test/setup/install-code-server.sh). */
-function codeServerLauncher(): string {
-  try {
-    return execFileSync('bash', [INSTALL_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop() ?? '';
-  } catch (error) {
-    throw new Error(`Installing code-server failed: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`);
-  }
-}
 
 describe('SshProvider runs code-server on an SSH host where it is installed (real sshd, real code-server)', function () {
   this.timeout(60_000);
   let rig: SshRig;
 
-  before(function () {
+  let launcher: string;
+
+  before(async function () {
     this.timeout(15 * 60_000); // a first install downloads code-server
-    codeServerLauncher();
+    launcher = await ensureCodeServer();
   });
 
   beforeEach(async () => {
     rig = await makeSshRig();
-    symlinkSync(codeServerLauncher(), join(rig.sshd.binDir, 'code-server'));
+    symlinkSync(launcher, join(rig.sshd.binDir, 'code-server'));
   });
   afterEach(async () => {
     await rig.dispose();
@@ -61,14 +53,9 @@ describe('SshProvider runs code-server on an SSH host where it is installed (rea
     assert.equal((await fetch(new URL('login', relogin), { method: 'POST', body: new URLSearchParams({ password: 'pa55-word' }), redirect: 'manual' })).status, 200, 'the old one no longer does');
     const following = new AbortController();
     const followed = await provider.followInstanceLogs!(id, { tail: 50, signal: following.signal });
-    let seen = '';
-    followed.on('data', (chunk: Buffer) => (seen += chunk.toString('utf8')));
+    const seen = readUntil(followed, /HTTP server listening(.|\n)*a line written while following/);
     appendFileSync(join(rig.sshd.home, '.local', 'state', 'remote-swarm', id, 'code-server.log'), 'a line written while following\n');
-    const deadline = Date.now() + 10_000;
-    while (!/HTTP server listening(.|\n)*a line written while following/.test(seen)) {
-      assert.ok(Date.now() < deadline, `following the log showed ${JSON.stringify(seen)}`);
-      await new Promise((resolve) => followed.once('data', resolve));
-    }
+    await seen;
     following.abort();
     await new Promise((resolve) => followed.once('close', resolve));
     const pid = Number(readFileSync(join(state, 'code-server.pid'), 'utf8'));

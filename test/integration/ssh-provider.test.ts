@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
-import type { ShellSession } from '../../src/core/provider';
 import { keyPassphraseSecretKey } from '../../src/ssh/keyPassphrases';
 import { sshKeygen, startSshAgent } from '../support/sshdTestServer';
+import { readUntil } from '../support/readUntil';
 import { makeSshRig, type SshRig } from '../support/sshTestRig';
 import { swarmError } from '../support/swarmAssertions';
 
@@ -13,25 +13,6 @@ import { swarmError } from '../support/swarmAssertions';
 function opensshFingerprint(type: string, base64: string): string {
   const line = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', '-'], { input: `${type} ${base64}\n`, encoding: 'utf8' });
   return line.split(' ')[1] ?? '';
-}
-
-/** Reads a shell's output until `pattern` shows up, or fails after the deadline with what it saw. */
-async function readUntil(session: ShellSession, pattern: RegExp, deadlineMs = 10_000): Promise<string> {
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no ${pattern} within ${deadlineMs} ms; saw ${JSON.stringify(seen)}`)), deadlineMs);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      if (pattern.test(seen)) finish();
-    };
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      session.stream.off('data', onData);
-      if (error) reject(error);
-      else resolve(seen);
-    };
-    session.stream.on('data', onData);
-  });
 }
 
 describe('SshProvider against a real OpenSSH sshd', function () {
@@ -189,10 +170,10 @@ describe('SshProvider against a real OpenSSH sshd', function () {
     await provider.createInstance({ id, config: rig.hostConfig('shell') });
     const session = await provider.openShell(id, { cols: 91, rows: 17 });
     session.stream.write('stty size; tty\n');
-    assert.match(await readUntil(session, /17 91\r\n\/dev\/pts\/\d+/), /17 91/);
+    assert.match(await readUntil(session.stream, /17 91\r\n\/dev\/pts\/\d+/), /17 91/);
     await session.resize({ cols: 120, rows: 40 });
     session.stream.write('stty size\n');
-    await readUntil(session, /40 120/);
+    await readUntil(session.stream, /40 120/);
     session.stream.write('exit 5\n');
     assert.deepEqual(await session.ended, { kind: 'exited', exitCode: 5 });
   });
@@ -203,7 +184,7 @@ describe('SshProvider against a real OpenSSH sshd', function () {
     await provider.createInstance({ id, config: rig.hostConfig('dropped') });
     const session = await provider.openShell(id, { cols: 80, rows: 24 });
     session.stream.write('echo ready\n');
-    await readUntil(session, /ready\r\n/);
+    await readUntil(session.stream, /ready\r\n/);
     await rig.sshd.stop();
     assert.equal((await session.ended).kind, 'lost');
     const listed = await provider.listInstances();

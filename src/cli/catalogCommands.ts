@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { invalidConfig } from '../core/errors';
-import { EXIT, printJson, printTable } from './cliOutput';
+import { EXIT, JSON_OPTION, printJson, printTable } from './cliOutput';
 import type { RunWithSwarm } from './instanceCommands';
-
-const JSON_OPTION = ['--json', 'print JSON instead of a table'] as const;
 
 /** templates, providers, health, cost, secret set. */
 export function registerCatalogCommands(program: Command, run: RunWithSwarm): void {

@@ -47,6 +47,9 @@ function remedyText(remedy: Remedy, { settingsFile }: StateDirectory): string {
   }
 }
 
+/** The option of every command that prints data. */
+export const JSON_OPTION = ['--json', 'print JSON instead of a table'] as const;
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { SwarmError } from '../core/errors';
 import type { InstanceEndpoints } from '../core/provider';
@@ -7,6 +6,7 @@ import { ensureManagedConfigIncluded } from '../ssh/userSshConfigInclude';
 import type { CliSession } from './cliSwarm';
 import { EXIT, printJson } from './cliOutput';
 import type { RunWithSwarm } from './instanceCommands';
+import { ask } from './terminalPrompts';
 
 interface ConnectOptions {
   json?: boolean;
@@ -72,11 +72,6 @@ async function openInVsCode({ swarm, ssh }: CliSession, name: string, endpoints:
 
 async function askInclude(userConfigFile: string, configFile: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
-  const readline = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await readline.question(`Add the line Include "${configFile}" at the top of ${userConfigFile} (a backup is kept)? [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    readline.close();
-  }
+  const answer = await ask(`Add the line Include "${configFile}" at the top of ${userConfigFile} (a backup is kept)? [y/N] `);
+  return /^y(es)?$/i.test(answer.trim());
 }

@@ -5,12 +5,10 @@ import type { Instance } from '../core/models';
 import type { OperationOptions } from '../core/provider';
 import type { Swarm } from '../core/swarm';
 import type { CliSession } from './cliSwarm';
-import { EXIT, printJson, printTable } from './cliOutput';
+import { EXIT, JSON_OPTION, printJson, printTable } from './cliOutput';
 
 /** Runs a command's work over an opened swarm; returns the process exit code. */
 export type RunWithSwarm = (work: (swarm: Swarm, session: CliSession) => Promise<number | void>) => Promise<void>;
-
-const JSON_OPTION = ['--json', 'print JSON instead of a table'] as const;
 
 /** A spinner with the operation's progress on stderr while a person watches; nothing in scripts. */
 async function withProgress<T>(title: string, work: (options: OperationOptions) => Promise<T>): Promise<T> {

@@ -21,7 +21,8 @@ export function terminalPrompts(interactive = Boolean(process.stdin.isTTY && pro
   };
 }
 
-async function ask(question: string, hidden = false): Promise<string> {
+/** Asks on the terminal (stderr, so stdout stays the command's output); `hidden` echoes nothing typed. */
+export async function ask(question: string, hidden = false): Promise<string> {
   const readline = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   if (hidden) {
     // Echo nothing the user types after the question itself.

@@ -10,7 +10,7 @@ import type { StateDirectory } from './stateDirectory';
 import { terminalPrompts } from './terminalPrompts';
 
 /** Log lines on stderr, so stdout carries only what a command prints (and stays parseable with --json). */
-export const stderrLogger: Logger = {
+const stderrLogger: Logger = {
   debug: (message) => process.stderr.write(`debug: ${message}\n`),
   info: (message) => process.stderr.write(`${message}\n`),
   warn: (message) => process.stderr.write(`warning: ${message}\n`),

@@ -16,7 +16,7 @@ function failure(error: unknown): ToolResult {
 }
 
 /** Remote Swarm's agent tools (src/core/agentTools.ts) over MCP, and its instances as resources. */
-export function createMcpServer(swarm: Swarm, version: string): McpServer {
+function createMcpServer(swarm: Swarm, version: string): McpServer {
   const server = new McpServer({ name: 'remote-swarm', version });
   for (const agentTool of AGENT_TOOLS) {
     const annotations = { destructiveHint: agentTool.destructive === true, readOnlyHint: agentTool.readOnly === true };

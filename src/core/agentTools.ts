@@ -4,7 +4,7 @@ import type { Swarm } from './swarm';
 import { decodeFile, MAX_FILE_BYTES, readFileArgv, workspacePath, writeFileArgv } from './workspaceFiles';
 
 /** exec_command's output is cut here, with a marker saying how much was left out. */
-export const MAX_OUTPUT_CHARS = 64 * 1024;
+const MAX_OUTPUT_CHARS = 64 * 1024;
 const DEFAULT_EXEC_TIMEOUT_SECONDS = 120;
 
 /**

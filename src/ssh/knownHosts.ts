@@ -31,7 +31,7 @@ export interface AliasKey {
 }
 
 /** The line of an AliasKey: one exact alias, never a pattern, and a well-formed key of a known type (else refused). */
-export function formatAliasKeyLine({ alias, key }: AliasKey): string {
+function formatAliasKeyLine({ alias, key }: AliasKey): string {
   const checked = hostPublicKeyOfText(key.type, key.base64);
   return `${exactHostAlias(alias, 'a known_hosts file')} ${checked.type} ${checked.base64}`;
 }

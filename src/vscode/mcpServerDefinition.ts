@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { mcpServerLaunch } from './mcpServerLaunch';
 
 /** The id package.json's contributes.mcpServerDefinitionProviders declares. */
-export const MCP_SERVER_PROVIDER_ID = 'remoteSwarm.mcpServer';
+const MCP_SERVER_PROVIDER_ID = 'remoteSwarm.mcpServer';
 
 /** What VS Code 1.101+ adds for MCP servers; @types/vscode 1.100 does not know it, so it is looked up at run time. */
 interface McpApi {

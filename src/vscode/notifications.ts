@@ -34,7 +34,7 @@ export function reportError(log: vscode.LogOutputChannel, { title, error, retry 
 }
 
 /** A remedy in VS Code's words: a button, and for a setting its full name after the message. */
-export function remedyAction(remedy: Remedy): { title: string; note?: string; run: () => Thenable<unknown> } {
+function remedyAction(remedy: Remedy): { title: string; note?: string; run: () => Thenable<unknown> } {
   switch (remedy.kind) {
     case 'setting': {
       const setting = `remoteSwarm.${remedy.setting}`;

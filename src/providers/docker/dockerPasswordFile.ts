@@ -15,7 +15,7 @@ export type PasswordDelivery = 'env' | 'file';
 const CONFIG_PARENT = '/etc';
 const CONFIG_FOLDER = 'remote-swarm';
 const CONFIG_FILE = 'code-server.yaml';
-export const CODE_SERVER_CONFIG_PATH = `${CONFIG_PARENT}/${CONFIG_FOLDER}/${CONFIG_FILE}`;
+const CODE_SERVER_CONFIG_PATH = `${CONFIG_PARENT}/${CONFIG_FOLDER}/${CONFIG_FILE}`;
 const PASSWORD_KEY = 'password: ';
 
 /** The environment entry that gives code-server its password, or says where to read it. */

@@ -12,7 +12,8 @@ fail() {
 
 need_packages=()
 command -v dockerd >/dev/null 2>&1 || need_packages+=(docker.io)
-[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need_packages+=(busybox-static)
+# grep reads the whole list: with pipefail, grep -q quitting early would fail the pipe whenever busybox is still writing.
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -x httpd >/dev/null || need_packages+=(busybox-static)
 # The SSH tests start their own sshd on a loopback port and drive the real ssh client and ssh-keygen.
 [ -x /usr/sbin/sshd ] || need_packages+=(openssh-server)
 command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || need_packages+=(openssh-client)

@@ -130,11 +130,21 @@ const options = {
 const cliOptions = {
   ...options,
   entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.js',
+  outfile: 'dist/cli-main.js',
   external: ['cpu-features', '*.node'],
-  banner: { js: '#!/usr/bin/env node' },
   define: { REMOTE_SWARM_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   sourcemap: production ? false : 'linked',
+};
+
+/** dist/cli.js, what `remote-swarm` runs: it loads dist/cli-main.js through the code cache (src/cli/codeCache.ts). */
+/** @type {esbuild.BuildOptions} */
+const cliLauncherOptions = {
+  ...cliOptions,
+  entryPoints: ['src/cli/bin.ts'],
+  outfile: 'dist/cli.js',
+  external: ['./cli-main.js'],
+  banner: { js: '#!/usr/bin/env node' },
+  define: {},
 };
 
 /** @type {esbuild.BuildOptions} */
@@ -151,8 +161,8 @@ const webviewOptions = {
 };
 
 if (watch) {
-  for (const build of [options, cliOptions, vendorOptions, webviewOptions]) await (await esbuild.context(build)).watch();
+  for (const build of [options, cliOptions, cliLauncherOptions, vendorOptions, webviewOptions]) await (await esbuild.context(build)).watch();
 } else {
-  await Promise.all([esbuild.build(options), esbuild.build(cliOptions), esbuild.build(vendorOptions), esbuild.build(webviewOptions)]);
+  await Promise.all([options, cliOptions, cliLauncherOptions, vendorOptions, webviewOptions].map((build) => esbuild.build(build)));
   chmodSync('dist/cli.js', 0o755);
 }

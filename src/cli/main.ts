@@ -46,7 +46,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   return exitCode;
 }
 
-if (require.main === module) {
+/** Runs the command line of this process and exits with its code. */
+export function runAsProgram(): void {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
@@ -55,3 +56,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsProgram();

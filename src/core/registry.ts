@@ -1,6 +1,7 @@
 import { Emitter, type Event } from './events';
 import { instanceSchema, type Instance, type InstanceStatus } from './models';
 import { instanceNotFound, SwarmError } from './errors';
+import { compareNaturally } from './naturalOrder';
 import type { KeyValueStore } from './stores';
 
 export const REGISTRY_KEY = 'remoteSwarm.registry';
@@ -115,7 +116,7 @@ export class InstanceRegistry {
           (query.group === undefined || instance.config.group === query.group) &&
           Object.entries(query.metadata ?? {}).every(([key, value]) => instance.metadata[key] === value),
       )
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => compareNaturally(a.name, b.name));
   }
 
   get size(): number {

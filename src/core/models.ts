@@ -106,7 +106,12 @@ const instanceConfigFields = z.object({
   /** Command to run instead of the image's default; an argv array, never a shell string. */
   command: z.array(z.string()).optional(),
   template: z.string().optional(),
+  /** The group this instance is a member of (groups/groupMembers.ts). */
   group: z.string().optional(),
+  /** Its role there: "coordinator", or "worker-N". */
+  groupRole: z.string().regex(/^(coordinator|worker-[1-9][0-9]*)$/, { error: 'must be "coordinator" or "worker-N" (N from 1)' }).optional(),
+  /** The template its group makes workers from, recorded on every member so that a group scaled to no workers can grow again. */
+  groupWorkerTemplate: z.string().optional(),
   features: z.array(z.string()).default([]),
   /** The provider's own options for this instance (e.g. an SSH host's address), declared and validated by the provider. */
   options: z.record(z.string(), z.unknown()).default({}),

@@ -51,6 +51,11 @@ export class SwarmSettings {
     return { user: this.source.get('templates') ?? [], workspace: this.source.fromWorkspace?.('templates') ?? [] };
   }
 
+  /** The user's group templates, as written; loadGroupTemplates validates them. */
+  get groupTemplates(): unknown {
+    return this.source.get('groupTemplates') ?? [];
+  }
+
   /** The image for instances whose template names none. */
   get defaultImage(): string {
     return textSetting(DEFAULT_IDE_IMAGE).parse(this.source.get('docker.defaultImage'));

@@ -5,6 +5,8 @@ import { CostLedger } from './cost/costLedger';
 import { CostMeter } from './cost/costMeter';
 import { PriceBook } from './cost/pricing';
 import { errorMessage } from './errors';
+import { GroupService } from './groups/groupService';
+import { loadGroupTemplates, type GroupTemplateCatalog } from './groups/groupTemplates';
 import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
 import type { HttpProbe } from './health/httpProbe';
@@ -64,6 +66,8 @@ export class Swarm implements Disposable {
   readonly providers: ProviderPool;
   readonly controller: SwarmController;
   readonly refresher: RefreshScheduler;
+  /** Groups of a coordinator and workers, made, scaled and run as one. */
+  readonly groups: GroupService;
   readonly health: HealthMonitor;
   readonly idle: IdleWatcher;
   readonly ledger: CostLedger;
@@ -97,6 +101,12 @@ export class Swarm implements Disposable {
       ...(deps.newPassword ? { newPassword: deps.newPassword } : {}),
     });
     this.refresher = new RefreshScheduler(this.controller, this.settings, clock, log);
+    this.groups = new GroupService({
+      controller: this.controller,
+      providers: this.providers,
+      groupTemplates: () => this.groupTemplates(),
+      settings: () => ({ maxInstances: this.settings.maxInstances }),
+    });
 
     this.health = new HealthMonitor({ controller: this.controller, providers: this.providers, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
     this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
@@ -136,6 +146,11 @@ export class Swarm implements Disposable {
   templates(): TemplateCatalog {
     const { user, workspace } = this.settings.templates;
     return loadTemplates(user, workspace);
+  }
+
+  /** The built-in group templates plus the user's (the groupTemplates setting), with the problems of those skipped. */
+  groupTemplates(): GroupTemplateCatalog {
+    return loadGroupTemplates(this.settings.groupTemplates);
   }
 
   /** Loads the registry and the cost ledger; an entry it cannot read is kept aside and reported, never dropped. */

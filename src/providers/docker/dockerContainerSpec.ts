@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
+import { memberNetwork } from '../../core/groups/groupMembers';
 import type { InstanceConfig, Resources } from '../../core/models';
 import type { InstanceSecrets } from '../../core/provider';
 import { containerLabels } from './dockerLabels';
+import { dockerNetworkName } from './dockerNetworks';
 import { passwordEnv, type PasswordDelivery } from './dockerPasswordFile';
 
 export function containerName(config: InstanceConfig): string {
@@ -36,6 +38,9 @@ export function containerSpec({ id, config, volume, password, secretEnv = {}, pa
     // An empty HostPort lets Docker pick a free port; the bound one is read back from the container list.
     (bindings[`${port.container}/${port.protocol}`] ??= []).push({ HostIp: port.hostIp, HostPort: port.host === undefined ? '' : String(port.host) });
   }
+  // A group's member lives on its group's network alone, not also on the default bridge where every container meets.
+  const group = memberNetwork(config);
+  const networkMode = group && dockerNetworkName(group.network);
   return {
     name: containerName(config),
     Image: config.image,
@@ -49,6 +54,8 @@ export function containerSpec({ id, config, volume, password, secretEnv = {}, pa
       Mounts: [{ Type: 'volume', Source: volume, Target: config.workspacePath }],
       PortBindings: bindings,
       RestartPolicy: { Name: 'unless-stopped' },
+      ...(networkMode ? { NetworkMode: networkMode } : {}),
     },
+    ...(networkMode ? { NetworkingConfig: { EndpointsConfig: { [networkMode]: { Aliases: group.aliases } } } } : {}),
   };
 }

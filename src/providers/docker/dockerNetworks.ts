@@ -8,16 +8,17 @@ import type { DockerProviderParts } from './dockerProviderParts';
 /** On every network the provider makes: the network's name as Remote Swarm knows it. */
 export const NETWORK_LABEL = 'remote-swarm.network';
 
+/** The engine's name for a network: prefixed like containers, so it cannot clash with the user's own networks. */
+export function dockerNetworkName(name: string): string {
+  return `remote-swarm-${name}`;
+}
+
 /** What Docker accepts in a network name, less what it would accept and should not (the engine takes "bad name!"). */
 const NETWORK_NAME = /^[a-z0-9][a-z0-9_.-]{0,49}$/i;
 
 /** A host name: dot-separated labels of letters, digits and inner hyphens. */
 const ALIAS = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
-/** The engine's name for a network: prefixed like containers, so it cannot clash with the user's own networks. */
-export function dockerNetworkName(name: string): string {
-  return `remote-swarm-${name}`;
-}
 
 /**
  * Private networks as user-defined bridge networks: the engine's DNS resolves a member's aliases for the other members

@@ -240,6 +240,7 @@ function createStub(manifestPath) {
     },
     env: {
       appName: 'Visual Studio Code',
+      remoteName: undefined,
       clipboard: { readText: async () => '', writeText: async () => undefined },
       openExternal: async () => true,
       asExternalUri: async (uri) => uri,

@@ -8,6 +8,7 @@ import { createSshToolkit } from './ssh/sshToolkit';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
+import { registerInstanceLinks } from './vscode/connect/instanceLinkHandler';
 import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { thisWindowsInstance } from './vscode/connect/thisWindow';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
@@ -67,6 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   context.subscriptions.push(
     terminals,
     registerConnectCommands({ controller, pool, ssh, terminals, log }),
+    registerInstanceLinks({ controller, pool, refresher, log }),
     trackViewState(swarm),
     logViewer,
     instancesView,

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Instance } from '../../src/core/models';
+import { DOCKER_CAPABILITIES } from '../../src/providers/docker/dockerDescription';
+import { SSH_CAPABILITIES } from '../../src/providers/ssh/sshDescription';
 import { hostAlias } from '../../src/ssh/sshDirectory';
+import { waysInto } from '../../src/vscode/connect/connectionWays';
 import { attachedContainerUri, sshRemoteUri, type WindowRemote } from '../../src/vscode/connect/remoteUris';
 import { instanceOfWindow } from '../../src/vscode/connect/remoteWindow';
 import { windowInstanceStatusContent } from '../../src/vscode/healthStatusText';
@@ -88,5 +91,20 @@ describe('the status bar item of an instance window', () => {
       troubled: false,
       tooltip: 'This window is the Remote Swarm instance "dev-1": running. Click to open the health panel.',
     });
+  });
+});
+
+describe('the ways into an instance (Connect to Instance, and links)', () => {
+  const vias = (target: Instance, capabilities = DOCKER_CAPABILITIES) => waysInto(target, capabilities).map(({ via }) => via);
+
+  it('are the IDE in a tab or the browser, and Dev Containers, for a running Docker instance; Remote-SSH too with an SSH port', () => {
+    assert.deepEqual(vias(dev), ['tab', 'browser', 'attach']);
+    assert.deepEqual(vias({ ...dev, urls: { ...dev.urls, ssh: 'ssh://coder@127.0.0.1:2222' } }), ['tab', 'browser', 'ssh', 'attach']);
+  });
+
+  it('are Remote-SSH, and the IDE where code-server runs, for an SSH host; none for an instance that is not running', () => {
+    assert.deepEqual(vias({ ...box, urls: { ssh: box.urls.ssh } }, SSH_CAPABILITIES), ['ssh']);
+    assert.deepEqual(vias({ ...box, urls: { ...box.urls, ide: 'http://127.0.0.1:4000/' } }, SSH_CAPABILITIES), ['tab', 'browser', 'ssh']);
+    assert.deepEqual(vias({ ...dev, status: 'stopped' }), []);
   });
 });

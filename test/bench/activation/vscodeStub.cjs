@@ -197,6 +197,7 @@ function createStub(manifestPath) {
       createTreeView,
       createStatusBarItem,
       registerWebviewPanelSerializer: () => new Disposable(() => undefined),
+      registerUriHandler: () => new Disposable(() => undefined),
       onDidCloseTerminal: never,
       onDidOpenTerminal: never,
       terminals: [],

@@ -14,6 +14,7 @@ import { redactingLogger, type Logger } from './logger';
 import type { Instance } from './models';
 import { PeriodicTask } from './periodicTask';
 import { ProviderFactory, type ProviderRegistration } from './provider';
+import { ProviderListings } from './providerListings';
 import { ProviderPool } from './providerPool';
 import { RefreshScheduler } from './refreshScheduler';
 import { InstanceRegistry, type QuarantinedEntry } from './registry';
@@ -62,6 +63,7 @@ export class Swarm implements Disposable {
   readonly settings: SwarmSettings;
   readonly registry: InstanceRegistry;
   readonly providers: ProviderPool;
+  readonly listings: ProviderListings;
   readonly controller: SwarmController;
   readonly refresher: RefreshScheduler;
   readonly health: HealthMonitor;
@@ -85,10 +87,12 @@ export class Swarm implements Disposable {
     const factory = new ProviderFactory();
     for (const registration of deps.providers) factory.register(registration);
     this.providers = new ProviderPool(factory, (type) => this.settings.providerSettings(type), { state: deps.stores.state, secrets: deps.secrets, log, clock, ownerId: deps.ownerId ?? (() => userOwnerId()) });
+    this.listings = new ProviderListings(this.providers, clock);
     this.registry = new InstanceRegistry(deps.stores.state, () => new Date(clock.now()));
     this.controller = new SwarmController({
       registry: this.registry,
       providers: this.providers,
+      listings: this.listings,
       secrets: deps.secrets,
       templates: () => this.templates(),
       settings: () => ({ maxInstances: this.settings.maxInstances, defaultImage: this.settings.defaultImage }),
@@ -98,7 +102,7 @@ export class Swarm implements Disposable {
     });
     this.refresher = new RefreshScheduler(this.controller, this.settings, clock, log);
 
-    this.health = new HealthMonitor({ controller: this.controller, providers: this.providers, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
+    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
     this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
     this.healthTask = new PeriodicTask(
       clock,
@@ -129,6 +133,9 @@ export class Swarm implements Disposable {
         if (kind === 'removed') this.forgetLocalFiles(localFiles, instance);
       }),
       this.settings.onDidChange((changed) => this.applySettingChanges(changed)),
+      this.controller.onOperation(({ phase }) => {
+        if (phase !== 'started') this.listings.invalidate();
+      }),
     ];
   }
 

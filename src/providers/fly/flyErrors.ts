@@ -9,6 +9,8 @@ export type FlyErrorCategory =
   | 'unavailable'
   | 'network'
   | 'cancelled'
+  /** A machine that was to start failed to (its launch failed, or it failed after); `code` is its state. */
+  | 'machine_failed'
   | 'unexpected';
 
 export interface FlyErrorInit {

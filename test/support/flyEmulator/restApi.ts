@@ -67,7 +67,7 @@ const APP = '/v1/apps/:app';
 const MACHINE = `${APP}/machines/:machine`;
 const VOLUME = `${APP}/volumes/:volume`;
 
-/** The Machines API paths fly-admin uses (../shared/fly/machines-openapi3.json, served under /v1). */
+/** The Machines API paths the client uses (../shared/fly/machines-openapi3.json, served under /v1; paging, wait states and versions as the newest spec has them). */
 const ROUTES: readonly Route[] = [
   route('GET', '/v1/apps', 'apps.list', ({ world, query }) => {
     const apps = world.listApps(query.get('org_slug') ?? undefined);

@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger';
 import type { FlyClient } from './flyClient';
-import { FlyError } from './flyErrors';
+import { emptyIfNotFound, FlyError } from './flyErrors';
 import { flyFailureText } from './flySwarmErrors';
 import type { FlyAppMachines, FlyMachine } from './flyTypes';
 
@@ -49,12 +49,7 @@ export class FlyAppListing {
   }
 
   /** None when the app is gone meanwhile. */
-  private async machinesOverRest(app: string): Promise<FlyMachine[]> {
-    try {
-      return await this.client.listMachines(app);
-    } catch (error) {
-      if (error instanceof FlyError && error.category === 'not_found') return [];
-      throw error;
-    }
+  private machinesOverRest(app: string): Promise<FlyMachine[]> {
+    return this.client.listMachines(app).catch(emptyIfNotFound<FlyMachine>);
   }
 }

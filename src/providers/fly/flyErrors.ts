@@ -150,6 +150,12 @@ export function flyErrorFromNetworkFailure(error: unknown, cancelled: boolean): 
   return new FlyError({ category: 'network', code, message: `${detail} (${code})`, mayHaveSucceeded: !NEVER_SENT.has(code), cause: error });
 }
 
+/** For a list of what an app holds: none when the app is gone. */
+export function emptyIfNotFound<T>(error: unknown): T[] {
+  if (error instanceof FlyError && error.category === 'not_found') return [];
+  throw error;
+}
+
 /** Anything else that went wrong during a call (a malformed answer, a bug): not retried. */
 export function asFlyError(error: unknown): FlyError {
   if (error instanceof FlyError) return error;

@@ -18,7 +18,7 @@ import { FlyAppListing } from './flyAppListing';
 import { DEFAULT_APP_PREFIX, flyAppName, isOurAppName } from './flyAppNames';
 import { DEFAULT_FLY_ENDPOINTS, FlyClient, type FlyClientOptions } from './flyClient';
 import { createFlyMachine, secretEnvOf } from './flyCreate';
-import { FlyError } from './flyErrors';
+import { emptyIfNotFound, FlyError } from './flyErrors';
 import { flyExecCommand } from './flyExec';
 import { isOurMachine, toProviderInstance, workspaceSizeGB } from './flyInstances';
 import { silentLogger, type Logger } from '../../core/logger';
@@ -274,7 +274,7 @@ export class FlyProvider implements Provider {
 
   /** The live machines of this installation in an app (one request); none when the app is gone. */
   private async machinesOf(app: string): Promise<FlyMachine[]> {
-    const machines = await this.client.listMachines(app).catch(emptyIfNotFound);
+    const machines = await this.client.listMachines(app).catch(emptyIfNotFound<FlyMachine>);
     return machines.filter((machine) => this.isOurLive(machine));
   }
 
@@ -323,10 +323,5 @@ function isLive(machine: FlyMachine): boolean {
 
 function undefinedIfNotFound(error: unknown): undefined {
   if (error instanceof FlyError && error.category === 'not_found') return undefined;
-  throw error;
-}
-
-function emptyIfNotFound(error: unknown): FlyMachine[] {
-  if (error instanceof FlyError && error.category === 'not_found') return [];
   throw error;
 }

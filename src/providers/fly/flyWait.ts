@@ -9,6 +9,7 @@ const MAX_WAIT_REQUEST_SECONDS = 60;
 
 /** The state a machine rests in when it did not start: /wait ends on it as on the state waited for. */
 const FAILED: FlyWaitState = 'failed';
+const LAUNCH_FAILED: ReadonlySet<string> = new Set(['failed', 'launch_failed']);
 
 export interface WaitForStateOptions extends CallOptions {
   /** How long in total to wait, across as many /wait requests as that takes. */
@@ -44,15 +45,19 @@ export async function waitForMachineState(
       if (error instanceof FlyError && error.category === 'timeout') continue;
       throw error;
     }
-    if (state === 'started' && reached !== 'started') await confirmStarted(client, app, machine.id, signal);
-    return;
+    if (state !== 'started' || reached === 'started' || (await startedOrFailed(client, app, machine.id, signal))) return;
   }
 }
 
-/** After a /wait that ended on `failed` (or did not say on which state): the machine as it is, and why when it did not start. */
-async function confirmStarted(client: FlyClient, app: string, machineId: string, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * After a /wait that ended on `failed` (or did not say on which state): true when the machine is started after all,
+ * a `machine_failed` FlyError with its last event when it failed, false while it is on its way (a /wait that answered
+ * with the failure from before a start took effect), to wait again.
+ */
+async function startedOrFailed(client: FlyClient, app: string, machineId: string, signal: AbortSignal | undefined): Promise<boolean> {
   const machine = await client.getMachine(app, machineId, { signal });
-  if (machine.state === 'started') return;
+  if (machine.state === 'started') return true;
+  if (!LAUNCH_FAILED.has(machine.state)) return false;
   const why = lastEventText(machine.events);
   throw new FlyError({
     category: 'machine_failed',

@@ -4,6 +4,7 @@ import { errorMessage, instanceNotFound, invalidConfig, SwarmError } from './err
 import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigOverrides, type InstanceStatus } from './models';
 import { generateInstanceId, generatePassword } from './passwords';
 import type { ExecOptions, ExecResult, InstanceEndpoints, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
+import type { ProviderListings } from './providerListings';
 import type { ProviderPool } from './providerPool';
 import { OperationQueue } from './operationQueue';
 import { requireExposureConsent } from './portExposure';
@@ -22,6 +23,8 @@ export interface ControllerSettings {
 export interface SwarmControllerDependencies {
   registry: InstanceRegistry;
   providers: ProviderPool;
+  /** What the providers list, shared with the health sweep. */
+  listings: Pick<ProviderListings, 'fresh'>;
   secrets: SecretStore;
   templates: () => TemplateCatalog;
   settings: () => ControllerSettings;
@@ -284,7 +287,7 @@ export class SwarmController {
     const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [] };
     let seen: ProviderInstance[];
     try {
-      seen = await (await this.deps.providers.get(type)).listInstances();
+      seen = (await this.deps.listings.fresh(type)).instances;
     } catch (error) {
       report.error = SwarmError.is(error) ? error : new SwarmError('PROVIDER_UNAVAILABLE', errorMessage(error), { cause: error });
       return report;

@@ -8,6 +8,7 @@ import { createSshToolkit } from './ssh/sshToolkit';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
+import { registerGroupCommands } from './vscode/groupCommands';
 import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
 import { InstanceLogViewer } from './vscode/instanceLogs';
@@ -69,6 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     logViewer,
     instancesView,
     registerCommands({ controller, pool, settings, templates, refresher, logViewer, log }),
+    registerGroupCommands({ swarm, terminals, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),

@@ -54,6 +54,7 @@ export function showMonitoring(swarm: Swarm, extensionUri: vscode.Uri, log: vsco
     createHealthStatusBar(health, {
       enabled: () => settings.health().intervalMs > 0,
       changes: [controller.onDidChangeInstances, (listener) => settings.onDidChange((changed) => changed('health.interval') && listener(undefined))],
+      groups: () => swarm.groups.list(),
     }),
     announceMonitoringEvents({ health, idle, budgets }, log),
     healthPanel,

@@ -9,15 +9,13 @@ export interface HealthStatusBarOptions {
   enabled: () => boolean;
   /** When to look again besides after each sweep: instances or settings changed. */
   changes: readonly Event<unknown>[];
-  /** The groups, for their running counts in the tooltip. */
-  groups: () => readonly GroupCount[];
 }
 
 /**
  * `$(pulse) 5/6 healthy` in the status bar, in warning colours while any instance is unhealthy, its groups' running
  * counts in the tooltip; a click opens the health panel.
  */
-export function createHealthStatusBar(monitor: HealthMonitor, { enabled, changes, groups }: HealthStatusBarOptions): vscode.Disposable {
+export function createHealthStatusBar(monitor: HealthMonitor, { enabled, changes }: HealthStatusBarOptions, groups: () => readonly GroupCount[]): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('remoteSwarm.health', vscode.StatusBarAlignment.Left, 10);
   item.name = 'Remote Swarm Health';
   item.command = COMMANDS.showHealth;

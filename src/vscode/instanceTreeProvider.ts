@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
+import type { Instance } from '../core/models';
 import type { ProviderPool } from '../core/providerPool';
 import type { RefreshScheduler } from '../core/refreshScheduler';
 import { groupChildren, providerChildren } from './groupTreeNodes';
@@ -20,6 +21,7 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
     private readonly controller: SwarmController,
     private readonly pool: ProviderPool,
     private readonly refresher: RefreshScheduler,
+    private readonly thisWindow: () => Instance | undefined,
   ) {
     const render = () => this.changed.fire();
     this.subscriptions = [controller.onDidChangeInstances(render), refresher.onDidRefresh(render)];
@@ -32,7 +34,7 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
       case 'group':
         return groupTreeItem(node.group, this.pool.describe(node.group.provider)?.capabilities);
       case 'instance':
-        return instanceTreeItem(node.instance, this.pool.describe(node.instance.provider)?.capabilities);
+        return instanceTreeItem(node.instance, this.pool.describe(node.instance.provider)?.capabilities, this.thisWindow()?.id === node.instance.id);
     }
   }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { throwIfAnyFailed, type CreateGroupInput, type MemberOutcome } from '../core/groups/groupService';
 import type { Group, GroupStatus } from '../core/groups/groupView';
+import type { OperationOptions } from '../core/provider';
 import type { Swarm } from '../core/swarm';
 import { COMMANDS } from './contributions';
 import { askCreateGroupAnswers } from './createGroupWizard';
@@ -49,7 +50,7 @@ export function registerGroupCommands(deps: GroupCommandDependencies): vscode.Di
     const group = await resolveGroup(swarm, argument, pick);
     if (group) await act(group);
   };
-  const eachMember = (verb: string, progress: string, statuses: readonly GroupStatus[], run: (name: string, options: object) => Promise<MemberOutcome[]>) =>
+  const eachMember = (verb: string, progress: string, statuses: readonly GroupStatus[], run: (name: string, options: OperationOptions) => Promise<MemberOutcome[]>) =>
     onGroup({ verb, statuses }, (group) =>
       runOperation(log, {
         title: `${progress} group "${group.name}"`,

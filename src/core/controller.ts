@@ -305,8 +305,8 @@ export class SwarmController {
       }
     }
     const vanished = new Set<string>();
-    for (const known of this.deps.registry.list({ provider: type })) {
-      if (seenIds.has(known.id) || this.queue.isBusy(known.id) || known.status === 'missing') continue;
+    for (const known of this.deps.registry.unordered()) {
+      if (known.provider !== type || seenIds.has(known.id) || this.queue.isBusy(known.id) || known.status === 'missing') continue;
       vanished.add(known.id);
       updated.push({ id: known.id, patch: { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' } });
     }

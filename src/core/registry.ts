@@ -122,6 +122,11 @@ export class InstanceRegistry {
       .sort((a, b) => compareNaturally(a.name, b.name));
   }
 
+  /** Every instance, in no particular order: for a pass over all of them that does not show them. */
+  unordered(): IterableIterator<Instance> {
+    return this.instances.values();
+  }
+
   get size(): number {
     return this.instances.size;
   }
@@ -140,6 +145,7 @@ export class InstanceRegistry {
    * writes the registry once, not 700 times. Every change is validated before any is applied.
    */
   async applyAll({ added = [], updated = [] }: { added?: readonly Instance[]; updated?: readonly { id: string; patch: InstancePatch }[] }): Promise<{ added: Instance[]; updated: Instance[] }> {
+    if (added.length === 0 && updated.length === 0) return { added: [], updated: [] };
     const now = this.now().toISOString();
     const additions = added.map((instance) => this.validAddition(instance, added));
     const updates = updated.map(({ id, patch }) => instanceSchema.parse({ ...this.require(id), ...patch, id, updatedAt: now }));

@@ -111,7 +111,7 @@ describe('remote-swarm group commands against the real Docker engine', function 
     assert.match(stderr, /cancelling, removing what was made/);
     assert.deepEqual(await containersNamed(group), []);
     assert.deepEqual(await networksNamed(group), []);
-    const { stdout } = await cli(['list', '--json']);
+    const { stdout } = await cli(['list', '--json', '--cached']);
     assert.deepEqual((JSON.parse(stdout) as Instance[]).map((instance) => instance.name), [], 'and no instance is left registered');
   });
 

@@ -8,7 +8,9 @@ import { createSshToolkit } from './ssh/sshToolkit';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
+import { registerInstanceLinks } from './vscode/connect/instanceLinkHandler';
 import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
+import { thisWindowsInstance } from './vscode/connect/thisWindow';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
 import { InstanceLogViewer } from './vscode/instanceLogs';
 import { registerLanguageModelTools } from './vscode/languageModelTools';
@@ -55,16 +57,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
 
   const templates = () => swarm.templates();
   const logViewer = new InstanceLogViewer(controller, log);
-  const instancesView = createInstancesView(controller, pool, refresher);
+  const thisWindow = thisWindowsInstance(controller);
+  const instancesView = createInstancesView(controller, pool, refresher, thisWindow);
   const terminals = new InstanceTerminals(controller);
   const setSecret = (key: string) => {
     const secret = pool.types().flatMap((provider) => provider.secrets ?? []).find((candidate) => candidate.key === key);
     return secret ? askProviderSecret(secret, context.secrets, swarm) : Promise.resolve();
   };
-  const monitoring = showMonitoring(swarm, context.extensionUri, log, loaded.ledgerProblem);
+  const monitoring = showMonitoring(swarm, context.extensionUri, log, loaded.ledgerProblem, thisWindow);
   context.subscriptions.push(
     terminals,
     registerConnectCommands({ controller, pool, ssh, terminals, log }),
+    registerInstanceLinks({ controller, pool, refresher, log }),
     trackViewState(swarm),
     logViewer,
     instancesView,

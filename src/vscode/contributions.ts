@@ -19,6 +19,7 @@ export const COMMANDS = {
   attachVsCode: 'remoteSwarm.attachVsCode',
   connectRemoteSsh: 'remoteSwarm.connectRemoteSsh',
   openTerminal: 'remoteSwarm.openTerminal',
+  connectToInstance: 'remoteSwarm.connectToInstance',
   addSshHost: 'remoteSwarm.addSshHost',
   setFlyApiToken: 'remoteSwarm.setFlyApiToken',
   showHealth: 'remoteSwarm.showHealth',

@@ -1,4 +1,4 @@
-import type { HealthOverview } from '../core/health/healthSnapshot';
+import type { HealthOverview, InstanceHealthSummary } from '../core/health/healthSnapshot';
 import type { HealthStatus } from '../core/health/healthStatus';
 
 export interface TroubledInstance {
@@ -35,4 +35,27 @@ export function healthStatusBarContent(overview: HealthOverview): HealthStatusBa
 /** e.g. "dev-1 is unhealthy: connection refused" */
 export function troubleLine({ name, health, error }: TroubledInstance): string {
   return `${name} is ${health === 'RECOVERING' ? 'recovering' : 'unhealthy'}${error ? `: ${error}` : ''}`;
+}
+
+/** What the status bar item of an instance's own window shows. */
+export interface WindowInstanceStatusContent {
+  /** e.g. "$(remote) dev-1: healthy" */
+  text: string;
+  /** Unhealthy or recovering: shown in warning colours. */
+  troubled: boolean;
+  tooltip: string;
+}
+
+const HEALTH_WORDS: Record<HealthStatus, string> = { HEALTHY: 'healthy', UNHEALTHY: 'unhealthy', RECOVERING: 'recovering', UNKNOWN: 'health not known yet' };
+
+/** The instance this window is connected to, with its health while it is checked, else its status (e.g. "stopped"). */
+export function windowInstanceStatusContent(instance: { name: string; status: string }, health: InstanceHealthSummary | undefined): WindowInstanceStatusContent {
+  const state = health?.monitored ? HEALTH_WORDS[health.health] : instance.status;
+  const troubled = health?.monitored === true && (health.health === 'UNHEALTHY' || health.health === 'RECOVERING');
+  const error = troubled && health?.lastError ? ` (${health.lastError})` : '';
+  return {
+    text: `$(remote) ${instance.name}: ${state}`,
+    troubled,
+    tooltip: `This window is the Remote Swarm instance "${instance.name}": ${state}${error}. Click to open the health panel.`,
+  };
 }

@@ -71,12 +71,13 @@ export function instanceContextValue(instance: Instance, capabilities: ProviderC
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;
 }
 
-export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined): vscode.TreeItem {
+/** `thisWindow`: this VS Code window is connected to the instance (Remote-SSH or Dev Containers), which its row says. */
+export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined, thisWindow: boolean): vscode.TreeItem {
   const item = new vscode.TreeItem(instance.name, vscode.TreeItemCollapsibleState.None);
   item.id = `instance:${instance.id}`;
   item.iconPath = GROUP_ICONS[statusGroup(instance.status)];
-  item.description = instanceDescription(instance);
-  item.tooltip = instanceTooltip(instance);
+  item.description = `${thisWindow ? 'this window · ' : ''}${instanceDescription(instance)}`;
+  item.tooltip = instanceTooltip(instance, thisWindow);
   item.contextValue = instanceContextValue(instance, capabilities);
   return item;
 }
@@ -113,8 +114,9 @@ function instanceDescription(instance: Instance): string {
   return `${config.template ?? 'custom'} · ${size} · ${status}${exposed}`;
 }
 
-function instanceTooltip(instance: Instance): vscode.MarkdownString {
+function instanceTooltip(instance: Instance, thisWindow: boolean): vscode.MarkdownString {
   const tooltip = new vscode.MarkdownString().appendMarkdown(`**${instance.name}** — ${instance.status}\n\n`);
+  if (thisWindow) tooltip.appendMarkdown('$(remote) This VS Code window is connected to it.\n\n');
   const row = (label: string, value: string) => tooltip.appendMarkdown(`${label}: `).appendText(value).appendMarkdown('  \n');
   row('URL', instance.urls.ide ?? 'none (not running)');
   row('Created', new Date(instance.createdAt).toLocaleString());

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
+import type { Instance } from '../core/models';
 import type { ProviderPool } from '../core/providerPool';
 import type { RefreshScheduler } from '../core/refreshScheduler';
 import { instanceTreeItem, providerTreeItem, type InstanceNode, type ProviderNode, type SwarmNode } from './instanceTreeItems';
@@ -18,13 +19,16 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
     private readonly controller: SwarmController,
     private readonly pool: ProviderPool,
     private readonly refresher: RefreshScheduler,
+    private readonly thisWindow: () => Instance | undefined,
   ) {
     const render = () => this.changed.fire();
     this.subscriptions = [controller.onDidChangeInstances(render), refresher.onDidRefresh(render)];
   }
 
   getTreeItem(node: SwarmNode): vscode.TreeItem {
-    return node.kind === 'provider' ? providerTreeItem(node) : instanceTreeItem(node.instance, this.pool.describe(node.instance.provider)?.capabilities);
+    if (node.kind === 'provider') return providerTreeItem(node);
+    const { instance } = node;
+    return instanceTreeItem(instance, this.pool.describe(instance.provider)?.capabilities, this.thisWindow()?.id === instance.id);
   }
 
   getChildren(node?: SwarmNode): SwarmNode[] {

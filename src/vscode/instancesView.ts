@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
+import type { Instance } from '../core/models';
 import type { ProviderPool } from '../core/providerPool';
 import { VIEW_ID } from './contributions';
 import type { RefreshScheduler } from '../core/refreshScheduler';
@@ -11,9 +12,14 @@ export interface InstancesView extends vscode.Disposable {
   readonly tree: vscode.TreeDataProvider<SwarmNode>;
 }
 
-/** The Instances view: its tree, and automatic refreshes only while it is visible. */
-export function createInstancesView(controller: SwarmController, pool: ProviderPool, refresher: RefreshScheduler): InstancesView {
-  const tree = new InstanceTreeProvider(controller, pool, refresher);
+/** The Instances view: its tree (marking the instance this window is connected to), and automatic refreshes only while it is visible. */
+export function createInstancesView(
+  controller: SwarmController,
+  pool: ProviderPool,
+  refresher: RefreshScheduler,
+  thisWindow: () => Instance | undefined,
+): InstancesView {
+  const tree = new InstanceTreeProvider(controller, pool, refresher, thisWindow);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree });
   const visibility = view.onDidChangeVisibility(({ visible }) => refresher.setWatched(visible));
   refresher.setWatched(view.visible);

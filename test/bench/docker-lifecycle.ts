@@ -12,23 +12,9 @@ import { configFromTemplate, BUILTIN_TEMPLATES } from '../../src/core/templates'
 import { makeCore } from '../support/coreHarness';
 import { ensureTestImage, removeTestResources, requireDocker, RUN_LABEL_FILTER, TEST_LABEL, testProvider } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
-import { median, numberOption } from './benchKit';
+import { median, numberOption, waitUntilAnswers } from './benchKit';
 
 const run = promisify(execFile);
-
-async function waitUntilAnswers(url: string, deadlineMs = 30_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      const response = await fetch(new URL('healthz', url));
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A Dockerode client that counts the HTTP requests it makes to the engine. */
 function countingDocker(): { docker: Docker; calls: () => number; reset: () => void } {

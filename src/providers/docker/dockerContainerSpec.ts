@@ -2,12 +2,13 @@ import type Docker from 'dockerode';
 import { memberNetwork } from '../../core/groups/groupMembers';
 import type { InstanceConfig, Resources } from '../../core/models';
 import type { InstanceSecrets } from '../../core/provider';
+import { dockerContainerName } from './dockerDescription';
 import { containerLabels } from './dockerLabels';
 import { dockerNetworkName } from './dockerNetworks';
 import { passwordEnv, type PasswordDelivery } from './dockerPasswordFile';
 
 export function containerName(config: InstanceConfig): string {
-  return `remote-swarm-${config.name}`;
+  return dockerContainerName(config.name);
 }
 
 export function volumeName(id: string, config: InstanceConfig): string {

@@ -6,6 +6,11 @@ export const DOCKER_PROVIDER_TYPE = 'docker';
 
 export const DOCKER_DISPLAY_NAME = 'Docker';
 
+/** The container an instance runs in: also the name a Dev Containers window attached to it knows it by. */
+export function dockerContainerName(instanceName: string): string {
+  return `remote-swarm-${instanceName}`;
+}
+
 export const DOCKER_CAPABILITIES: Readonly<ProviderCapabilities> = {
   stop: true,
   forceStop: true,

@@ -3,7 +3,7 @@ import type { ProviderRegistration } from '../../core/provider';
 import { parseOrThrow } from '../../core/validation';
 import { DOCKER_CAPABILITIES, DOCKER_DISPLAY_NAME, DOCKER_PROVIDER_TYPE } from './dockerDescription';
 
-export { DOCKER_PROVIDER_TYPE } from './dockerDescription';
+export { DOCKER_PROVIDER_TYPE, dockerContainerName } from './dockerDescription';
 
 /** An empty setting (VS Code's default "") means "not set". */
 const optionalText = z

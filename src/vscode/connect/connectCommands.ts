@@ -15,6 +15,7 @@ import { runOperation } from '../operationProgress';
 import type { InstanceTerminals } from '../terminals/instanceTerminals';
 import { askSshHostAnswers, type SshHostAnswers } from './addSshHostWizard';
 import { openInVsCodeTab } from './codeServerTab';
+import { waysInto, type ConnectionWay } from './connectionWays';
 import { attachVsCode } from './devContainerAttach';
 import { connectRemoteSsh } from './remoteSshConnect';
 
@@ -31,7 +32,7 @@ const CONNECT_REMOTE_SSH = 'Connect via Remote-SSH';
 
 /**
  * The ways into an instance besides the browser: a VS Code tab, a Dev Containers window, a Remote-SSH window, an
- * integrated terminal; and Add SSH Host.
+ * integrated terminal; Connect to Instance, which offers the ways the instance has; and Add SSH Host.
  */
 export function registerConnectCommands(deps: ConnectDependencies): vscode.Disposable {
   const { controller, pool, terminals, log } = deps;
@@ -40,7 +41,11 @@ export function registerConnectCommands(deps: ConnectDependencies): vscode.Dispo
     const instance = await resolveInstance(controller, argument, pick);
     if (instance) await act(instance);
   };
+  const ways = (instance: Instance) => waysInto(instance, pool.describe(instance.provider)?.capabilities);
   const handlers: Record<string, (argument?: InstanceArgument) => Promise<unknown>> = {
+    [COMMANDS.connectToInstance]: onInstance(pickOptions('connect to', ['running'], (instance) => ways(instance).length > 0), (instance) =>
+      connectToInstance(instance, ways(instance)),
+    ),
     [COMMANDS.openInVsCodeTab]: onInstance(pickOptions('open in a VS Code tab', ['running'], hasUrl), openInVsCodeTab),
     [COMMANDS.attachVsCode]: onInstance(pickOptions('attach VS Code to', ['running'], capability('attachContainer')), async (instance) =>
       attachVsCode(instance, (await controller.endpoints(instance.id)).container),
@@ -56,6 +61,15 @@ export function registerConnectCommands(deps: ConnectDependencies): vscode.Dispo
       ),
     ),
   );
+}
+
+/** Asks which of the instance's ways to take, then takes it through its own command. */
+async function connectToInstance(instance: Instance, ways: readonly ConnectionWay[]): Promise<void> {
+  const picked = await vscode.window.showQuickPick(
+    ways.map((way) => ({ label: way.label, description: way.phrase, way })),
+    { placeHolder: `How to open "${instance.name}"` },
+  );
+  if (picked) await vscode.commands.executeCommand(picked.way.command, instance.id);
 }
 
 /** Adds an existing machine: asks where and how, then connects under progress (the host key is checked with the user on first use). */

@@ -197,6 +197,7 @@ function createStub(manifestPath) {
       createTreeView,
       createStatusBarItem,
       registerWebviewPanelSerializer: () => new Disposable(() => undefined),
+      registerUriHandler: () => new Disposable(() => undefined),
       onDidCloseTerminal: never,
       onDidOpenTerminal: never,
       terminals: [],
@@ -240,6 +241,7 @@ function createStub(manifestPath) {
     },
     env: {
       appName: 'Visual Studio Code',
+      remoteName: undefined,
       clipboard: { readText: async () => '', writeText: async () => undefined },
       openExternal: async () => true,
       asExternalUri: async (uri) => uri,

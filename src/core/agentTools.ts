@@ -174,7 +174,7 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
     destructive: true,
     async run(swarm, { name: n, workers, confirm: confirmed }) {
       const current = swarm.groups.get(n).workers.length;
-      if (workers < current) refuseUnconfirmed(confirmed, `Removing ${current - workers} workers of "${n}" and their workspaces`);
+      if (workers < current) refuseUnconfirmed(confirmed, `Removing ${current - workers} of the ${current} workers of "${n}" with their workspaces`);
       return summarizeGroup(await swarm.groups.scale(n, workers));
     },
   }),

@@ -80,7 +80,7 @@ describe('remote-swarm mcp with a real MCP client', function () {
     assert.equal((JSON.parse(textOf(await call('list_instances'))) as { name: string }[]).some((listed) => listed.name === instance), false);
   });
 
-  it('creates a group, lists it, runs a command on every member, refuses an unconfirmed delete, then deletes it', async () => {
+  it('creates a group, lists it, runs a command on every member, stops and starts it, scales it down once confirmed, then deletes it once confirmed', async () => {
     const created = await call('create_group', { name: group, workers: 2 });
     assert.equal(created.isError, undefined, textOf(created));
     const summary = JSON.parse(textOf(created)) as GroupSummary;
@@ -98,10 +98,20 @@ describe('remote-swarm mcp with a real MCP client', function () {
       { member: `${group}-worker-2`, role: 'worker-2', exitCode: 1, stdout: `worker-2 of ${group}\n`, stderr: '' },
     ]);
 
+    const stopped = JSON.parse(textOf(await call('stop_group', { name: group }))) as GroupSummary;
+    assert.deepEqual([stopped.status, stopped.running, (stopped as { failed?: unknown }).failed], ['stopped', 0, undefined]);
+    assert.equal((JSON.parse(textOf(await call('start_group', { name: group }))) as GroupSummary).status, 'running');
+
+    const unconfirmedScale = await call('scale_group', { name: group, workers: 1 });
+    assert.equal(unconfirmedScale.isError, true);
+    assert.match(textOf(unconfirmedScale), /Removing 1 of the 2 workers of .* confirm: true/);
+    const scaled = JSON.parse(textOf(await call('scale_group', { name: group, workers: 1, confirm: true }))) as GroupSummary;
+    assert.deepEqual(scaled.members.map((member) => member.role), ['coordinator', 'worker-1']);
+
     const unconfirmed = await call('delete_group', { name: group });
     assert.equal(unconfirmed.isError, true);
     assert.match(textOf(unconfirmed), /confirm: true/);
-    assert.equal((await containersNamed(group)).length, 3, 'nothing was deleted');
+    assert.equal((await containersNamed(group)).length, 2, 'nothing was deleted');
 
     const deleted = await call('delete_group', { name: group, confirm: true });
     assert.equal(deleted.isError, undefined, textOf(deleted));

@@ -80,7 +80,7 @@ export class GroupService {
     const group = this.find(name);
     if (!group) {
       const known = this.list().map((candidate) => candidate.name);
-      throw new SwarmError('INSTANCE_NOT_FOUND', `There is no group "${name}"${known.length > 0 ? `; the groups are: ${known.join(', ')}` : ''}.`, { details: { field: 'group', group: name } });
+      throw new SwarmError('INSTANCE_NOT_FOUND', `There is no group "${name}"${known.length > 0 ? `; the groups are: ${known.join(', ')}` : ''}.`, { details: { field: 'group', group: name }, remedy: { kind: 'refresh' } });
     }
     return group;
   }

@@ -291,7 +291,8 @@ function sharedOverrides(group: Group): InstanceConfigOverrides {
   return group.coordinator ? { image: group.coordinator.config.image } : {};
 }
 
-function throwIfAnyFailed(outcomes: readonly MemberOutcome[], action: string): void {
+/** Throws one error naming every member that failed, if any did. */
+export function throwIfAnyFailed(outcomes: readonly MemberOutcome[], action: string): void {
   const failed = outcomes.filter((outcome) => outcome.error !== undefined);
   if (failed.length === 0) return;
   throw new SwarmError('OPERATION_FAILED', `${action}: ${failed.length} of ${outcomes.length} members failed: ${failed.map((outcome) => `${outcome.member}: ${outcome.error}`).join('; ')}`, {

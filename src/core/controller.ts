@@ -43,6 +43,8 @@ export interface CreateInstanceInput {
   secretEnv?: Record<string, string>;
   /** The user agreed to publish ports beyond loopback; a template or a setting alone cannot. */
   allowNetworkExposure?: boolean;
+  /** The instance id, chosen beforehand when others must know it first (a group's coordinator, which its workers are told of); new otherwise. */
+  id?: string;
 }
 
 /** What an update may carry besides the changes: values for secretEnv names it adds or changes, and consent as at create. */
@@ -111,7 +113,7 @@ export class SwarmController {
   async create(input: CreateInstanceInput, options: OperationOptions = {}): Promise<Instance> {
     const config = this.resolveConfig(input);
     const provider = await this.deps.providers.get(input.provider);
-    const instance = await this.queue.run(CREATE_LOCK, () => this.reserve(input.provider, config));
+    const instance = await this.queue.run(CREATE_LOCK, () => this.reserve(input.provider, config, input.id));
     return this.track('create', instance.name, () =>
       this.queue.run(instance.id, async () => {
         const password = config.auth.type === 'password' ? this.newPassword() : undefined;
@@ -317,7 +319,7 @@ export class SwarmController {
     return report;
   }
 
-  private async reserve(provider: string, config: InstanceConfig): Promise<Instance> {
+  private async reserve(provider: string, config: InstanceConfig, chosenId: string | undefined): Promise<Instance> {
     const { maxInstances } = this.deps.settings();
     if (this.deps.registry.size >= maxInstances) {
       throw new SwarmError(
@@ -329,8 +331,11 @@ export class SwarmController {
     if (this.deps.registry.findByName(config.name)) {
       throw new SwarmError('CONFLICT', `name: an instance named "${config.name}" already exists; choose another name.`, { details: { field: 'name' } });
     }
+    if (chosenId !== undefined && this.deps.registry.get(chosenId)) {
+      throw new SwarmError('CONFLICT', `id: an instance with id "${chosenId}" already exists.`, { details: { field: 'id' } });
+    }
     const at = this.now().toISOString();
-    return this.deps.registry.add({ id: this.newId(), name: config.name, provider, status: 'creating', urls: {}, config, ports: [], createdAt: at, updatedAt: at, metadata: {} });
+    return this.deps.registry.add({ id: chosenId ?? this.newId(), name: config.name, provider, status: 'creating', urls: {}, config, ports: [], createdAt: at, updatedAt: at, metadata: {} });
   }
 
   private async lifecycle(

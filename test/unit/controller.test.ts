@@ -79,6 +79,14 @@ describe('SwarmController', () => {
     assert.equal((await stopping).status, 'stopped');
   });
 
+  it('creates under an id chosen beforehand, and refuses one that is taken', async () => {
+    const created = await core.controller.create({ provider: 'memory', name: 'chosen', id: 'c0ffee000001' });
+    assert.equal(created.id, 'c0ffee000001');
+    assert.ok(provider.instances.has('c0ffee000001'), 'the provider makes it under that id');
+    await assert.rejects(core.controller.create({ provider: 'memory', name: 'other', id: 'c0ffee000001' }), (error: unknown) => SwarmError.is(error, 'CONFLICT') && error.details?.field === 'id');
+    assert.equal(core.registry.size, 1);
+  });
+
   it('enforces the instance limit, with the setting to raise as its remedy', async () => {
     core.settings.maxInstances = 2;
     await core.controller.create({ provider: 'memory', name: 'a' });

@@ -1,6 +1,6 @@
 import { FlyError } from './flyErrors';
 import type { FlyPage } from './flyPages';
-import type { FlyAppMachines, FlyMachine, FlyMachineState } from './flyTypes';
+import type { FlyAppMachines, FlyAppNetwork, FlyMachine, FlyMachineState } from './flyTypes';
 
 /**
  * An organization's apps with their machines, a page of apps at a time (fly-graphql-schema.graphql: Organization.apps,
@@ -43,7 +43,7 @@ export interface AppsWithMachinesAnswer {
 
 /** One page of the answer; an app whose machines do not all fit, or whose config lacks what a listing reads, comes without machines. */
 export function appsPage(answer: AppsWithMachinesAnswer, org: string): FlyPage<FlyAppMachines> {
-  if (!answer.organization) throw new FlyError({ category: 'not_found', code: 'organization_not_found', message: `the API token sees no organization "${org}"` });
+  if (!answer.organization) throw organizationNotFound(org);
   const { pageInfo, nodes } = answer.organization.apps;
   const items = (nodes ?? []).filter((app): app is GraphqlApp => app !== null).map(appMachines);
   return { items, ...(pageInfo.hasNextPage && pageInfo.endCursor ? { nextCursor: pageInfo.endCursor } : {}) };
@@ -72,4 +72,29 @@ function restShape(machine: GraphqlMachine): FlyMachine {
     created_at: machine.createdAt,
     updated_at: machine.updatedAt,
   };
+}
+
+/** An organization's apps with the private network each is on (App.network: the Machines API `network` it was created with). */
+export const APP_NETWORKS_QUERY = `query AppNetworks($slug: String!, $first: Int!, $after: String) {
+  organization(slug: $slug) {
+    apps(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { name network }
+    }
+  }
+}`;
+
+export interface AppNetworksAnswer {
+  organization: { apps: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ({ name: string; network: string | null } | null)[] | null } } | null;
+}
+
+export function appNetworksPage(answer: AppNetworksAnswer, org: string): FlyPage<FlyAppNetwork> {
+  if (!answer.organization) throw organizationNotFound(org);
+  const { pageInfo, nodes } = answer.organization.apps;
+  const items = (nodes ?? []).filter((app) => app !== null).map(({ name, network }) => ({ name, ...(network ? { network } : {}) }));
+  return { items, ...(pageInfo.hasNextPage && pageInfo.endCursor ? { nextCursor: pageInfo.endCursor } : {}) };
+}
+
+function organizationNotFound(org: string): FlyError {
+  return new FlyError({ category: 'not_found', code: 'organization_not_found', message: `the API token sees no organization "${org}"` });
 }

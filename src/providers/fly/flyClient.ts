@@ -3,7 +3,7 @@ import type { CreateMachineRequest, StopMachineRequest, UpdateMachineRequest, Wa
 import type { AllocateIPAddressInput } from 'fly-admin/dist/lib/network';
 import { systemClock, type Clock } from '../../core/clock';
 import { silentLogger, type Logger } from '../../core/logger';
-import { APPS_WITH_MACHINES_QUERY, appsPage, type AppsWithMachinesAnswer } from './flyAppsQuery';
+import { APP_NETWORKS_QUERY, APPS_WITH_MACHINES_QUERY, appNetworksPage, appsPage, type AppNetworksAnswer, type AppsWithMachinesAnswer } from './flyAppsQuery';
 import { collectPages, DEFAULT_PAGE_SIZES, pageQuery, type FlyPage, type FlyPageSizes } from './flyPages';
 import { FLY_RATE_LIMITS, FlyRateLimiter, type RateLimitTable } from './flyRateLimiter';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './flyRetry';
@@ -14,6 +14,7 @@ import type {
   ExtendVolumeResult,
   FlyApp,
   FlyAppMachines,
+  FlyAppNetwork,
   FlyAppSummary,
   FlyExecResult,
   FlyIpAddress,
@@ -52,6 +53,7 @@ export interface CallOptions {
 export type FlyAction =
   | 'apps.list'
   | 'apps.machines.list'
+  | 'apps.networks.list'
   | 'app.get'
   | 'apps.create'
   | 'app.delete'
@@ -148,8 +150,22 @@ export class FlyClient {
     return this.call({ ...options, action: 'app.get', scope: name, idempotent: true }, (admin) => admin.App.getApp(name));
   }
 
-  createApp(name: string, org: string, options?: CallOptions): Promise<void> {
-    return this.call({ ...options, action: 'apps.create', scope: org, idempotent: false }, (admin) => admin.App.createApp({ app_name: name, org_slug: org }));
+  /** Every page of the organization's apps with the private network each was created on (GraphQL: App.network). */
+  listAppNetworks(org: string, options?: CallOptions): Promise<FlyAppNetwork[]> {
+    return collectPages(async (after) => {
+      const variables = { slug: org, first: this.pageSizes.appsWithMachines, ...(after === undefined ? {} : { after }) };
+      const answer = await this.call({ ...options, action: 'apps.networks.list', scope: org, idempotent: true }, (admin) =>
+        admin.gqlPostOrThrow<unknown, AppNetworksAnswer>({ query: APP_NETWORKS_QUERY, variables }),
+      );
+      return appNetworksPage(answer, org);
+    });
+  }
+
+  /** `network`: the private network the app's machines join, fixed for the app's life; none: the organization's default. */
+  createApp(name: string, org: string, { network, ...options }: CallOptions & { network?: string } = {}): Promise<void> {
+    return this.call({ ...options, action: 'apps.create', scope: org, idempotent: false }, (admin) =>
+      admin.App.createApp({ app_name: name, org_slug: org, ...(network === undefined ? {} : { network }) }),
+    );
   }
 
   /** Deletes the app with everything in it: machines, volumes and IP addresses. */

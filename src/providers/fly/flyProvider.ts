@@ -8,6 +8,7 @@ import type {
   InstanceEndpoints,
   InstanceSecrets,
   OperationOptions,
+  PrivateNetworks,
   Provider,
   ProviderCapabilities,
   ProviderInstance,
@@ -15,7 +16,8 @@ import type {
   StopOptions,
 } from '../../core/provider';
 import { FlyAppListing } from './flyAppListing';
-import { DEFAULT_APP_PREFIX, flyAppName, isOurAppName } from './flyAppNames';
+import { memberNetwork } from '../../core/groups/groupMembers';
+import { DEFAULT_APP_PREFIX, flyAppName, flyNetworkName, isOurAppName } from './flyAppNames';
 import { DEFAULT_FLY_ENDPOINTS, FlyClient, type FlyClientOptions } from './flyClient';
 import { createFlyMachine, secretEnvOf } from './flyCreate';
 import { emptyIfNotFound, FlyError } from './flyErrors';
@@ -24,6 +26,7 @@ import { isOurMachine, toProviderInstance, workspaceSizeGB } from './flyInstance
 import { silentLogger, type Logger } from '../../core/logger';
 import { flyInstanceSpec, machineConfigFor } from './flyMachineConfig';
 import { instanceIdOf, METADATA, ownerOf } from './flyMetadata';
+import { FlyNetworks } from './flyNetworks';
 import { instanceGone, missingToken, toSwarmError } from './flySwarmErrors';
 import type { FlyMachine, FlyMachineState } from './flyTypes';
 import { waitForMachineState } from './flyWait';
@@ -65,8 +68,9 @@ const STOP_WAIT_MARGIN_SECONDS = 30;
 /**
  * Instances as Fly Machines. Each instance gets its own app, rather than one app per group, because Fly routes an
  * app's public hostname (https://<app>.fly.dev) across all machines of the app: one instance per app is the only way
- * each instance gets its own IDE URL. Apps of one organization share its private network, so a group's instances
- * still reach each other at <app>.internal. One app per instance also makes delete one deletion (the app takes its
+ * each instance gets its own IDE URL. A group's apps are created on a private network of their own (a Machines API
+ * `network`), so its instances still reach each other at <app>.internal, and no other group's do. One app per
+ * instance also makes delete one deletion (the app takes its
  * machine, volume and IPs with it) and gives each instance its own rate-limit budget.
  */
 export class FlyProvider implements Provider {
@@ -80,6 +84,14 @@ export class FlyProvider implements Provider {
   private readonly startTimeoutSeconds: number;
   private readonly stopTimeoutSeconds: number;
   private readonly execTimeoutSeconds: number;
+  /** A group's members share a Machines API `network`, and reach each other at <app>.internal (flyNetworks.ts). */
+  readonly networks: PrivateNetworks = new FlyNetworks(() => ({
+    client: this.client,
+    org: this.options.org,
+    appPrefix: this.appPrefix,
+    owner: this.options.owner,
+    toSwarmError: (error, action) => this.toSwarmError(error, action),
+  }));
 
   constructor(private readonly options: FlyProviderOptions) {
     this.apiUrl = options.apiUrl ?? DEFAULT_FLY_ENDPOINTS.apiUrl;
@@ -118,7 +130,9 @@ export class FlyProvider implements Provider {
     const spec = flyInstanceSpec(request.config);
     const app = flyAppName(this.appPrefix, request.id);
     const { org, region, owner } = this.options;
-    const settings = { client: this.client, org, region, owner, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
+    const group = memberNetwork(request.config);
+    const network = group && flyNetworkName(this.appPrefix, owner, group.network);
+    const settings = { client: this.client, org, region, owner, network, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
     return toProviderInstance(app, await createFlyMachine(settings, app, request, spec, options));
   }
 

@@ -159,6 +159,12 @@ export interface FlyApp {
   organization?: { name: string; slug: string };
 }
 
+/** An app and the private network it was created on (none: the organization's default). */
+export interface FlyAppNetwork {
+  name: string;
+  network?: string;
+}
+
 export interface FlyAppSummary {
   name: string;
   machine_count: number;

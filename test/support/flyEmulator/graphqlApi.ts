@@ -32,6 +32,7 @@ async function executed(world: FlyWorld, variables: Variables, document: Documen
 /** The GraphQL operations fly-admin 1.6.1 sends, and the listing of apps with their machines (fly-graphql-schema.graphql). */
 const OPERATIONS: readonly Operation[] = [
   { operation: 'apps.machines.list', pattern: /\bapps\s*\([^)]*\)\s*\{[\s\S]*\bmachines\s*\(/, scope: (v) => v.slug, run: executed },
+  { operation: 'apps.networks.list', pattern: /\bapps\s*\([^)]*\)\s*\{[\s\S]*\bnetwork\b/, scope: (v) => v.slug, run: executed },
   { operation: 'ips.allocate', pattern: /\ballocateIpAddress\s*\(/, scope: (v) => v.input?.appId, run: (world, v) => world.allocateIp(v.input ?? {}) },
   { operation: 'ips.release', pattern: /\breleaseIpAddress\s*\(/, scope: (v) => v.input?.appId, run: (world, v) => world.releaseIp(v.input ?? {}) },
   { operation: 'secrets.set', pattern: /\bsetSecrets\s*\(/, scope: (v) => v.input?.appId, run: (world, v) => world.setSecrets(v.input ?? {}) },

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiFailure, badRequest, conflict, notFound, preconditionFailed, unprocessable } from './apiFailure';
-import type { EmulatedApp, FlyWorld } from './flyWorld';
+import { DEFAULT_NETWORK, type EmulatedApp, type FlyWorld } from './flyWorld';
 import { checkGuest, type Guest } from './guestRules';
-import type { MachineRuntime, RuntimeMachineConfig } from './machineRuntime';
+import type { MachineRuntime, RuntimeMachine, RuntimeMachineConfig } from './machineRuntime';
 
 export type MachineState =
   | 'created'
@@ -135,7 +135,7 @@ export class MachineFleet {
       events: [],
     };
     this.checkMounts(app, machine, config);
-    await this.runtime.create({ id: machine.id, config, env: this.envOf(app, config) });
+    await this.runtime.create(this.runtimeMachine(app, machine.id, config));
     this.attachMounts(app, machine);
     app.machines.set(machine.id, machine);
     this.record(machine, 'launch', 'created', 'user');
@@ -160,7 +160,7 @@ export class MachineFleet {
     this.attachMounts(app, machine);
     const replace = async () => {
       await this.runtime.destroy(id);
-      await this.runtime.create({ id, config, env: this.envOf(app, config) });
+      await this.runtime.create(this.runtimeMachine(app, id, config));
       if (launch) await this.runtime.start(id);
     };
     if (launch) this.launch(machine, 'replacing', replace);
@@ -309,8 +309,11 @@ export class MachineFleet {
     for (const volume of app.volumes.values()) if (volume.attached_machine_id === machine.id) volume.attached_machine_id = null;
   }
 
-  private envOf(app: EmulatedApp, config: MachineConfig): Record<string, string> {
-    return { ...config.env, ...Object.fromEntries(app.secrets) };
+  /** Its env is the config's plus the app's secrets; on a network of its own, it answers to <app>.internal there. */
+  private runtimeMachine(app: EmulatedApp, id: string, config: MachineConfig): RuntimeMachine {
+    const env = { ...config.env, ...Object.fromEntries(app.secrets) };
+    if (app.network === DEFAULT_NETWORK) return { id, config, env };
+    return { id, config, env, network: { name: `${app.org}/${app.network}`, host: `${app.name}.internal` } };
   }
 
   private transition(machine: EmulatedMachine, during: MachineState, after: MachineState, work: () => Promise<void>): void {

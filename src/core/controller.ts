@@ -5,6 +5,7 @@ import { instanceConfigSchema, type Instance, type InstanceConfig, type Instance
 import { generateInstanceId, generatePassword } from './passwords';
 import type { ExecOptions, ExecResult, InstanceEndpoints, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
 import type { ProviderPool } from './providerPool';
+import { processLocalLocks, type InstanceLocks } from './coordination/instanceLocks';
 import { OperationQueue } from './operationQueue';
 import { requireExposureConsent } from './portExposure';
 import type { InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
@@ -25,6 +26,8 @@ export interface SwarmControllerDependencies {
   secrets: SecretStore;
   templates: () => TemplateCatalog;
   settings: () => ControllerSettings;
+  /** Serialises operations on an instance with other processes' (default: this process only). */
+  locks?: InstanceLocks;
   now?: () => Date;
   newId?: () => string;
   newPassword?: () => string;
@@ -74,6 +77,7 @@ export class SwarmController {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly newPassword: () => string;
+  private readonly locks: InstanceLocks;
 
   readonly onDidChangeInstances: Event<RegistryChange>;
   readonly onOperation: Event<OperationEvent> = this.operations.event;
@@ -82,6 +86,7 @@ export class SwarmController {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? generateInstanceId;
     this.newPassword = deps.newPassword ?? generatePassword;
+    this.locks = deps.locks ?? processLocalLocks;
     this.onDidChangeInstances = deps.registry.onDidChange;
   }
 
@@ -110,7 +115,7 @@ export class SwarmController {
     const provider = await this.deps.providers.get(input.provider);
     const instance = await this.queue.run(CREATE_LOCK, () => this.reserve(input.provider, config));
     return this.track('create', instance.name, () =>
-      this.queue.run(instance.id, async () => {
+      this.serialised(instance.id, async () => {
         const password = config.auth.type === 'password' ? this.newPassword() : undefined;
         const secretEnv = input.secretEnv ?? {};
         try {
@@ -138,9 +143,9 @@ export class SwarmController {
     return this.deps.registry.list(query);
   }
 
-  /** Whether a lifecycle operation is running or queued on the instance. */
+  /** Whether a lifecycle operation is running or queued on the instance, here or in another process. */
   isBusy(id: string): boolean {
-    return this.queue.isBusy(id);
+    return this.queue.isBusy(id) || this.locks.heldElsewhere(id);
   }
 
   start(idOrName: string, options: OperationOptions = {}): Promise<Instance> {
@@ -184,7 +189,7 @@ export class SwarmController {
   async delete(idOrName: string, options: OperationOptions & { keepWorkspace: boolean }): Promise<void> {
     const { id, name } = this.get(idOrName);
     return this.track('delete', name, () =>
-      this.queue.run(id, async () => {
+      this.serialised(id, async () => {
         const instance = this.deps.registry.require(id);
         const provider = await this.deps.providers.get(instance.provider);
         await this.deps.registry.update(id, { status: 'deleting', lastError: undefined });
@@ -291,7 +296,7 @@ export class SwarmController {
     }
     const seenIds = new Set(seen.map((observed) => observed.id));
     for (const observed of seen) {
-      if (this.queue.isBusy(observed.id)) continue;
+      if (this.isBusy(observed.id)) continue;
       const known = this.deps.registry.get(observed.id);
       if (known) {
         if (hasChanged(known, observed)) report.updated.push(await this.record(observed.id, observed));
@@ -300,7 +305,7 @@ export class SwarmController {
       }
     }
     for (const known of this.deps.registry.list({ provider: type })) {
-      if (seenIds.has(known.id) || this.queue.isBusy(known.id) || known.status === 'missing') continue;
+      if (seenIds.has(known.id) || this.isBusy(known.id) || known.status === 'missing') continue;
       report.vanished.push(await this.deps.registry.update(known.id, { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' }));
     }
     return report;
@@ -330,7 +335,7 @@ export class SwarmController {
   ): Promise<Instance> {
     const { id, name } = this.get(idOrName);
     return this.track(operation, name, () =>
-      this.queue.run(id, async () => {
+      this.serialised(id, async () => {
         const instance = this.deps.registry.require(id);
         const provider = await this.deps.providers.get(instance.provider);
         await this.deps.registry.update(id, { status: transitional, lastError: undefined, metadata: withoutStopReason(instance.metadata) });
@@ -342,6 +347,11 @@ export class SwarmController {
         }
       }),
     );
+  }
+
+  /** One operation on the instance at a time: first in this process's queue, then holding its lock across processes. */
+  private serialised<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    return this.queue.run(id, () => this.locks.hold(id, operation));
   }
 
   /** After a failed operation, the instance shows what the provider now says, with the error. */

@@ -49,6 +49,8 @@ const MONTHS_KEPT = 13;
 export class CostLedger {
   private document: LedgerDocument = emptyLedger();
   private writeChain: Promise<void> = Promise.resolve();
+  /** Off in a process that follows another's metering: it shows that ledger, and only the leader's writes land. */
+  writable = true;
 
   constructor(private readonly store: KeyValueStore) {}
 
@@ -110,8 +112,21 @@ export class CostLedger {
     if (!given.includes(key)) given.push(key);
   }
 
+  /** The whole ledger as it stands, for the processes that follow this one. */
+  published(): unknown {
+    return structuredClone(this.document);
+  }
+
+  /** Takes the ledger another process published; false (and nothing changes) when it is not in this version's shape. */
+  follow(published: unknown): boolean {
+    const parsed = ledgerSchema.safeParse(published);
+    if (parsed.success) this.document = parsed.data;
+    return parsed.success;
+  }
+
   /** Writes the ledger, keeping the last MONTHS_KEPT months; writes are chained so the last state always lands last. */
   persist(): Promise<void> {
+    if (!this.writable) return Promise.resolve();
     for (const old of Object.keys(this.document.months).sort().slice(0, -MONTHS_KEPT)) delete this.document.months[old];
     for (const old of Object.keys(this.document.alerts).sort().slice(0, -MONTHS_KEPT)) delete this.document.alerts[old];
     const snapshot = structuredClone(this.document);

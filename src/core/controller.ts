@@ -4,11 +4,12 @@ import { errorMessage, instanceNotFound, invalidConfig, SwarmError } from './err
 import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigOverrides, type InstanceStatus } from './models';
 import { generateInstanceId, generatePassword } from './passwords';
 import type { ExecOptions, ExecResult, InstanceEndpoints, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
+import type { ProviderListings } from './providerListings';
 import type { ProviderPool } from './providerPool';
 import { processLocalLocks, type InstanceLocks } from './coordination/instanceLocks';
 import { OperationQueue } from './operationQueue';
 import { requireExposureConsent } from './portExposure';
-import type { InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
+import type { InstancePatch, InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
 import { checkSecretEnvValues, forgetSecretEnv, readSecretEnv, storeSecretEnv } from './secretEnv';
 import { withoutStopReason, withStopReason, type StopReason } from './stopReason';
 import { instancePasswordKey, type SecretStore } from './stores';
@@ -23,6 +24,8 @@ export interface ControllerSettings {
 export interface SwarmControllerDependencies {
   registry: InstanceRegistry;
   providers: ProviderPool;
+  /** What the providers list, shared with the health sweep. */
+  listings: Pick<ProviderListings, 'fresh'>;
   secrets: SecretStore;
   templates: () => TemplateCatalog;
   settings: () => ControllerSettings;
@@ -289,25 +292,33 @@ export class SwarmController {
     const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [] };
     let seen: ProviderInstance[];
     try {
-      seen = await (await this.deps.providers.get(type)).listInstances();
+      seen = (await this.deps.listings.fresh(type)).instances;
     } catch (error) {
       report.error = SwarmError.is(error) ? error : new SwarmError('PROVIDER_UNAVAILABLE', errorMessage(error), { cause: error });
       return report;
     }
     const seenIds = new Set(seen.map((observed) => observed.id));
+    const adopted: Instance[] = [];
+    const updated: { id: string; patch: InstancePatch }[] = [];
     for (const observed of seen) {
       if (this.isBusy(observed.id)) continue;
       const known = this.deps.registry.get(observed.id);
       if (known) {
-        if (hasChanged(known, observed)) report.updated.push(await this.record(observed.id, observed));
-      } else if (observed.config && !this.deps.registry.findByName(observed.name)) {
-        report.adopted.push(await this.deps.registry.add(this.toInstance(type, observed, observed.config)));
+        if (hasChanged(known, observed)) updated.push({ id: observed.id, patch: observedPatch(known, observed) });
+      } else if (observed.config && !this.deps.registry.findByName(observed.name) && !adopted.some((other) => other.name === observed.name)) {
+        adopted.push(this.toInstance(type, observed, observed.config));
       }
     }
+    const vanished = new Set<string>();
     for (const known of this.deps.registry.list({ provider: type })) {
       if (seenIds.has(known.id) || this.isBusy(known.id) || known.status === 'missing') continue;
-      report.vanished.push(await this.deps.registry.update(known.id, { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' }));
+      vanished.add(known.id);
+      updated.push({ id: known.id, patch: { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' } });
     }
+    // An operation may have started on an instance while the provider was being listed: it is that operation's now.
+    const applied = await this.deps.registry.applyAll({ added: adopted, updated: updated.filter(({ id }) => !this.isBusy(id)) });
+    report.adopted = applied.added;
+    for (const instance of applied.updated) (vanished.has(instance.id) ? report.vanished : report.updated).push(instance);
     return report;
   }
 
@@ -362,15 +373,7 @@ export class SwarmController {
   }
 
   private record(id: string, observed: ProviderInstance & { config?: InstanceConfig }): Promise<Instance> {
-    const known = this.deps.registry.require(id);
-    return this.deps.registry.update(id, {
-      status: observed.status,
-      urls: observed.urls,
-      ports: observed.ports,
-      metadata: { ...known.metadata, ...observed.metadata },
-      config: observed.config ?? known.config,
-      lastError: undefined,
-    });
+    return this.deps.registry.update(id, observedPatch(this.deps.registry.require(id), observed));
   }
 
   private toInstance(provider: string, observed: ProviderInstance, config: InstanceConfig): Instance {
@@ -400,6 +403,18 @@ export class SwarmController {
       throw error;
     }
   }
+}
+
+/** What the provider says of an instance, over what the registry knew. */
+function observedPatch(known: Instance, observed: ProviderInstance & { config?: InstanceConfig }): InstancePatch {
+  return {
+    status: observed.status,
+    urls: observed.urls,
+    ports: observed.ports,
+    metadata: { ...known.metadata, ...observed.metadata },
+    config: observed.config ?? known.config,
+    lastError: undefined,
+  };
 }
 
 function hasChanged(known: Instance, observed: ProviderInstance): boolean {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { withFileMutex } from './coordination/fileMutex';
 import { invalidConfig } from './errors';
@@ -14,12 +14,15 @@ const LOCK_TIMINGS = { waitMs: 10_000, staleMs: 30_000 };
  */
 export class JsonFileStore implements KeyValueStore {
   private data: Record<string, unknown>;
+  /** The file as this store last read or wrote it; another process's write replaces the file, so its identity changes. */
+  private seen: FileIdentity | undefined;
 
   constructor(
     readonly path: string,
     private readonly fileMode = 0o600,
   ) {
     this.data = readJsonObject(path);
+    this.seen = identityOf(path);
   }
 
   get<T>(key: string): T | undefined {
@@ -36,14 +39,35 @@ export class JsonFileStore implements KeyValueStore {
 
   async transact<T>(key: string, change: (current: T | undefined) => unknown): Promise<void> {
     await withFileMutex(`${this.path}.lock`, LOCK_TIMINGS, () => {
-      const next = readJsonObject(this.path);
+      // Read afresh only what another process wrote: parsing a large state file on every write is most of its cost.
+      const next = sameIdentity(identityOf(this.path), this.seen) ? this.data : readJsonObject(this.path);
       const value = change(next[key] as T | undefined);
       if (value === undefined) delete next[key];
       else next[key] = value;
       writeAtomically(this.path, JSON.stringify(next, null, 2), this.fileMode);
       this.data = next;
+      this.seen = identityOf(this.path);
     });
   }
+}
+
+interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeNs: bigint;
+}
+
+function identityOf(path: string): FileIdentity | undefined {
+  try {
+    const stat = statSync(path, { bigint: true });
+    return { ino: Number(stat.ino), size: Number(stat.size), mtimeNs: stat.mtimeNs };
+  } catch {
+    return undefined;
+  }
+}
+
+function sameIdentity(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }
 
 /** A JSON file holding one object, {} when there is no file; anything else is INVALID_CONFIG naming the file. */

@@ -21,6 +21,9 @@ export interface QuarantinedEntry {
   quarantinedAt: string;
 }
 
+/** What an update may change; the registry sets updatedAt. */
+export type InstancePatch = Partial<Omit<Instance, 'id' | 'createdAt' | 'updatedAt'>>;
+
 export interface RegistryChange {
   kind: 'added' | 'updated' | 'removed';
   instance: Instance;
@@ -126,31 +129,41 @@ export class InstanceRegistry {
   }
 
   async add(instance: Instance): Promise<Instance> {
-    if (this.instances.has(instance.id)) throw new SwarmError('CONFLICT', `An instance with id "${instance.id}" is already registered.`);
-    const clash = this.findByName(instance.name);
-    if (clash) throw new SwarmError('CONFLICT', `An instance named "${instance.name}" already exists (${clash.provider}). Choose another name.`, { details: { field: 'name' } });
-    const valid = instanceSchema.parse(instance);
-    this.instances.set(valid.id, valid);
-    await this.persist(valid.id);
-    this.changes.fire({ kind: 'added', instance: valid });
-    return valid;
+    return (await this.applyAll({ added: [instance] })).added[0]!;
   }
 
   /** Applies a patch; updatedAt is set by the registry. */
-  async update(id: string, patch: Partial<Omit<Instance, 'id' | 'createdAt' | 'updatedAt'>>): Promise<Instance> {
-    const current = this.require(id);
-    const next = instanceSchema.parse({ ...current, ...patch, id, updatedAt: this.now().toISOString() });
-    this.instances.set(id, next);
-    await this.persist(id);
-    this.changes.fire({ kind: 'updated', instance: next });
-    return next;
+  async update(id: string, patch: InstancePatch): Promise<Instance> {
+    return (await this.applyAll({ updated: [{ id, patch }] })).updated[0]!;
+  }
+
+  /**
+   * Additions and updates with one write to the store, then one event each: a refresh that finds 700 instances gone
+   * writes the registry once, not 700 times. Every change is validated before any is applied.
+   */
+  async applyAll({ added = [], updated = [] }: { added?: readonly Instance[]; updated?: readonly { id: string; patch: InstancePatch }[] }): Promise<{ added: Instance[]; updated: Instance[] }> {
+    const now = this.now().toISOString();
+    const additions = added.map((instance) => this.validAddition(instance, added));
+    const updates = updated.map(({ id, patch }) => instanceSchema.parse({ ...this.require(id), ...patch, id, updatedAt: now }));
+    for (const instance of [...additions, ...updates]) this.instances.set(instance.id, instance);
+    await this.persist([...additions, ...updates].map((instance) => instance.id));
+    for (const instance of additions) this.changes.fire({ kind: 'added', instance });
+    for (const instance of updates) this.changes.fire({ kind: 'updated', instance });
+    return { added: additions, updated: updates };
+  }
+
+  private validAddition(instance: Instance, batch: readonly Instance[]): Instance {
+    if (this.instances.has(instance.id)) throw new SwarmError('CONFLICT', `An instance with id "${instance.id}" is already registered.`);
+    const clash = this.findByName(instance.name) ?? batch.find((other) => other !== instance && other.name === instance.name);
+    if (clash) throw new SwarmError('CONFLICT', `An instance named "${instance.name}" already exists (${clash.provider}). Choose another name.`, { details: { field: 'name' } });
+    return instanceSchema.parse(instance);
   }
 
   async remove(id: string): Promise<void> {
     const current = this.instances.get(id);
     if (!current) return;
     this.instances.delete(id);
-    await this.persist(id);
+    await this.persist([id]);
     this.changes.fire({ kind: 'removed', instance: current });
   }
 
@@ -182,21 +195,23 @@ export class InstanceRegistry {
    * Writes are chained so that the last state always lands last. Where other processes share the store, only the
    * entries this registry changed are written over what the store holds now, so their entries stay.
    */
-  private persist(changed?: string): Promise<void> {
+  private persist(changed?: readonly string[]): Promise<void> {
     const quarantine = [...this.quarantine];
     const write = this.writeChain.then(async () => {
       if (this.store.transact && changed !== undefined) {
-        const entry = this.instances.get(changed);
+        const entries = changed.map((id) => [id, this.instances.get(id)] as const);
         await this.store.transact<RegistryDocument>(REGISTRY_KEY, (current) => {
           const instances = current?.schemaVersion === REGISTRY_SCHEMA_VERSION ? { ...current.instances } : {};
-          if (entry) instances[changed] = entry;
-          else delete instances[changed];
+          for (const [id, entry] of entries) {
+            if (entry) instances[id] = entry;
+            else delete instances[id];
+          }
           return { schemaVersion: REGISTRY_SCHEMA_VERSION, instances };
         });
       } else {
         await this.store.update(REGISTRY_KEY, { schemaVersion: REGISTRY_SCHEMA_VERSION, instances: Object.fromEntries(this.instances) } satisfies RegistryDocument);
       }
-      await this.store.update(QUARANTINE_KEY, quarantine.length > 0 ? quarantine : undefined);
+      if (quarantine.length > 0 || this.store.get(QUARANTINE_KEY) !== undefined) await this.store.update(QUARANTINE_KEY, quarantine.length > 0 ? quarantine : undefined);
     });
     this.writeChain = write.catch(() => undefined);
     return write;

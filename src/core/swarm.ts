@@ -18,6 +18,7 @@ import { redactingLogger, type Logger } from './logger';
 import type { Instance } from './models';
 import { PeriodicTask } from './periodicTask';
 import { ProviderFactory, type ProviderRegistration } from './provider';
+import { ProviderListings } from './providerListings';
 import { ProviderPool } from './providerPool';
 import { RefreshScheduler } from './refreshScheduler';
 import { InstanceRegistry, type QuarantinedEntry } from './registry';
@@ -73,6 +74,7 @@ export class Swarm implements Disposable {
   readonly settings: SwarmSettings;
   readonly registry: InstanceRegistry;
   readonly providers: ProviderPool;
+  readonly listings: ProviderListings;
   readonly controller: SwarmController;
   readonly refresher: RefreshScheduler;
   /** Groups of a coordinator and workers, made, scaled and run as one. */
@@ -105,10 +107,12 @@ export class Swarm implements Disposable {
     const factory = new ProviderFactory();
     for (const registration of deps.providers) factory.register(registration);
     this.providers = new ProviderPool(factory, (type) => this.settings.providerSettings(type), { state: deps.stores.state, secrets: deps.secrets, log, clock, ownerId: deps.ownerId ?? (() => userOwnerId()) });
+    this.listings = new ProviderListings(this.providers, clock);
     this.registry = new InstanceRegistry(deps.stores.state, () => new Date(clock.now()));
     this.controller = new SwarmController({
       registry: this.registry,
       providers: this.providers,
+      listings: this.listings,
       secrets: deps.secrets,
       templates: () => this.templates(),
       settings: () => ({ maxInstances: this.settings.maxInstances, defaultImage: this.settings.defaultImage }),
@@ -125,7 +129,7 @@ export class Swarm implements Disposable {
       settings: () => ({ maxInstances: this.settings.maxInstances }),
     });
 
-    this.health = new HealthMonitor({ controller: this.controller, providers: this.providers, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
+    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
     this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
     this.healthTask = new PeriodicTask(
       clock,
@@ -166,6 +170,9 @@ export class Swarm implements Disposable {
       coordination.onDidReceiveMonitoring((published) => this.follow(published)),
       coordination.onDidChangeLeadership((leading) => this.applyLeadership(leading)),
       this.cost.onDidChange(() => this.schedulePublish()),
+      this.controller.onOperation(({ phase }) => {
+        if (phase !== 'started') this.listings.invalidate();
+      }),
     ];
   }
 

@@ -55,6 +55,7 @@ export class FileCoordination implements SwarmCoordination {
   private readonly watch: PeriodicTask;
   private joined = false;
   private shared = 0;
+  private readonly unshared = new Map<string, SharedChangeEntry>();
 
   readonly onDidReceiveMonitoring = this.received.event;
   readonly onDidReceiveInstanceChanges = this.receivedChanges.event;
@@ -92,15 +93,13 @@ export class FileCoordination implements SwarmCoordination {
     if (this.leading) this.monitoring.write({ leader: this.holder.id, state } satisfies PublishedBy);
   }
 
+  /** Changes made together (a refresh's hundreds) are written together, in one update of the file. */
   shareInstanceChange({ id, at, instance }: SharedInstanceChange): void {
     const entry: SharedChangeEntry = { at, by: this.holder.id, seq: ++this.shared, ...(instance === undefined ? {} : { instance }) };
     this.applied.set(id, appliedKey(entry));
-    this.changes
-      .update((current) => {
-        const entries = Object.entries(changeEntries(current)).filter(([, kept]) => kept.at > at - CHANGES_KEPT_MS);
-        return Object.fromEntries([...entries, [id, entry]]);
-      })
-      .catch(report(this.options.log, `Could not share the change of instance ${id} with other Remote Swarm windows`));
+    const first = this.unshared.size === 0;
+    this.unshared.set(id, entry);
+    if (first) queueMicrotask(() => this.flushShared());
   }
 
   dispose(): void {
@@ -108,6 +107,15 @@ export class FileCoordination implements SwarmCoordination {
     this.leadership.dispose();
     this.received.dispose();
     this.receivedChanges.dispose();
+  }
+
+  private flushShared(): void {
+    const batch = [...this.unshared];
+    this.unshared.clear();
+    const oldest = Math.min(...batch.map(([, entry]) => entry.at)) - CHANGES_KEPT_MS;
+    this.changes
+      .update((current) => ({ ...Object.fromEntries(Object.entries(changeEntries(current)).filter(([, kept]) => kept.at > oldest)), ...Object.fromEntries(batch) }))
+      .catch(report(this.options.log, 'Could not share instance changes with other Remote Swarm windows'));
   }
 
   private look(): void {

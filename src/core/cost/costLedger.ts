@@ -49,6 +49,7 @@ const MONTHS_KEPT = 13;
 export class CostLedger {
   private document: LedgerDocument = emptyLedger();
   private writeChain: Promise<void> = Promise.resolve();
+  private waitingWrite: Promise<void> | undefined;
   /** Off in a process that follows another's metering: it shows that ledger, and only the leader's writes land. */
   writable = true;
 
@@ -124,15 +125,20 @@ export class CostLedger {
     return parsed.success;
   }
 
-  /** Writes the ledger, keeping the last MONTHS_KEPT months; writes are chained so the last state always lands last. */
+  /**
+   * Writes the ledger, keeping the last MONTHS_KEPT months. Writes are chained so the last state always lands last, and
+   * a write still waiting its turn takes every later change with it: 700 changes in one refresh make one write, not 700.
+   */
   persist(): Promise<void> {
     if (!this.writable) return Promise.resolve();
-    for (const old of Object.keys(this.document.months).sort().slice(0, -MONTHS_KEPT)) delete this.document.months[old];
-    for (const old of Object.keys(this.document.alerts).sort().slice(0, -MONTHS_KEPT)) delete this.document.alerts[old];
-    const snapshot = structuredClone(this.document);
-    const write = this.writeChain.then(() => this.store.update(COST_LEDGER_KEY, snapshot));
-    this.writeChain = write.catch(() => undefined);
-    return write;
+    this.waitingWrite ??= this.writeChain.then(() => {
+      this.waitingWrite = undefined;
+      for (const old of Object.keys(this.document.months).sort().slice(0, -MONTHS_KEPT)) delete this.document.months[old];
+      for (const old of Object.keys(this.document.alerts).sort().slice(0, -MONTHS_KEPT)) delete this.document.alerts[old];
+      return this.store.update(COST_LEDGER_KEY, structuredClone(this.document));
+    });
+    this.writeChain = this.waitingWrite.catch(() => undefined);
+    return this.waitingWrite;
   }
 }
 

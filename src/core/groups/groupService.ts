@@ -23,10 +23,14 @@ export interface CreateGroupInput {
   workers?: number;
   /** Applied to every member over its template (an image, resources). */
   overrides?: InstanceConfigOverrides;
+  /** Provider options of single members, by role: an SSH host's address for each member of a group of SSH hosts. */
+  memberOptions?: MemberOptions;
   allowNetworkExposure?: boolean;
 }
 
 /** What Create Group will make, checked without side effects: the front ends show it before they act. */
+export type MemberOptions = Record<string, Record<string, unknown>>;
+
 export interface GroupPlan {
   name: string;
   provider: string;
@@ -89,7 +93,7 @@ export class GroupService {
     const workers = parseOrThrow(workerCountSchema, input.workers ?? template?.workers ?? 4, 'workers');
     if (this.find(name)) throw new SwarmError('CONFLICT', `A group named "${name}" exists already; choose another name.`, { details: { field: 'name' } });
     const description = this.deps.providers.describe(input.provider);
-    const coordinatorPort = ideContainerPort(this.deps.controller.resolveConfig({ provider: input.provider, name: memberName(name, COORDINATOR_ROLE), template: coordinatorTemplate, overrides: input.overrides }).ports);
+    const coordinatorPort = ideContainerPort(this.deps.controller.resolveConfig(this.memberInput(input, name, COORDINATOR_ROLE, coordinatorTemplate, workerTemplate, CODE_SERVER_PORT)).ports);
     const members = [
       this.memberInput(input, name, COORDINATOR_ROLE, coordinatorTemplate, workerTemplate, coordinatorPort),
       ...Array.from({ length: workers }, (_, index) => this.memberInput(input, name, workerRole(index + 1), workerTemplate, workerTemplate, coordinatorPort)),
@@ -113,7 +117,7 @@ export class GroupService {
   }
 
   /** Adds or removes the highest-numbered workers until there are `workers`; the coordinator stays. */
-  async scale(name: string, workers: number, options: OperationOptions & { allowNetworkExposure?: boolean } = {}): Promise<Group> {
+  async scale(name: string, workers: number, options: OperationOptions & { allowNetworkExposure?: boolean; memberOptions?: MemberOptions } = {}): Promise<Group> {
     const target = parseOrThrow(workerCountSchema, workers, 'workers');
     const group = this.get(name);
     if (target < group.workers.length) {
@@ -129,7 +133,7 @@ export class GroupService {
       const highest = Math.max(0, ...group.workers.map((worker) => workerNumber(worker.config.groupRole) ?? 0));
       const shared = sharedOverrides(group);
       const joining = Array.from({ length: target - group.workers.length }, (_, index) =>
-        this.memberInput({ name, provider: group.provider, overrides: shared }, name, workerRole(highest + index + 1), workerTemplate, workerTemplate, coordinatorPort),
+        this.memberInput({ name, provider: group.provider, overrides: shared, memberOptions: options.memberOptions }, name, workerRole(highest + index + 1), workerTemplate, workerTemplate, coordinatorPort),
       );
       this.checkRoom(joining);
       await this.createMembers(joining, options.allowNetworkExposure === true, options);
@@ -182,13 +186,14 @@ export class GroupService {
     return template;
   }
 
-  private memberInput(input: Pick<CreateGroupInput, 'name' | 'provider' | 'overrides'>, group: string, role: string, template: string, workerTemplate: string, coordinatorPort: number): CreateInstanceInput {
+  private memberInput(input: Pick<CreateGroupInput, 'name' | 'provider' | 'overrides' | 'memberOptions'>, group: string, role: string, template: string, workerTemplate: string, coordinatorPort: number): CreateInstanceInput {
     const overrides = input.overrides ?? {};
+    const options = { ...overrides.options, ...input.memberOptions?.[role] };
     return {
       provider: input.provider,
       name: memberName(group, role),
       template,
-      overrides: { ...overrides, env: { ...overrides.env, ...memberEnvironment(group, role, coordinatorPort) }, group, groupRole: role, groupWorkerTemplate: workerTemplate },
+      overrides: { ...overrides, options, env: { ...overrides.env, ...memberEnvironment(group, role, coordinatorPort) }, group, groupRole: role, groupWorkerTemplate: workerTemplate },
     };
   }
 
@@ -270,7 +275,8 @@ function sharedOverrides(group: Group): InstanceConfigOverrides {
   return group.coordinator ? { image: group.coordinator.config.image } : {};
 }
 
-function throwIfAnyFailed(outcomes: readonly MemberOutcome[], action: string): void {
+/** Throws one error naming every member that failed, if any did. */
+export function throwIfAnyFailed(outcomes: readonly MemberOutcome[], action: string): void {
   const failed = outcomes.filter((outcome) => outcome.error !== undefined);
   if (failed.length === 0) return;
   throw new SwarmError('OPERATION_FAILED', `${action}: ${failed.length} of ${outcomes.length} members failed: ${failed.map((outcome) => `${outcome.member}: ${outcome.error}`).join('; ')}`, {

@@ -5,7 +5,7 @@ import { errorMessage } from '../errors';
 import { Emitter, type Event } from '../events';
 import type { Instance, InstanceStatus } from '../models';
 import type { Provider, ProviderInstance } from '../provider';
-import type { ProviderPool } from '../providerPool';
+import type { ProviderListings } from '../providerListings';
 import { forTemplate } from '../templateOverrides';
 import { instanceHealthView, type HealthOverview, type HealthSnapshot, type InstanceHealthRecord } from './healthSnapshot';
 import type { HealthSettings } from './healthSettings';
@@ -18,7 +18,8 @@ import { RingBuffer } from './ringBuffer';
 
 export interface HealthMonitorDependencies {
   controller: Pick<SwarmController, 'list' | 'isBusy' | 'restart'>;
-  providers: Pick<ProviderPool, 'get'>;
+  /** What the providers list: a sweep reuses a refresh's listing younger than the sweep interval. */
+  listings: Pick<ProviderListings, 'recent'>;
   settings: () => HealthSettings;
   clock: Clock;
   probe?: HttpProbe;
@@ -80,7 +81,7 @@ export class HealthMonitor {
     const instances = this.deps.controller.list();
     this.forgetUnmonitored(instances);
     const due = instances.filter((instance) => MONITORED.has(instance.status) && !this.deps.controller.isBusy(instance.id));
-    const listings = await this.listProviders(due);
+    const listings = await this.listProviders(due, settings.intervalMs);
     const checked = await mapConcurrently(due, settings.concurrency, async (instance) => {
       const options = { probe: this.probe, timeoutMs: settings.timeoutMs, execProbe: settings.execProbe, at: this.deps.clock.now() };
       return { instance, sample: await checkInstance(instance, viewOf(instance, listings.get(instance.provider)!), options) };
@@ -156,14 +157,14 @@ export class HealthMonitor {
     for (const id of this.instances.keys()) if (!monitoredIds.has(id)) this.instances.delete(id);
   }
 
-  /** One list call per provider: what each says about its instances, or why it could not be asked. */
-  private async listProviders(instances: readonly Instance[]): Promise<Map<string, ProviderListing>> {
+  /** At most one list call per provider (none when a refresh listed it recently): what each says about its instances, or why it could not be asked. */
+  private async listProviders(instances: readonly Instance[], maxAgeMs: number): Promise<Map<string, ProviderListing>> {
     const types = [...new Set(instances.map((instance) => instance.provider))];
     const listings = await Promise.all(
       types.map(async (type): Promise<[string, ProviderListing]> => {
         try {
-          const provider = await this.deps.providers.get(type);
-          return [type, { provider, byId: new Map((await provider.listInstances()).map((observed) => [observed.id, observed])) }];
+          const { provider, instances: observed } = await this.deps.listings.recent(type, maxAgeMs);
+          return [type, { provider, byId: new Map(observed.map((instance) => [instance.id, instance])) }];
         } catch (error) {
           return [type, { unavailable: `${type} could not be asked: ${errorMessage(error)}` }];
         }

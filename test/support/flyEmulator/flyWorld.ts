@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GraphqlFailure, badRequest, notFound, preconditionFailed, unprocessable } from './apiFailure';
 import type { MachineRuntime } from './machineRuntime';
 import { MachineFleet, type EmulatedMachine } from './machineFleet';
+import { connection } from './pages';
 import { NEAREST_REGION, REGIONS, isRegion } from './regions';
 
 export interface EmulatedVolume {
@@ -104,11 +105,11 @@ export class FlyWorld {
 
   listApps(org: string | undefined) {
     const slug = this.requireOrg(org);
-    const apps = [...this.apps.values()].filter((app) => app.org === slug);
-    return {
-      total_apps: apps.length,
-      apps: apps.map((app) => ({ id: app.id, name: app.name, machine_count: this.machines.liveCount(app), network: 'default' })),
-    };
+    return this.appsOf(slug).map((app) => ({ id: app.id, name: app.name, machine_count: this.machines.liveCount(app), network: 'default' }));
+  }
+
+  private appsOf(org: string): EmulatedApp[] {
+    return [...this.apps.values()].filter((app) => app.org === org);
   }
 
   getApp(name: string) {
@@ -244,6 +245,34 @@ export class FlyWorld {
     const app = this.graphqlApp(input.appId);
     for (const key of Array.isArray(input.keys) ? input.keys : []) app.secrets.delete(String(key));
     return { unsetSecrets: { release: release('Secrets unset') } };
+  }
+
+  /**
+   * An organization as GraphQL resolves it: its apps (Organization.apps) and their machines (App.machines, destroyed
+   * ones too unless `active`), paged by `first`/`after`. Null when the token sees no such organization.
+   */
+  organizationGraph(slug: string) {
+    if (!this.orgs.includes(slug)) return null;
+    type Paging = { first?: number | null; after?: string | null };
+    const machineNode = (machine: EmulatedMachine) => ({
+      id: machine.id,
+      name: machine.name,
+      state: machine.state,
+      region: machine.region,
+      instanceId: machine.instance_id,
+      config: machine.config,
+      createdAt: machine.created_at,
+      updatedAt: machine.updated_at,
+    });
+    const appNode = (app: EmulatedApp) => ({
+      id: app.id,
+      name: app.name,
+      machines: ({ first, after, active }: Paging & { active?: boolean | null }) => {
+        const machines = [...app.machines.values()].filter((machine) => !active || machine.state === 'started' || machine.state === 'stopped');
+        return connection(machines.map(machineNode), first, after);
+      },
+    });
+    return { id: `org_${slug}`, slug, name: slug, apps: ({ first, after }: Paging) => connection(this.appsOf(slug).map(appNode), first, after) };
   }
 
   organization(slug: unknown) {

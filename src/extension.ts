@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import type { CostMeter } from './core/cost/costMeter';
 import type { HealthMonitor } from './core/health/healthMonitor';
 import type { SwarmController } from './core/controller';
+import { FileCoordination } from './core/coordination/fileCoordination';
 import { createSwarm } from './core/swarm';
+import { userStateDirectory } from './core/userStateDirectory';
 import { builtinProviders } from './providers/builtin';
 import { createSshToolkit } from './ssh/sshToolkit';
 import { registerCommands } from './vscode/commands';
@@ -48,6 +50,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     log,
     providers: builtinProviders(ssh),
     localFiles: [ssh.access],
+    // The user's other windows, the CLI and the MCP server meet in the user's state folder: one of them monitors.
+    coordination: new FileCoordination(userStateDirectory(), { log }),
   });
   const { controller, providers: pool, refresher, settings } = swarm;
   context.subscriptions.push(log, swarm, logOperations(controller, log));

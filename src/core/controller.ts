@@ -6,6 +6,7 @@ import { generateInstanceId, generatePassword } from './passwords';
 import type { ExecOptions, ExecResult, InstanceEndpoints, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
 import type { ProviderListings } from './providerListings';
 import type { ProviderPool } from './providerPool';
+import { processLocalLocks, type InstanceLocks } from './coordination/instanceLocks';
 import { OperationQueue } from './operationQueue';
 import { requireExposureConsent } from './portExposure';
 import type { InstancePatch, InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
@@ -28,6 +29,8 @@ export interface SwarmControllerDependencies {
   secrets: SecretStore;
   templates: () => TemplateCatalog;
   settings: () => ControllerSettings;
+  /** Serialises operations on an instance with other processes' (default: this process only). */
+  locks?: InstanceLocks;
   now?: () => Date;
   newId?: () => string;
   newPassword?: () => string;
@@ -79,6 +82,7 @@ export class SwarmController {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly newPassword: () => string;
+  private readonly locks: InstanceLocks;
 
   readonly onDidChangeInstances: Event<RegistryChange>;
   readonly onOperation: Event<OperationEvent> = this.operations.event;
@@ -87,6 +91,7 @@ export class SwarmController {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? generateInstanceId;
     this.newPassword = deps.newPassword ?? generatePassword;
+    this.locks = deps.locks ?? processLocalLocks;
     this.onDidChangeInstances = deps.registry.onDidChange;
   }
 
@@ -115,7 +120,7 @@ export class SwarmController {
     const provider = await this.deps.providers.get(input.provider);
     const instance = await this.queue.run(CREATE_LOCK, () => this.reserve(input.provider, config, input.id));
     return this.track('create', instance.name, () =>
-      this.queue.run(instance.id, async () => {
+      this.serialised(instance.id, async () => {
         const password = config.auth.type === 'password' ? this.newPassword() : undefined;
         const secretEnv = input.secretEnv ?? {};
         try {
@@ -143,9 +148,9 @@ export class SwarmController {
     return this.deps.registry.list(query);
   }
 
-  /** Whether a lifecycle operation is running or queued on the instance. */
+  /** Whether a lifecycle operation is running or queued on the instance, here or in another process. */
   isBusy(id: string): boolean {
-    return this.queue.isBusy(id);
+    return this.queue.isBusy(id) || this.locks.heldElsewhere(id);
   }
 
   start(idOrName: string, options: OperationOptions = {}): Promise<Instance> {
@@ -189,7 +194,7 @@ export class SwarmController {
   async delete(idOrName: string, options: OperationOptions & { keepWorkspace: boolean }): Promise<void> {
     const { id, name } = this.get(idOrName);
     return this.track('delete', name, () =>
-      this.queue.run(id, async () => {
+      this.serialised(id, async () => {
         const instance = this.deps.registry.require(id);
         const provider = await this.deps.providers.get(instance.provider);
         await this.deps.registry.update(id, { status: 'deleting', lastError: undefined });
@@ -298,7 +303,7 @@ export class SwarmController {
     const adopted: Instance[] = [];
     const updated: { id: string; patch: InstancePatch }[] = [];
     for (const observed of seen) {
-      if (this.queue.isBusy(observed.id)) continue;
+      if (this.isBusy(observed.id)) continue;
       const known = this.deps.registry.get(observed.id);
       if (known) {
         if (hasChanged(known, observed)) updated.push({ id: observed.id, patch: observedPatch(known, observed) });
@@ -308,12 +313,12 @@ export class SwarmController {
     }
     const vanished = new Set<string>();
     for (const known of this.deps.registry.unordered()) {
-      if (known.provider !== type || seenIds.has(known.id) || this.queue.isBusy(known.id) || known.status === 'missing') continue;
+      if (known.provider !== type || seenIds.has(known.id) || this.isBusy(known.id) || known.status === 'missing') continue;
       vanished.add(known.id);
       updated.push({ id: known.id, patch: { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' } });
     }
     // An operation may have started on an instance while the provider was being listed: it is that operation's now.
-    const applied = await this.deps.registry.applyAll({ added: adopted, updated: updated.filter(({ id }) => !this.queue.isBusy(id)) });
+    const applied = await this.deps.registry.applyAll({ added: adopted, updated: updated.filter(({ id }) => !this.isBusy(id)) });
     report.adopted = applied.added;
     for (const instance of applied.updated) (vanished.has(instance.id) ? report.vanished : report.updated).push(instance);
     return report;
@@ -346,7 +351,7 @@ export class SwarmController {
   ): Promise<Instance> {
     const { id, name } = this.get(idOrName);
     return this.track(operation, name, () =>
-      this.queue.run(id, async () => {
+      this.serialised(id, async () => {
         const instance = this.deps.registry.require(id);
         const provider = await this.deps.providers.get(instance.provider);
         await this.deps.registry.update(id, { status: transitional, lastError: undefined, metadata: withoutStopReason(instance.metadata) });
@@ -358,6 +363,11 @@ export class SwarmController {
         }
       }),
     );
+  }
+
+  /** One operation on the instance at a time: first in this process's queue, then holding its lock across processes. */
+  private serialised<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    return this.queue.run(id, () => this.locks.hold(id, operation));
   }
 
   /** After a failed operation, the instance shows what the provider now says, with the error. */

@@ -28,6 +28,8 @@ export type InstancePatch = Partial<Omit<Instance, 'id' | 'createdAt' | 'updated
 export interface RegistryChange {
   kind: 'added' | 'updated' | 'removed';
   instance: Instance;
+  /** Made by another process of this user and only shown here; that process wrote it to its store. */
+  remote?: boolean;
 }
 
 export interface InstanceQuery {
@@ -170,6 +172,26 @@ export class InstanceRegistry {
     this.instances.delete(id);
     await this.persist([id]);
     this.changes.fire({ kind: 'removed', instance: current });
+  }
+
+  /**
+   * Shows a change another process made (`instance` undefined: it removed it), unless this registry knows of a later
+   * one. Nothing is written: the process that made the change wrote it.
+   */
+  applyRemote(id: string, instance: unknown, at: number): void {
+    const current = this.instances.get(id);
+    if (instance === undefined) {
+      if (!current || Date.parse(current.updatedAt) > at) return;
+      this.instances.delete(id);
+      this.changes.fire({ kind: 'removed', instance: current, remote: true });
+      return;
+    }
+    const parsed = instanceSchema.safeParse(instance);
+    if (!parsed.success || parsed.data.id !== id) return;
+    const next = parsed.data;
+    if (current ? Date.parse(current.updatedAt) > Date.parse(next.updatedAt) : this.findByName(next.name)) return;
+    this.instances.set(id, next);
+    this.changes.fire({ kind: current ? 'updated' : 'added', instance: next, remote: true });
   }
 
   dispose(): void {

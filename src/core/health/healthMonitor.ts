@@ -11,6 +11,7 @@ import { instanceHealthView, type HealthOverview, type HealthSnapshot, type Inst
 import type { HealthSettings } from './healthSettings';
 import { initialHealthState, nextHealthState, recoveringState, type HealthState, type HealthStatus } from './healthStatus';
 import { probeHttp, type HttpProbe } from './httpProbe';
+import type { PublishedHealth, PublishedInstanceHealth } from './publishedHealth';
 import { checkInstance, type HealthSample, type ProviderView } from './instanceCheck';
 import { decideRecovery, type RecoveryAttempt, type RecoveryEpisode, type RecoverySettings } from './recoveryPolicy';
 import { RingBuffer } from './ringBuffer';
@@ -125,6 +126,26 @@ export class HealthMonitor {
     };
   }
 
+  /** Everything it knows, for the processes that follow this one (and take over from it). */
+  published(): PublishedHealth {
+    const instances: Record<string, PublishedInstanceHealth> = {};
+    for (const [id, { state, history, episode, recoveryLog }] of this.instances) {
+      instances[id] = { state, samples: history.toArray(), episode, recoveryLog: recoveryLog.toArray() };
+    }
+    return { lastSweepAt: this.lastSweepAt, instances };
+  }
+
+  /** Shows what the leading process found instead of checking: its states, histories and recovery episodes become this monitor's. */
+  follow(published: PublishedHealth): void {
+    const historySize = this.deps.settings().historySize;
+    this.instances.clear();
+    for (const [id, { state, samples, episode, recoveryLog }] of Object.entries(published.instances)) {
+      this.instances.set(id, { state, history: filled(new RingBuffer(historySize), samples), episode, recoveryLog: filled(new RingBuffer(RECOVERY_LOG_SIZE), recoveryLog) });
+    }
+    this.lastSweepAt = published.lastSweepAt;
+    this.changes.fire();
+  }
+
   dispose(): void {
     this.changes.dispose();
     this.events.dispose();
@@ -215,7 +236,11 @@ function recoverySettings(instance: Instance, settings: HealthSettings): Recover
 }
 
 function resized<T>(buffer: RingBuffer<T>, capacity: number): RingBuffer<T> {
-  const next = new RingBuffer<T>(capacity);
-  for (const item of buffer.toArray().slice(-capacity)) next.push(item);
-  return next;
+  return filled(new RingBuffer<T>(capacity), buffer.toArray());
+}
+
+/** The buffer with the newest of the items pushed into it. */
+function filled<T>(buffer: RingBuffer<T>, items: readonly T[]): RingBuffer<T> {
+  for (const item of items.slice(-buffer.capacity)) buffer.push(item);
+  return buffer;
 }

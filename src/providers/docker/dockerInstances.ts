@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { InstanceConfig, InstanceStatus, PortMapping } from '../../core/models';
 import type { ProviderInstance } from '../../core/provider';
-import { publishedPortReach } from './dockerConnection';
+import { publishedPortReach } from '../dockerEngine/dockerConnection';
 import { LABEL, decodeConfig } from './dockerLabels';
 
 const STATUS_BY_STATE: Record<string, InstanceStatus> = {

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { invalidConfig, SwarmError } from '../../core/errors';
 import type { PrivateNetwork, PrivateNetworks } from '../../core/provider';
-import { engineMessage } from './dockerErrors';
+import { engineMessage } from '../dockerEngine/dockerErrors';
 import { LABEL, labelFilters } from './dockerLabels';
 import type { DockerProviderParts } from './dockerProviderParts';
 

@@ -34,7 +34,7 @@ import { ensureImage } from './dockerImages';
 import { isRunning, toProviderInstance } from './dockerInstances';
 import { passwordOf, putPasswordFile, type PasswordDelivery } from './dockerPasswordFile';
 import { openDockerShell } from '../dockerEngine/dockerShell';
-import { LABEL, decodeConfig, labelFilters, volumeLabels } from './dockerLabels';
+import { LABEL, decodeConfig, labelFilters, volumeLabels } from '../dockerEngine/dockerLabels';
 import { demultiplex } from '../dockerEngine/dockerLogs';
 import { DockerNetworks } from './dockerNetworks';
 import type { DockerProviderParts } from './dockerProviderParts';

@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { InstanceConfig } from '../../core/models';
+import { parseOrThrow } from '../../core/validation';
 import type {
   CreateInstanceRequest,
   DeleteOptions,
@@ -36,6 +37,7 @@ import { NodeEngines } from './swarmNodeEngines';
 import { SwarmNodes } from './swarmNodes';
 import { createPasswordSecret, passwordInConfig } from './swarmPassword';
 import { CODE_SERVER_CONFIG_PATH, NODE_LABEL, pinsToNode, serviceSpec, workspaceVolumeName, type ServiceSettings } from './swarmServiceSpec';
+import { swarmInstanceOptionsSchema } from './swarmOptions';
 import type { TraefikSettings } from './swarmTraefik';
 import type { SwarmNode, SwarmTask } from './swarmTypes';
 
@@ -195,6 +197,8 @@ export class SwarmProvider implements Provider {
     let serviceId: string | undefined;
     try {
       signal?.throwIfAborted();
+      // The controller checks options against the registration; a provider used on its own checks them here.
+      parseOrThrow(swarmInstanceOptionsSchema, config.options, 'options');
       this.warnAboutExposure(config);
       if (password !== undefined) secret = await createPasswordSecret(this.docker, id, config, password, this.settings.extraLabels);
       onProgress?.(`Creating service for ${config.name}`);
@@ -411,46 +415,46 @@ export class SwarmProvider implements Provider {
     }
   }
 
-  /** Removes the service, its password secrets and (unless kept) its workspace volume on every node a task of it ran on. */
+  /**
+   * Removes the service and its password secrets, then (unless kept) its workspace volume on every node, once its tasks
+   * are gone: a task being rejected or scheduled as the service goes may still make the volume on some node.
+   */
   private async removeEverything(id: string, { keepWorkspace }: DeleteOptions): Promise<boolean> {
     const scope = [`${LABEL.instance}=${id}`, ...labelFilters(this.settings.extraLabels)];
-    const [services, tasks] = await Promise.all([this.docker.listServices({ filters: { label: scope } }), this.docker.listTasks({ filters: { label: scope } }) as Promise<SwarmTask[]>]);
-    const service = services[0];
-    const volume = service?.Spec?.Labels?.[LABEL.volume];
-    const nodeIds = new Set([...tasks.map((task) => task.NodeID), service?.Spec?.Labels?.[NODE_LABEL]].filter((node): node is string => node !== undefined));
-    for (const task of tasks) if (task.Status.ContainerStatus?.ContainerID) this.usageSampler.forget(task.Status.ContainerStatus.ContainerID);
-    if (service) await this.docker.getService(service.ID).remove();
+    const [service] = await this.docker.listServices({ filters: { label: scope } });
+    if (service) await this.docker.getService(service.ID).remove().catch(ignoreGone);
     const secrets = (await this.docker.listSecrets({ filters: { label: scope } })) as { ID: string }[];
     await Promise.all(secrets.map((secret) => this.docker.getSecret(secret.ID).remove().catch(ignoreGone)));
-    if (!keepWorkspace && volume) {
-      const nodes = await this.freshNodeMap();
-      await Promise.all([...nodeIds].map((nodeId) => nodes.get(nodeId)).filter((node) => node !== undefined).map((node) => this.removeVolumeOn(node, volume)));
+    const ranOn = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const tasks = (await this.docker.listTasks({ filters: { label: scope } })) as SwarmTask[];
+      for (const task of tasks) {
+        if (task.NodeID) ranOn.add(task.NodeID);
+        if (task.Status.ContainerStatus?.ContainerID) this.usageSampler.forget(task.Status.ContainerStatus.ContainerID);
+      }
+      if (tasks.length === 0 || Date.now() > deadline) break;
+      await delay(POLL_MS);
+    }
+    if (!keepWorkspace) {
+      const nodes = [...(await this.freshNodeMap()).values()];
+      await Promise.all(nodes.map((node) => this.removeVolumesOn(node, scope, ranOn.has(node.ID))));
     }
     return service !== undefined;
   }
 
-  /** A node-local volume goes once the task's container has (the node removes it a moment after the service). */
-  private async removeVolumeOn(node: SwarmNode, volume: string): Promise<void> {
+  /** The instance's volumes on one node; a node whose engine cannot be reached is reported only if a task of it ran there. */
+  private async removeVolumesOn(node: SwarmNode, scope: string[], ranThere: boolean): Promise<void> {
     const hostname = node.Description?.Hostname ?? node.ID;
     let engine: Docker;
     try {
       engine = await this.engines.forNode(node);
     } catch (error) {
-      this.log?.warn(`The workspace volume ${volume} stays on node "${hostname}": ${String((error as Error).message)}`);
+      if (ranThere) this.log?.warn(`The workspace volume of a deleted instance stays on node "${hostname}": ${String((error as Error).message)}`);
       return;
     }
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await engine.getVolume(volume).remove();
-        return;
-      } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        if (status === 404) return;
-        if (status !== 409 || Date.now() > deadline) throw error;
-      }
-      await delay(POLL_MS);
-    }
+    const volumes = (await engine.listVolumes({ filters: { label: scope } })).Volumes ?? [];
+    await Promise.all(volumes.map((volume) => removeOnceUnused(engine.getVolume(volume.Name))));
   }
 
   private async freshNodeMap(): Promise<Map<string, SwarmNode>> {
@@ -544,6 +548,22 @@ function taskFailure(message: string, config: InstanceConfig | undefined): Swarm
     return new SwarmError('OPERATION_FAILED', `No node matches the instance's placement (options.constraints): ${message}`, { details: { field: 'options.constraints' } });
   }
   return new SwarmError('OPERATION_FAILED', `The instance's task failed: ${message}`);
+}
+
+/** A volume goes once the task's container has: the node removes the container a moment after its task left the list. */
+async function removeOnceUnused(volume: Docker.Volume, deadlineMs = 30_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      await volume.remove();
+      return;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404) return;
+      if (status !== 409 || Date.now() > deadline) throw error;
+    }
+    await delay(POLL_MS);
+  }
 }
 
 function ignoreGone(error: unknown): void {

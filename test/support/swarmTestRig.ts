@@ -8,9 +8,11 @@ import { RUN_ID } from './testRun';
 
 const run = promisify(execFile);
 const RIG_SCRIPT = path.join(__dirname, '..', 'setup', 'swarm-rig.sh');
+/** Network namespaces and daemons need root: the rig script runs as root, through sudo for another user. */
+const AS_ROOT = path.join(__dirname, '..', 'setup', 'as-root.sh');
 const START_DEADLINE_MS = 120_000;
 const STOP_DEADLINE_MS = 60_000;
-const INSTALL_HINT = 'The swarm tests start a three-node Docker Swarm in network namespaces: run them as root, with iproute2, util-linux and docker.io installed (npm run setup).';
+const INSTALL_HINT = 'The swarm tests start a three-node Docker Swarm in network namespaces: they need root (or sudo), iproute2, util-linux and docker.io (npm run setup installs them).';
 
 export interface RigNode {
   /** Its hostname in the swarm: node1 (the manager), node2, … */
@@ -47,18 +49,17 @@ function hostFingerprint(): string {
 
 export async function startSwarmRig(nodes = 3): Promise<SwarmRig> {
   await requireDocker();
-  if (process.getuid?.() !== 0) throw new Error(`The swarm rig needs root. ${INSTALL_HINT}`);
   const image = ensureTestImage();
   const before = hostFingerprint();
   const state = `/tmp/rsw-${RUN_ID}`;
   const stop = async () => {
-    await run('bash', [RIG_SCRIPT, 'down', state], { timeout: STOP_DEADLINE_MS });
+    await run('bash', [AS_ROOT, 'bash', RIG_SCRIPT, 'down', state], { timeout: STOP_DEADLINE_MS });
     const after = hostFingerprint();
     if (after !== before) throw new Error(`The swarm rig changed docker0 or the system daemon:\nbefore ${before}\nafter ${after}`);
   };
   let output: string;
   try {
-    ({ stdout: output } = await run('bash', [RIG_SCRIPT, 'up', state, RUN_ID, String(nodes), image], { timeout: START_DEADLINE_MS }));
+    ({ stdout: output } = await run('bash', [AS_ROOT, 'bash', RIG_SCRIPT, 'up', state, RUN_ID, String(nodes), image], { timeout: START_DEADLINE_MS }));
   } catch (error) {
     await stop().catch(() => undefined);
     throw new Error(`Starting the swarm rig failed: ${(error as { stderr?: string }).stderr?.trim() || String(error)}\n${INSTALL_HINT}`);

@@ -333,11 +333,14 @@ export class SwarmProvider implements Provider {
     return this.withTaskContainer(id, 'Opening a shell in', undefined, (container) => openDockerShell(container, size));
   }
 
-  async getInstanceStats(id: string): Promise<ResourceUsage | undefined> {
-    const instance = await this.getInstance(id);
-    if (instance?.status !== 'running') return undefined;
-    return this.withTaskContainer(id, 'Reading the resource use of', undefined, async (container) =>
-      this.usageSampler.usage(container.id, await container.stats({ stream: false, 'one-shot': true })),
+  /** Undefined when the instance does not run; else its container's use, read on the node it runs on. */
+  getInstanceStats(id: string): Promise<ResourceUsage | undefined> {
+    return this.withTaskContainer(
+      id,
+      'Reading the resource use of',
+      undefined,
+      async (container) => this.usageSampler.usage(container.id, await container.stats({ stream: false, 'one-shot': true })),
+      () => undefined,
     );
   }
 
@@ -475,12 +478,19 @@ export class SwarmProvider implements Provider {
     }
   }
 
-  /** Work on the container of the instance's running task, through the engine of the node it runs on. */
-  private withTaskContainer<T>(id: string, verb: string, signal: AbortSignal | undefined, work: (container: Docker.Container) => Promise<T>): Promise<T> {
+  /** Work on the container of the instance's running task, through the engine of the node it runs on; `notRunning` answers otherwise. */
+  private withTaskContainer<T>(
+    id: string,
+    verb: string,
+    signal: AbortSignal | undefined,
+    work: (container: Docker.Container) => Promise<T>,
+    notRunning?: () => T,
+  ): Promise<T> {
     return this.withService(id, verb, signal, async (service, tasks) => {
       const task = currentTask(tasks);
       const containerId = task?.Status.ContainerStatus?.ContainerID;
       if (!task || task.Status.State !== 'running' || !containerId || !task.NodeID) {
+        if (notRunning) return notRunning();
         throw new SwarmError('CONFLICT', `"${service.Spec?.Labels?.[LABEL.name] ?? id}" is not running. Start it first.`, { details: { instance: id } });
       }
       const node = (await this.nodeMap()).get(task.NodeID) ?? (await this.freshNodeMap()).get(task.NodeID);

@@ -58,6 +58,8 @@ export interface ReconcileReport {
   adopted: Instance[];
   vanished: Instance[];
   updated: Instance[];
+  /** Creates that did not finish and made no instance, removed with what they left and their secrets. */
+  discarded: Instance[];
   /** Set when the provider could not be listed; its instances were left as they were. */
   error?: SwarmError;
 }
@@ -129,9 +131,13 @@ export class SwarmController {
           const created = await provider.createInstance({ id: instance.id, config, password, secretEnv }, options);
           return await this.record(instance.id, created);
         } catch (error) {
-          await this.deps.registry.remove(instance.id);
-          await this.deps.secrets.delete(instancePasswordKey(instance.id));
-          await forgetSecretEnv(this.deps.secrets, instance.id, config.secretEnv);
+          // What the provider made may be left when it could not remove it (its engine went away): the entry then stays
+          // "creating", with its secrets, for a reconcile to settle once the provider answers.
+          if (await this.mayHaveLeft(provider, instance.id)) {
+            await this.deps.registry.update(instance.id, { lastError: `Creating did not finish (${errorMessage(error)}); the next refresh keeps what was made or removes it.` });
+          } else {
+            await this.forget(instance.id, config);
+          }
           throw error;
         }
       }),
@@ -206,9 +212,7 @@ export class SwarmController {
             throw error;
           }
         }
-        await this.deps.registry.remove(id);
-        await this.deps.secrets.delete(instancePasswordKey(id));
-        await forgetSecretEnv(this.deps.secrets, id, instance.config.secretEnv);
+        await this.forget(id, instance.config);
       }),
     );
   }
@@ -275,7 +279,9 @@ export class SwarmController {
   /**
    * Brings the registry in line with what the providers report, one list call per provider: adopts instances of ours
    * made elsewhere, marks vanished ones "missing", refreshes status, URLs and ports. Instances with an operation in
-   * flight are left to that operation.
+   * flight are left to that operation. A create that did not finish (its process died, or its provider went away) is
+   * settled: its instance is what the provider reports if there is one, else what is left of it is removed with the
+   * entry and its secrets.
    */
   async reconcile(providerTypes: readonly string[] = this.providerTypesInUse()): Promise<ReconcileReport[]> {
     return Promise.all(providerTypes.map((type) => this.reconcileProvider(type)));
@@ -291,7 +297,7 @@ export class SwarmController {
   }
 
   private async reconcileProvider(type: string): Promise<ReconcileReport> {
-    const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [] };
+    const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [], discarded: [] };
     let seen: ProviderInstance[];
     try {
       seen = (await this.deps.listings.fresh(type)).instances;
@@ -312,8 +318,13 @@ export class SwarmController {
       }
     }
     const vanished = new Set<string>();
+    const unfinished: Instance[] = [];
     for (const known of this.deps.registry.unordered()) {
       if (known.provider !== type || seenIds.has(known.id) || this.isBusy(known.id) || known.status === 'missing') continue;
+      if (known.status === 'creating') {
+        unfinished.push(known);
+        continue;
+      }
       vanished.add(known.id);
       updated.push({ id: known.id, patch: { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' } });
     }
@@ -321,7 +332,47 @@ export class SwarmController {
     const applied = await this.deps.registry.applyAll({ added: adopted, updated: updated.filter(({ id }) => !this.isBusy(id)) });
     report.adopted = applied.added;
     for (const instance of applied.updated) (vanished.has(instance.id) ? report.vanished : report.updated).push(instance);
+    report.discarded = await this.discardUnfinished(type, unfinished);
     return report;
+  }
+
+  /**
+   * Removes creates that did not finish and made no instance: what they left (a workspace volume) goes with the entry
+   * and its secrets. Each under its instance's lock, so an operation begun meanwhile keeps its instance.
+   */
+  private async discardUnfinished(type: string, unfinished: readonly Instance[]): Promise<Instance[]> {
+    if (unfinished.length === 0) return [];
+    const provider = await this.deps.providers.get(type);
+    const discarded: Instance[] = [];
+    for (const { id } of unfinished) {
+      await this.serialised(id, async () => {
+        const instance = this.deps.registry.get(id);
+        if (instance?.status !== 'creating') return;
+        try {
+          await provider.deleteInstance(id, { keepWorkspace: false });
+        } catch (error) {
+          if (!SwarmError.is(error, 'INSTANCE_NOT_FOUND')) return;
+        }
+        await this.forget(id, instance.config);
+        discarded.push(instance);
+      });
+    }
+    return discarded;
+  }
+
+  /** Whether a failed create may have left something: the provider reports an instance, or cannot say. */
+  private async mayHaveLeft(provider: Provider, id: string): Promise<boolean> {
+    return provider.getInstance(id).then(
+      (left) => left !== undefined,
+      (error: unknown) => !SwarmError.is(error, 'INSTANCE_NOT_FOUND'),
+    );
+  }
+
+  /** The entry and its secrets go. */
+  private async forget(id: string, config: InstanceConfig): Promise<void> {
+    await this.deps.registry.remove(id);
+    await this.deps.secrets.delete(instancePasswordKey(id));
+    await forgetSecretEnv(this.deps.secrets, id, config.secretEnv);
   }
 
   private async reserve(provider: string, config: InstanceConfig, chosenId: string | undefined): Promise<Instance> {

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBackupCommands } from './backupCommands';
 import { registerCatalogCommands } from './catalogCommands';
 import { registerConnectCommand } from './connectCommand';
 import { openSwarm, type CliSession } from './cliSwarm';
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerShellCommands(program, run);
   registerCatalogCommands(program, run);
   registerGroupCommands(program, run);
+  registerBackupCommands(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -30,6 +30,9 @@ export const COMMANDS = {
   runInGroup: 'remoteSwarm.runInGroup',
   openGroupTerminals: 'remoteSwarm.openGroupTerminals',
   setFlyApiToken: 'remoteSwarm.setFlyApiToken',
+  backUpWorkspace: 'remoteSwarm.backUpWorkspace',
+  restoreWorkspace: 'remoteSwarm.restoreWorkspace',
+  setBackupCredentials: 'remoteSwarm.setBackupCredentials',
   showHealth: 'remoteSwarm.showHealth',
   showCost: 'remoteSwarm.showCost',
 } as const;

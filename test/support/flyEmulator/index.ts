@@ -79,7 +79,9 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     async seed(apps) {
       for (const { name, machine } of apps) {
         world.createApp({ app_name: name, org_slug: orgs[0] });
-        await world.machines.create(name, machine);
+        const created = await world.machines.create(name, machine);
+        // Seeded fleets are at rest, as a listing after them expects: each machine has started.
+        await world.machines.wait(name, created.id, new URLSearchParams({ state: 'started', timeout: '60' }));
       }
     },
     setTransitionDelay: (ms) => {

@@ -36,6 +36,8 @@ export interface ProviderCapabilities {
   privateNetworks: boolean;
   /** `passwords`: the code-server password read back from the infrastructure and replaced by a new one. */
   passwordReset: boolean;
+  /** `nodes`: the machines of a cluster its instances are scheduled on, which can be drained and activated. */
+  nodes?: boolean;
 }
 
 /** Progress and cancellation for long operations. */
@@ -166,6 +168,8 @@ export interface Provider {
   readonly networks?: PrivateNetworks;
   /** The code-server password as the infrastructure holds it (capability `passwordReset`). */
   readonly passwords?: InstancePasswords;
+  /** The cluster's machines (capability `nodes`). */
+  readonly nodes?: ClusterNodes;
   dispose(): void;
 }
 
@@ -257,6 +261,34 @@ export interface MemberHosts {
   coordinator?: string;
   /** One name that resolves to every worker and follows scaling, where the provider has one. */
   workers?: string;
+}
+
+/** Whether a node takes new instances (active), keeps what it runs (pause), or hands its instances to other nodes (drain). */
+export type NodeAvailability = 'active' | 'pause' | 'drain';
+
+/** One machine of a cluster, as its scheduler sees it. */
+export interface ClusterNode {
+  id: string;
+  hostname: string;
+  role: 'manager' | 'worker';
+  availability: NodeAvailability;
+  /** The scheduler's word for its health: "ready", "down", "unknown", "disconnected". */
+  state: string;
+  /** The address other nodes and this machine reach it at, where known. */
+  address?: string;
+  engineVersion?: string;
+  cpuCores?: number;
+  memoryBytes?: number;
+  labels: Record<string, string>;
+  /** The ids of the instances running or starting on it. */
+  instances: string[];
+}
+
+/** The machines of a cluster (capability `nodes`): listed with the instances on each, drained and activated. */
+export interface ClusterNodes {
+  listNodes(): Promise<ClusterNode[]>;
+  /** Drain moves the node's instances elsewhere (where their placement allows); active takes new ones again. */
+  setAvailability(nodeId: string, availability: NodeAvailability): Promise<ClusterNode>;
 }
 
 /** What a provider is given by the front end that runs it. */

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
 import type { OperationOptions, WorkspaceTransfer } from '../../core/provider';
 import { folderOwner, reownArchive } from './dockerArchive';
-import { LABEL, decodeConfig } from './dockerLabels';
+import { LABEL, decodeConfig } from '../dockerEngine/dockerLabels';
 import type { DockerProviderParts } from './dockerProviderParts';
 
 /**

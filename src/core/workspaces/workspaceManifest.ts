@@ -149,6 +149,11 @@ export class ManifestBuilder implements TarVisitor {
     this.entries.set(entry.path, { ...known, mode: entry.mode, mtime: entry.mtime });
   }
 
+  /** An entry recorded so far (a hard link's target comes before the link). */
+  get(path: string): ManifestEntry | undefined {
+    return this.entries.get(path);
+  }
+
   manifest(): WorkspaceManifest {
     return new WorkspaceManifest(new Map(this.entries));
   }

@@ -174,14 +174,13 @@ export class SwarmController {
    * A secretEnv name it adds needs a value; the others keep theirs unless given anew.
    */
   async update(idOrName: string, changes: InstanceConfigOverrides, { secretEnv: given = {}, allowNetworkExposure, ...options }: UpdateOptions = {}): Promise<Instance> {
-    const { id, config: current } = this.get(idOrName);
-    if (changes.name !== undefined && changes.name !== current.name) {
-      throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
-    }
-    const config = parseOrThrow(instanceConfigSchema, { ...current, ...changes, resources: { ...current.resources, ...changes.resources } }, '');
-    requireExposureConsent(config, allowNetworkExposure === true, current.ports);
-    checkSecretEnvValues(config.secretEnv, given, current.secretEnv);
+    const { id, config: before } = this.get(idOrName);
+    // Checked now, to refuse at once; and again in the instance's queue over the configuration as it is then, so that
+    // two updates queued together each keep the other's change.
+    updatedConfig(before, changes, given, allowNetworkExposure === true);
     return this.lifecycle('update', id, 'updating', async (provider) => {
+      const current = this.deps.registry.require(id).config;
+      const config = updatedConfig(current, changes, given, allowNetworkExposure === true);
       const password = (await this.deps.secrets.get(instancePasswordKey(id))) ?? undefined;
       const kept = await readSecretEnv(this.deps.secrets, id, config.secretEnv);
       const updated = await provider.updateInstance(id, config, { ...options, password, secretEnv: { ...kept, ...given } });
@@ -190,6 +189,7 @@ export class SwarmController {
       return { ...updated, config };
     });
   }
+
 
   async delete(idOrName: string, options: OperationOptions & { keepWorkspace: boolean }): Promise<void> {
     const { id, name } = this.get(idOrName);
@@ -408,6 +408,17 @@ export class SwarmController {
       throw error;
     }
   }
+}
+
+/** The configuration `changes` make of `current`, validated: the name stays, ports beyond loopback need consent, new secrets need values. */
+function updatedConfig(current: InstanceConfig, changes: InstanceConfigOverrides, given: Record<string, string>, allowNetworkExposure: boolean): InstanceConfig {
+  if (changes.name !== undefined && changes.name !== current.name) {
+    throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
+  }
+  const config = parseOrThrow(instanceConfigSchema, { ...current, ...changes, resources: { ...current.resources, ...changes.resources } }, '');
+  requireExposureConsent(config, allowNetworkExposure, current.ports);
+  checkSecretEnvValues(config.secretEnv, given, current.secretEnv);
+  return config;
 }
 
 /** What the provider says of an instance, over what the registry knew. */

@@ -17,6 +17,7 @@ import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { thisWindowsInstance } from './vscode/connect/thisWindow';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
 import { registerGroupCommands } from './vscode/groupCommands';
+import { registerMigrateCommand } from './vscode/migrateCommand';
 import { InstanceLogViewer } from './vscode/instanceLogs';
 import { registerLanguageModelTools } from './vscode/languageModelTools';
 import { registerMcpServerDefinition } from './vscode/mcpServerDefinition';
@@ -83,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     registerCommands({ controller, pool, settings, templates, refresher, logViewer, log }),
     registerGroupCommands({ swarm, terminals, log }),
     registerBackupCommands({ swarm, secrets: context.secrets, log }),
+    registerMigrateCommand({ swarm, terminals, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),

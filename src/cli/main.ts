@@ -6,6 +6,7 @@ import { openSwarm, type CliSession } from './cliSwarm';
 import { describeError, EXIT, exitCodeOf } from './cliOutput';
 import { registerGroupCommands } from './groupCommands';
 import { registerInstanceCommands, type RunWithSwarm } from './instanceCommands';
+import { registerMigrateCommand } from './migrateCommand';
 import { registerShellCommands } from './shellCommands';
 import { stateDirectory } from './stateDirectory';
 
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCatalogCommands(program, run);
   registerGroupCommands(program, run);
   registerBackupCommands(program, run);
+  registerMigrateCommand(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -17,6 +17,7 @@ import type { HttpProbe } from './health/httpProbe';
 import { parsePublishedHealth } from './health/publishedHealth';
 import { IdleWatcher } from './idle/idleWatcher';
 import { userOwnerId } from './installationId';
+import { MigrationService } from './migration/migrationService';
 import { redactingLogger, type Logger } from './logger';
 import type { Instance } from './models';
 import { PeriodicTask } from './periodicTask';
@@ -91,6 +92,10 @@ export class Swarm implements Disposable {
   readonly ledger: CostLedger;
   readonly cost: CostMeter;
   readonly budgets: BudgetGuard;
+  /** Prices per hour of instances, for the cost meter and a migration's plan. */
+  readonly prices: PriceBook;
+  /** Moving an instance to another provider with its workspace. */
+  readonly migrations: MigrationService;
   readonly log: Logger;
   /** Where passwords and provider secrets are kept. */
   readonly secrets: SecretStore;
@@ -160,8 +165,8 @@ export class Swarm implements Disposable {
     );
 
     this.ledger = new CostLedger(deps.stores.state);
-    const prices = new PriceBook((type) => this.providers.describe(type)?.pricing, () => this.settings.cost().pricePerHour);
-    this.cost = new CostMeter({ registry: this.registry, ledger: this.ledger, prices, clock });
+    this.prices = new PriceBook((type) => this.providers.describe(type)?.pricing, () => this.settings.cost().pricePerHour);
+    this.cost = new CostMeter({ registry: this.registry, ledger: this.ledger, prices: this.prices, clock });
     this.budgets = new BudgetGuard({ controller: this.controller, ledger: this.ledger, settings: () => this.settings.cost() });
     this.costTask = new PeriodicTask(
       clock,
@@ -170,11 +175,20 @@ export class Swarm implements Disposable {
         if (!coordination.leading) return;
         await this.cost.tick();
         await this.budgets.review(this.cost.report());
+        await this.migrations.deleteExpiredSources().catch((error: unknown) => log.warn(`Deleting the kept source of a migrated instance failed; it is tried again in a minute: ${errorMessage(error)}`));
       },
       (error) => log.error(`Cost metering failed: ${errorMessage(error)}`),
     );
 
     const localFiles = deps.localFiles ?? [];
+    this.migrations = new MigrationService({
+      controller: this.controller,
+      providers: this.providers,
+      prices: this.prices,
+      secrets: deps.secrets,
+      forgetLocalFiles: (instance) => this.forgetLocalFiles(localFiles, instance),
+      now: () => clock.now(),
+    });
     this.subscriptions = [
       this.registry.onDidChange(({ kind, instance, remote }) => {
         if (kind === 'removed') this.forgetLocalFiles(localFiles, instance);

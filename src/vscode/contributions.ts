@@ -8,6 +8,7 @@ export const COMMANDS = {
   stopInstance: 'remoteSwarm.stopInstance',
   restartInstance: 'remoteSwarm.restartInstance',
   deleteInstance: 'remoteSwarm.deleteInstance',
+  migrateInstance: 'remoteSwarm.migrateInstance',
   openInBrowser: 'remoteSwarm.openInBrowser',
   copyUrl: 'remoteSwarm.copyUrl',
   copyPassword: 'remoteSwarm.copyPassword',

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { s3BackupStore } from './backup';
 import type { CostMeter } from './core/cost/costMeter';
 import type { HealthMonitor } from './core/health/healthMonitor';
 import type { SwarmController } from './core/controller';
@@ -7,6 +8,7 @@ import { createSwarm } from './core/swarm';
 import { userStateDirectory } from './core/userStateDirectory';
 import { builtinProviders } from './providers/builtin';
 import { createSshToolkit } from './ssh/sshToolkit';
+import { registerBackupCommands } from './vscode/backupCommands';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
@@ -15,6 +17,7 @@ import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { thisWindowsInstance } from './vscode/connect/thisWindow';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
 import { registerGroupCommands } from './vscode/groupCommands';
+import { registerMigrateCommand } from './vscode/migrateCommand';
 import { InstanceLogViewer } from './vscode/instanceLogs';
 import { registerLanguageModelTools } from './vscode/languageModelTools';
 import { registerMcpServerDefinition } from './vscode/mcpServerDefinition';
@@ -50,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     log,
     providers: builtinProviders(ssh),
     localFiles: [ssh.access],
+    backupStore: s3BackupStore,
     // The user's other windows, the CLI and the MCP server meet in the user's state folder: one of them monitors.
     coordination: new FileCoordination(userStateDirectory(), { log }),
   });
@@ -66,7 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const instancesView = createInstancesView(controller, pool, refresher, thisWindow);
   const terminals = new InstanceTerminals(controller);
   const setSecret = (key: string) => {
-    const secret = pool.types().flatMap((provider) => provider.secrets ?? []).find((candidate) => candidate.key === key);
+    const secret = swarm.secretsToSet().find((candidate) => candidate.key === key);
     return secret ? askProviderSecret(secret, context.secrets, swarm) : Promise.resolve();
   };
   const monitoring = showMonitoring(swarm, context.extensionUri, log, loaded.ledgerProblem, thisWindow);
@@ -79,6 +83,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     instancesView,
     registerCommands({ controller, pool, settings, templates, refresher, logViewer, log }),
     registerGroupCommands({ swarm, terminals, log }),
+    registerBackupCommands({ swarm, secrets: context.secrets, log }),
+    registerMigrateCommand({ swarm, terminals, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),

@@ -144,6 +144,20 @@ export class SwarmController {
     );
   }
 
+  /**
+   * Runs `work` on an instance as one operation (a backup, a restore): no other operation runs on it meanwhile, here or
+   * in another process. The instance's status is left to `work`.
+   */
+  exclusive<T>(operation: string, idOrName: string, work: (instance: Instance, provider: Provider) => Promise<T>): Promise<T> {
+    const { id, name } = this.get(idOrName);
+    return this.track(operation, name, () =>
+      this.serialised(id, async () => {
+        const instance = this.deps.registry.require(id);
+        return work(instance, await this.deps.providers.get(instance.provider));
+      }),
+    );
+  }
+
   get(idOrName: string): Instance {
     const instance = this.deps.registry.get(idOrName) ?? this.deps.registry.findByName(idOrName);
     if (!instance) throw instanceNotFound(idOrName);

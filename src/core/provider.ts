@@ -4,7 +4,7 @@ import type { Clock } from './clock';
 import type { InstancePricing } from './cost/pricing';
 import { SwarmError } from './errors';
 import type { Logger } from './logger';
-import type { InstanceConfig, InstanceStatus, PortMapping } from './models';
+import type { InstanceConfig, InstanceStatus, PortMapping, Resources } from './models';
 import type { KeyValueStore, SecretStore } from './stores';
 
 /** What a provider can do; the UI hides what it cannot. */
@@ -208,10 +208,19 @@ export interface ContainerReference {
   engineHost?: string;
 }
 
+export interface ExportOptions extends OperationOptions {
+  /**
+   * Only these entries (relative to the workspace folder, e.g. "src/main.ts"; a folder with what it holds), named as
+   * in a whole export; one that does not exist is left out. A provider that cannot choose exports everything, which
+   * is never wrong, only slower: a migration reads back what it changed to verify it.
+   */
+  paths?: readonly string[];
+}
+
 /** A workspace as a tar stream of the workspace folder's contents (paths relative to it), for migration and backups. */
 export interface WorkspaceTransfer {
   /** Streams the workspace out; the instance may be running or stopped. */
-  exportWorkspace(id: string, options?: OperationOptions): Promise<Readable>;
+  exportWorkspace(id: string, options?: ExportOptions): Promise<Readable>;
   /**
    * Unpacks an archive into the workspace folder, over what is there; resolves once all of it is written. On failure
    * the archive is destroyed and what was already unpacked stays: a caller that must not lose data imports into a new
@@ -329,6 +338,8 @@ export interface ProviderRegistration {
   capabilities: ProviderCapabilities;
   /** What an instance costs per hour, for the cost meter; a provider without one is free unless the user sets a price. */
   pricing?: InstancePricing;
+  /** The nearest resources it offers to those asked for (Fly.io: its machine sizes), for a migration's plan; as asked where absent. */
+  fitResources?: (requested: Resources) => Resources;
   instanceOptions?: InstanceOptionsDeclaration;
   secrets?: readonly ProviderSecret[];
   create: ProviderConstructor;

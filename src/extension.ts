@@ -7,6 +7,8 @@ import { createSwarm } from './core/swarm';
 import { userStateDirectory } from './core/userStateDirectory';
 import { builtinProviders } from './providers/builtin';
 import { createSshToolkit } from './ssh/sshToolkit';
+import { registerClusterNodeCommands } from './vscode/clusterNodeCommands';
+import { ClusterNodeListings } from './vscode/clusterNodeListings';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
@@ -63,7 +65,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const templates = () => swarm.templates();
   const logViewer = new InstanceLogViewer(controller, log);
   const thisWindow = thisWindowsInstance(controller);
-  const instancesView = createInstancesView(controller, pool, refresher, thisWindow);
+  const clusterNodes = new ClusterNodeListings(pool, refresher, log);
+  const instancesView = createInstancesView(controller, pool, refresher, clusterNodes, thisWindow);
   const terminals = new InstanceTerminals(controller);
   const setSecret = (key: string) => {
     const secret = pool.types().flatMap((provider) => provider.secrets ?? []).find((candidate) => candidate.key === key);
@@ -79,6 +82,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     instancesView,
     registerCommands({ controller, pool, settings, templates, refresher, logViewer, log }),
     registerGroupCommands({ swarm, terminals, log }),
+    clusterNodes,
+    registerClusterNodeCommands({ controller, clusterNodes, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),

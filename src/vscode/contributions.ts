@@ -29,6 +29,8 @@ export const COMMANDS = {
   deleteGroup: 'remoteSwarm.deleteGroup',
   runInGroup: 'remoteSwarm.runInGroup',
   openGroupTerminals: 'remoteSwarm.openGroupTerminals',
+  drainNode: 'remoteSwarm.drainNode',
+  activateNode: 'remoteSwarm.activateNode',
   setFlyApiToken: 'remoteSwarm.setFlyApiToken',
   showHealth: 'remoteSwarm.showHealth',
   showCost: 'remoteSwarm.showCost',

@@ -9,6 +9,8 @@ import { userStateDirectory } from './core/userStateDirectory';
 import { builtinProviders } from './providers/builtin';
 import { createSshToolkit } from './ssh/sshToolkit';
 import { registerBackupCommands } from './vscode/backupCommands';
+import { registerClusterNodeCommands } from './vscode/clusterNodeCommands';
+import { ClusterNodeListings } from './vscode/clusterNodeListings';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
@@ -67,7 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const templates = () => swarm.templates();
   const logViewer = new InstanceLogViewer(controller, log);
   const thisWindow = thisWindowsInstance(controller);
-  const instancesView = createInstancesView(controller, pool, refresher, thisWindow);
+  const clusterNodes = new ClusterNodeListings(pool, refresher, log);
+  const instancesView = createInstancesView(controller, pool, refresher, clusterNodes, thisWindow);
   const terminals = new InstanceTerminals(controller);
   const setSecret = (key: string) => {
     const secret = swarm.secretsToSet().find((candidate) => candidate.key === key);
@@ -85,6 +88,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     registerGroupCommands({ swarm, terminals, log }),
     registerBackupCommands({ swarm, secrets: context.secrets, log }),
     registerMigrateCommand({ swarm, terminals, log }),
+    clusterNodes,
+    registerClusterNodeCommands({ controller, clusterNodes, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),

@@ -112,7 +112,7 @@ export class SwarmController {
     const config = parseOrThrow(instanceConfigSchema, configFromTemplate(template, choices, { image: this.deps.settings().defaultImage }), '');
     const declared = this.deps.providers.describe(input.provider)?.instanceOptions;
     const resolved = declared ? { ...config, options: parseOrThrow(declared.schema, config.options, 'options') } : config;
-    requireExposureConsent(resolved, input.allowNetworkExposure === true);
+    requireExposureConsent(resolved, input.allowNetworkExposure === true, { publishesOnAllAddresses: this.publishesOnAllAddresses(input.provider) });
     checkSecretEnvValues(resolved.secretEnv, input.secretEnv ?? {});
     return resolved;
   }
@@ -194,13 +194,14 @@ export class SwarmController {
    * A secretEnv name it adds needs a value; the others keep theirs unless given anew.
    */
   async update(idOrName: string, changes: InstanceConfigOverrides, { secretEnv: given = {}, allowNetworkExposure, ...options }: UpdateOptions = {}): Promise<Instance> {
-    const { id, config: before } = this.get(idOrName);
+    const { id, config: before, provider: type } = this.get(idOrName);
+    const publishesOnAllAddresses = this.publishesOnAllAddresses(type);
     // Checked now, to refuse at once; and again in the instance's queue over the configuration as it is then, so that
     // two updates queued together each keep the other's change.
-    updatedConfig(before, changes, given, allowNetworkExposure === true);
+    updatedConfig(before, changes, given, { allowNetworkExposure: allowNetworkExposure === true, publishesOnAllAddresses });
     return this.lifecycle('update', id, 'updating', async (provider) => {
       const current = this.deps.registry.require(id).config;
-      const config = updatedConfig(current, changes, given, allowNetworkExposure === true);
+      const config = updatedConfig(current, changes, given, { allowNetworkExposure: allowNetworkExposure === true, publishesOnAllAddresses });
       const password = (await this.deps.secrets.get(instancePasswordKey(id))) ?? undefined;
       const kept = await readSecretEnv(this.deps.secrets, id, config.secretEnv);
       const updated = await provider.updateInstance(id, config, { ...options, password, secretEnv: { ...kept, ...given } });
@@ -389,6 +390,10 @@ export class SwarmController {
     await forgetSecretEnv(this.deps.secrets, id, config.secretEnv);
   }
 
+  private publishesOnAllAddresses(provider: string): boolean {
+    return this.deps.providers.describe(provider)?.capabilities.publishesOnAllAddresses === true;
+  }
+
   private async reserve(provider: string, config: InstanceConfig, chosenId: string | undefined): Promise<Instance> {
     const { maxInstances } = this.deps.settings();
     if (this.deps.registry.size >= maxInstances) {
@@ -476,12 +481,17 @@ export class SwarmController {
 }
 
 /** The configuration `changes` make of `current`, validated: the name stays, ports beyond loopback need consent, new secrets need values. */
-function updatedConfig(current: InstanceConfig, changes: InstanceConfigOverrides, given: Record<string, string>, allowNetworkExposure: boolean): InstanceConfig {
+function updatedConfig(
+  current: InstanceConfig,
+  changes: InstanceConfigOverrides,
+  given: Record<string, string>,
+  { allowNetworkExposure, publishesOnAllAddresses }: { allowNetworkExposure: boolean; publishesOnAllAddresses: boolean },
+): InstanceConfig {
   if (changes.name !== undefined && changes.name !== current.name) {
     throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
   }
   const config = parseOrThrow(instanceConfigSchema, { ...current, ...changes, resources: { ...current.resources, ...changes.resources } }, '');
-  requireExposureConsent(config, allowNetworkExposure, current.ports);
+  requireExposureConsent(config, allowNetworkExposure, { portsBefore: current.ports, publishesOnAllAddresses });
   checkSecretEnvValues(config.secretEnv, given, current.secretEnv);
   return config;
 }

@@ -7,7 +7,7 @@ import type { TemplateCatalog } from '../core/templates';
 import { copyPassword, copyUrl, openInBrowser } from './browserAccess';
 import { COMMANDS } from './contributions';
 import { askCreateAnswers } from './createInstanceWizard';
-import { askNetworkExposure, askSecretEnv } from './createInstanceSafeguards';
+import { askNetworkExposure, askSecretEnv, portPublishing } from './createInstanceSafeguards';
 import type { InstanceLogViewer } from './instanceLogs';
 import { resolveInstance, type InstanceArgument, type PickOptions } from './instancePicker';
 import type { RefreshScheduler } from '../core/refreshScheduler';
@@ -151,7 +151,7 @@ async function createInstance(deps: CommandDependencies): Promise<void> {
   });
   if (!answers) return;
   const template = templates().templates.find((candidate) => candidate.name === answers.template);
-  const allowNetworkExposure = await askNetworkExposure(template);
+  const allowNetworkExposure = await askNetworkExposure(template, portPublishing(pool, answers.provider));
   if (allowNetworkExposure === undefined) return;
   const secretEnv = await askSecretEnv(template, answers.name);
   if (secretEnv === undefined) return;

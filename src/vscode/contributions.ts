@@ -30,6 +30,8 @@ export const COMMANDS = {
   deleteGroup: 'remoteSwarm.deleteGroup',
   runInGroup: 'remoteSwarm.runInGroup',
   openGroupTerminals: 'remoteSwarm.openGroupTerminals',
+  drainNode: 'remoteSwarm.drainNode',
+  activateNode: 'remoteSwarm.activateNode',
   setFlyApiToken: 'remoteSwarm.setFlyApiToken',
   backUpWorkspace: 'remoteSwarm.backUpWorkspace',
   restoreWorkspace: 'remoteSwarm.restoreWorkspace',

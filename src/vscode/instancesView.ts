@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
 import type { Instance } from '../core/models';
 import type { ProviderPool } from '../core/providerPool';
+import type { ClusterNodeListings } from './clusterNodeListings';
 import { VIEW_ID } from './contributions';
 import type { RefreshScheduler } from '../core/refreshScheduler';
 import type { SwarmNode } from './instanceTreeItems';
@@ -17,9 +18,10 @@ export function createInstancesView(
   controller: SwarmController,
   pool: ProviderPool,
   refresher: RefreshScheduler,
+  clusterNodes: ClusterNodeListings,
   thisWindow: () => Instance | undefined,
 ): InstancesView {
-  const tree = new InstanceTreeProvider(controller, pool, refresher, thisWindow);
+  const tree = new InstanceTreeProvider(controller, pool, refresher, clusterNodes, thisWindow);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree });
   const visibility = view.onDidChangeVisibility(({ visible }) => refresher.setWatched(visible));
   refresher.setWatched(view.visible);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import type { FrameLocator } from 'playwright-core';
 import { DEFAULT_LEASE_TIMINGS } from '../../src/core/coordination/leadership';
-import { runExec } from '../../src/providers/docker/dockerExec';
+import { runExec } from '../../src/providers/dockerEngine/dockerExec';
 import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { suiteUserSettings } from '../vscode/suiteSettings';
 import { testInstanceName } from '../vscode/testInstanceNames';

@@ -72,12 +72,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const monitoring = showMonitoring(swarm, context.extensionUri, log, loaded.ledgerProblem, thisWindow);
   context.subscriptions.push(
     terminals,
-    registerConnectCommands({ controller, pool, ssh, terminals, log }),
+    registerConnectCommands({ controller, selected: instancesView.selected, pool, ssh, terminals, log }),
     registerInstanceLinks({ controller, pool, refresher, log }),
     trackViewState(swarm),
     logViewer,
     instancesView,
-    registerCommands({ controller, pool, settings, templates, refresher, logViewer, log }),
+    registerCommands({ controller, selected: instancesView.selected, pool, settings, templates, refresher, logViewer, log }),
     registerGroupCommands({ swarm, terminals, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),

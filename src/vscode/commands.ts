@@ -5,6 +5,7 @@ import type { OperationOptions, ProviderCapabilities } from '../core/provider';
 import type { ProviderPool } from '../core/providerPool';
 import type { TemplateCatalog } from '../core/templates';
 import { copyPassword, copyUrl, openInBrowser } from './browserAccess';
+import { canChangeResources, changeResources } from './changeResources';
 import { COMMANDS } from './contributions';
 import { askCreateAnswers } from './createInstanceWizard';
 import { askNetworkExposure, askSecretEnv } from './createInstanceSafeguards';
@@ -18,6 +19,8 @@ import type { SwarmSettings } from '../core/settings';
 
 export interface CommandDependencies {
   controller: SwarmController;
+  /** The instances selected in the Instances view. */
+  selected: () => readonly Instance[];
   pool: ProviderPool;
   settings: SwarmSettings;
   templates: () => TemplateCatalog;
@@ -46,14 +49,16 @@ const STARTABLE: readonly StatusGroup[] = ['stopped', 'error', 'unknown'];
 const STOPPABLE: readonly StatusGroup[] = ['running', 'error', 'unknown'];
 const WITH_LOGS: readonly StatusGroup[] = ['running', 'stopped', 'error', 'unknown'];
 const DELETABLE: readonly StatusGroup[] = ['running', 'stopped', 'error', 'missing', 'unknown'];
+const RESIZABLE: readonly StatusGroup[] = ['running', 'stopped'];
 
 export function registerCommands(deps: CommandDependencies): vscode.Disposable {
   const { controller, refresher, logViewer, log } = deps;
   const onInstance = (pick: PickOptions, act: (instance: Instance) => Promise<unknown>) => async (argument?: InstanceArgument) => {
-    const instance = await resolveInstance(controller, argument, pick);
+    const instance = await resolveInstance(deps, argument, pick);
     if (instance) await act(instance);
   };
-  const can = (capability: keyof ProviderCapabilities) => (instance: Instance) => deps.pool.describe(instance.provider)?.capabilities[capability] === true;
+  const capabilities = (instance: Instance) => deps.pool.describe(instance.provider)?.capabilities;
+  const can = (capability: keyof ProviderCapabilities) => (instance: Instance) => capabilities(instance)?.[capability] === true;
   const lifecycle = (
     verb: string,
     progress: string,
@@ -74,6 +79,9 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable {
     [COMMANDS.copyPassword]: onInstance(pickOptions('copy the password of', ALL, usesPassword), (instance) => copyPassword(controller, instance)),
     [COMMANDS.resetPassword]: onInstance(pickOptions('reset the password of', STOPPABLE, (instance) => usesPassword(instance) && can('passwordReset')(instance)), (instance) =>
       resetPassword(deps, instance),
+    ),
+    [COMMANDS.changeResources]: onInstance(pickOptions('change the resources of', RESIZABLE, (instance) => canChangeResources(capabilities(instance))), (instance) =>
+      changeResources({ controller, capabilities, log }, instance),
     ),
     [COMMANDS.showLogs]: onInstance(pickOptions('show the logs of', WITH_LOGS, can('logs')), (instance) => logViewer.show(instance)),
     [COMMANDS.refresh]: () => refresh(refresher, log),

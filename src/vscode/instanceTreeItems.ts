@@ -5,6 +5,7 @@ import type { Instance, InstanceStatus } from '../core/models';
 import { describeBinding, networkExposedPorts } from '../core/portExposure';
 import type { ProviderCapabilities } from '../core/provider';
 import { isSshReachable } from '../ssh/sshAccess';
+import { canChangeResources } from './changeResources';
 
 export interface ProviderNode {
   kind: 'provider';
@@ -61,7 +62,8 @@ export function statusGroup(status: InstanceStatus): StatusGroup {
 /**
  * `instance.<group>` followed by markers: `.hasUrl` when it has an IDE URL, `.password` when code-server asks for a
  * password, `.restart` and `.logs` when its provider can restart and read logs, `.shell` when it can open a terminal,
- * `.attach` when Dev Containers can attach to it, `.ssh` when it is reachable over SSH (Remote-SSH). Menus match with
+ * `.attach` when Dev Containers can attach to it, `.ssh` when it is reachable over SSH (Remote-SSH), `.resize` when its CPU
+ * and memory can change (live or by recreating it). Menus match with
  * e.g. `viewItem =~ /^instance\.running\b/` and `viewItem =~ /\.hasUrl\b/`.
  */
 export function instanceContextValue(instance: Instance, capabilities: ProviderCapabilities | undefined): string {
@@ -74,6 +76,7 @@ export function instanceContextValue(instance: Instance, capabilities: ProviderC
     capabilities?.attachContainer ? '.attach' : '',
     isSshReachable(instance) ? '.ssh' : '',
     instance.config.auth.type === 'password' && capabilities?.passwordReset ? '.resetPassword' : '',
+    canChangeResources(capabilities) ? '.resize' : '',
   ];
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;
 }

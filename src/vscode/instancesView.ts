@@ -10,6 +10,8 @@ import { InstanceTreeProvider } from './instanceTreeProvider';
 export interface InstancesView extends vscode.Disposable {
   /** What the view renders; the extension's API hands it to the extension tests. */
   readonly tree: vscode.TreeDataProvider<SwarmNode>;
+  /** The instances selected in the view, as commands run from the palette take them. */
+  selected(): Instance[];
 }
 
 /** The Instances view: its tree (marking the instance this window is connected to), and automatic refreshes only while it is visible. */
@@ -24,5 +26,6 @@ export function createInstancesView(
   const visibility = view.onDidChangeVisibility(({ visible }) => refresher.setWatched(visible));
   refresher.setWatched(view.visible);
   const disposable = vscode.Disposable.from(visibility, view, tree);
-  return { tree, dispose: () => disposable.dispose() };
+  const selected = () => view.selection.flatMap((node) => (node.kind === 'instance' ? [node.instance] : []));
+  return { tree, selected, dispose: () => disposable.dispose() };
 }

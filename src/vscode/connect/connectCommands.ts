@@ -21,6 +21,8 @@ import { connectRemoteSsh } from './remoteSshConnect';
 
 export interface ConnectDependencies {
   controller: SwarmController;
+  /** The instances selected in the Instances view. */
+  selected: () => readonly Instance[];
   pool: ProviderPool;
   ssh: SshToolkit;
   terminals: InstanceTerminals;
@@ -38,7 +40,7 @@ export function registerConnectCommands(deps: ConnectDependencies): vscode.Dispo
   const { controller, pool, terminals, log } = deps;
   const capability = (name: 'shell' | 'attachContainer') => (instance: Instance) => pool.describe(instance.provider)?.capabilities[name] === true;
   const onInstance = (pick: PickOptions, act: (instance: Instance) => Promise<unknown>) => async (argument?: InstanceArgument) => {
-    const instance = await resolveInstance(controller, argument, pick);
+    const instance = await resolveInstance(deps, argument, pick);
     if (instance) await act(instance);
   };
   const ways = (instance: Instance) => waysInto(instance, pool.describe(instance.provider)?.capabilities);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CostMeter } from './core/cost/costMeter';
 import type { HealthMonitor } from './core/health/healthMonitor';
+import { systemClock } from './core/clock';
 import type { SwarmController } from './core/controller';
 import { FileCoordination } from './core/coordination/fileCoordination';
 import { createSwarm } from './core/swarm';
@@ -10,6 +11,7 @@ import { createSshToolkit } from './ssh/sshToolkit';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
+import { IdeOpener } from './vscode/connect/ideOpener';
 import { registerInstanceLinks } from './vscode/connect/instanceLinkHandler';
 import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { thisWindowsInstance } from './vscode/connect/thisWindow';
@@ -63,8 +65,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const templates = () => swarm.templates();
   const logViewer = new InstanceLogViewer(controller, log);
   const thisWindow = thisWindowsInstance(controller);
-  const instancesView = createInstancesView(controller, pool, refresher, thisWindow);
+  const instancesView = createInstancesView(controller, pool, refresher, thisWindow, swarm.startup);
   const terminals = new InstanceTerminals(controller);
+  const opener = new IdeOpener(controller, swarm.startup, systemClock);
   const setSecret = (key: string) => {
     const secret = pool.types().flatMap((provider) => provider.secrets ?? []).find((candidate) => candidate.key === key);
     return secret ? askProviderSecret(secret, context.secrets, swarm) : Promise.resolve();
@@ -72,12 +75,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const monitoring = showMonitoring(swarm, context.extensionUri, log, loaded.ledgerProblem, thisWindow);
   context.subscriptions.push(
     terminals,
-    registerConnectCommands({ controller, selected: instancesView.selected, pool, ssh, terminals, log }),
+    opener,
+    registerConnectCommands({ controller, selected: instancesView.selected, opener, pool, ssh, terminals, log }),
     registerInstanceLinks({ controller, pool, refresher, log }),
     trackViewState(swarm),
     logViewer,
     instancesView,
-    registerCommands({ controller, selected: instancesView.selected, pool, settings, templates, refresher, logViewer, log }),
+    registerCommands({ controller, selected: instancesView.selected, opener, pool, settings, templates, refresher, logViewer, log }),
     registerGroupCommands({ swarm, terminals, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),

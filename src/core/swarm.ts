@@ -10,7 +10,8 @@ import { GroupService } from './groups/groupService';
 import { loadGroupTemplates, type GroupTemplateCatalog } from './groups/groupTemplates';
 import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
-import type { HttpProbe } from './health/httpProbe';
+import { probeHttp, type HttpProbe } from './health/httpProbe';
+import { InstanceStartup } from './health/instanceStartup';
 import { parsePublishedHealth } from './health/publishedHealth';
 import { IdleWatcher } from './idle/idleWatcher';
 import { userOwnerId } from './installationId';
@@ -80,6 +81,8 @@ export class Swarm implements Disposable {
   /** Groups of a coordinator and workers, made, scaled and run as one. */
   readonly groups: GroupService;
   readonly health: HealthMonitor;
+  /** Instances created or (re)started that do not serve yet. */
+  readonly startup: InstanceStartup;
   readonly idle: IdleWatcher;
   readonly ledger: CostLedger;
   readonly cost: CostMeter;
@@ -129,7 +132,9 @@ export class Swarm implements Disposable {
       settings: () => ({ maxInstances: this.settings.maxInstances }),
     });
 
-    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
+    const probe = deps.probe ?? probeHttp;
+    this.startup = new InstanceStartup({ controller: this.controller, probe, clock, timeoutMs: () => this.settings.health().timeoutMs });
+    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, probe, startup: this.startup });
     this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
     this.healthTask = new PeriodicTask(
       clock,
@@ -226,6 +231,7 @@ export class Swarm implements Disposable {
     this.refresher.dispose();
     // Nothing to write: the ledger's open spans carry on from where they were after a restart.
     this.cost.dispose();
+    this.startup.dispose();
     this.health.dispose();
     this.idle.dispose();
     this.budgets.dispose();

@@ -4,7 +4,8 @@ import type { Instance } from '../core/models';
 import type { OperationOptions, ProviderCapabilities } from '../core/provider';
 import type { ProviderPool } from '../core/providerPool';
 import type { TemplateCatalog } from '../core/templates';
-import { copyPassword, copyUrl, openInBrowser } from './browserAccess';
+import { copyPassword, copyUrl } from './browserAccess';
+import type { IdeOpener } from './connect/ideOpener';
 import { canChangeResources, changeResources } from './changeResources';
 import { COMMANDS } from './contributions';
 import { askCreateAnswers } from './createInstanceWizard';
@@ -21,6 +22,8 @@ export interface CommandDependencies {
   controller: SwarmController;
   /** The instances selected in the Instances view. */
   selected: () => readonly Instance[];
+  /** Opens code-server signed in, once it serves. */
+  opener: IdeOpener;
   pool: ProviderPool;
   settings: SwarmSettings;
   templates: () => TemplateCatalog;
@@ -74,7 +77,7 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable {
     [COMMANDS.stopInstance]: lifecycle('stop', 'Stopping', STOPPABLE, (id, options) => controller.stop(id, options)),
     [COMMANDS.restartInstance]: lifecycle('restart', 'Restarting', ['running'], (id, options) => controller.restart(id, options), can('restart')),
     [COMMANDS.deleteInstance]: onInstance(pickOptions('delete', DELETABLE), (instance) => deleteInstance(deps, instance)),
-    [COMMANDS.openInBrowser]: onInstance(pickOptions('open', ['running'], hasUrl), openInBrowser),
+    [COMMANDS.openInBrowser]: onInstance(pickOptions('open', ['running'], hasUrl), (instance) => deps.opener.openInBrowser(instance)),
     [COMMANDS.copyUrl]: onInstance(pickOptions('copy the URL of', ALL, hasUrl), copyUrl),
     [COMMANDS.copyPassword]: onInstance(pickOptions('copy the password of', ALL, usesPassword), (instance) => copyPassword(controller, instance)),
     [COMMANDS.resetPassword]: onInstance(pickOptions('reset the password of', STOPPABLE, (instance) => usesPassword(instance) && can('passwordReset')(instance)), (instance) =>
@@ -180,10 +183,10 @@ async function runCreate(deps: CommandDependencies, answers: CreateInstanceInput
   if (instance) announceCreated(deps, instance);
 }
 
-function announceCreated({ controller, log }: CommandDependencies, instance: Instance): void {
+function announceCreated({ controller, opener, log }: CommandDependencies, instance: Instance): void {
   const actions = [...(hasUrl(instance) ? [OPEN_IN_BROWSER] : []), ...(usesPassword(instance) ? [COPY_PASSWORD] : [])];
   void vscode.window.showInformationMessage(`Instance "${instance.name}" is ${instance.status}.`, ...actions).then((choice) => {
-    const action = choice === OPEN_IN_BROWSER ? openInBrowser(instance) : choice === COPY_PASSWORD ? copyPassword(controller, instance) : undefined;
+    const action = choice === OPEN_IN_BROWSER ? opener.openInBrowser(instance) : choice === COPY_PASSWORD ? copyPassword(controller, instance) : undefined;
     action?.catch((error: unknown) => reportError(log, { title: `${choice} failed for "${instance.name}"`, error }));
   });
 }

@@ -81,13 +81,22 @@ export function instanceContextValue(instance: Instance, capabilities: ProviderC
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;
 }
 
-/** `thisWindow`: this VS Code window is connected to the instance (Remote-SSH or Dev Containers), which its row says. */
-export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined, thisWindow: boolean): vscode.TreeItem {
+/** How a row is marked beyond the instance's own status. */
+export interface InstanceMarks {
+  /** This VS Code window is connected to the instance (Remote-SSH or Dev Containers), which its row says. */
+  thisWindow: boolean;
+  /** Its provider reports it running, but it does not serve yet (InstanceStartup): it shows as starting. */
+  starting: boolean;
+}
+
+/** A starting instance keeps the running context value: Open and the other ways in wait until it serves. */
+export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined, { thisWindow, starting }: InstanceMarks): vscode.TreeItem {
+  const shown: Instance = starting && instance.status === 'running' ? { ...instance, status: 'starting' } : instance;
   const item = new vscode.TreeItem(instance.name, vscode.TreeItemCollapsibleState.None);
   item.id = `instance:${instance.id}`;
-  item.iconPath = GROUP_ICONS[statusGroup(instance.status)];
-  item.description = `${thisWindow ? 'this window · ' : ''}${instanceDescription(instance)}`;
-  item.tooltip = instanceTooltip(instance, thisWindow);
+  item.iconPath = GROUP_ICONS[statusGroup(shown.status)];
+  item.description = `${thisWindow ? 'this window · ' : ''}${instanceDescription(shown)}`;
+  item.tooltip = instanceTooltip(shown, thisWindow);
   item.contextValue = instanceContextValue(instance, capabilities);
   return item;
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
+import type { InstanceStartup } from '../core/health/instanceStartup';
 import type { Instance } from '../core/models';
 import type { ProviderPool } from '../core/providerPool';
 import { VIEW_ID } from './contributions';
@@ -20,8 +21,9 @@ export function createInstancesView(
   pool: ProviderPool,
   refresher: RefreshScheduler,
   thisWindow: () => Instance | undefined,
+  startup: InstanceStartup,
 ): InstancesView {
-  const tree = new InstanceTreeProvider(controller, pool, refresher, thisWindow);
+  const tree = new InstanceTreeProvider(controller, pool, refresher, thisWindow, startup);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree });
   const visibility = view.onDidChangeVisibility(({ visible }) => refresher.setWatched(visible));
   refresher.setWatched(view.visible);

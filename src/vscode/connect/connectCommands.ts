@@ -14,8 +14,8 @@ import { reportError } from '../notifications';
 import { runOperation } from '../operationProgress';
 import type { InstanceTerminals } from '../terminals/instanceTerminals';
 import { askSshHostAnswers, type SshHostAnswers } from './addSshHostWizard';
-import { openInVsCodeTab } from './codeServerTab';
 import { waysInto, type ConnectionWay } from './connectionWays';
+import type { IdeOpener } from './ideOpener';
 import { attachVsCode } from './devContainerAttach';
 import { connectRemoteSsh } from './remoteSshConnect';
 
@@ -23,6 +23,8 @@ export interface ConnectDependencies {
   controller: SwarmController;
   /** The instances selected in the Instances view. */
   selected: () => readonly Instance[];
+  /** Opens code-server signed in, once it serves. */
+  opener: IdeOpener;
   pool: ProviderPool;
   ssh: SshToolkit;
   terminals: InstanceTerminals;
@@ -48,7 +50,7 @@ export function registerConnectCommands(deps: ConnectDependencies): vscode.Dispo
     [COMMANDS.connectToInstance]: onInstance(pickOptions('connect to', ['running'], (instance) => ways(instance).length > 0), (instance) =>
       connectToInstance(instance, ways(instance)),
     ),
-    [COMMANDS.openInVsCodeTab]: onInstance(pickOptions('open in a VS Code tab', ['running'], hasUrl), openInVsCodeTab),
+    [COMMANDS.openInVsCodeTab]: onInstance(pickOptions('open in a VS Code tab', ['running'], hasUrl), (instance) => deps.opener.openInTab(instance)),
     [COMMANDS.attachVsCode]: onInstance(pickOptions('attach VS Code to', ['running'], capability('attachContainer')), async (instance) =>
       attachVsCode(instance, (await controller.endpoints(instance.id)).container),
     ),

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { s3BackupStore } from './backup';
 import type { CostMeter } from './core/cost/costMeter';
 import type { HealthMonitor } from './core/health/healthMonitor';
 import { systemClock } from './core/clock';
@@ -8,6 +9,7 @@ import { createSwarm } from './core/swarm';
 import { userStateDirectory } from './core/userStateDirectory';
 import { builtinProviders } from './providers/builtin';
 import { createSshToolkit } from './ssh/sshToolkit';
+import { registerBackupCommands } from './vscode/backupCommands';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
@@ -17,6 +19,7 @@ import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { thisWindowsInstance } from './vscode/connect/thisWindow';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
 import { registerGroupCommands } from './vscode/groupCommands';
+import { registerMigrateCommand } from './vscode/migrateCommand';
 import { InstanceLogViewer } from './vscode/instanceLogs';
 import { registerLanguageModelTools } from './vscode/languageModelTools';
 import { registerMcpServerDefinition } from './vscode/mcpServerDefinition';
@@ -52,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     log,
     providers: builtinProviders(ssh),
     localFiles: [ssh.access],
+    backupStore: s3BackupStore,
     // The user's other windows, the CLI and the MCP server meet in the user's state folder: one of them monitors.
     coordination: new FileCoordination(userStateDirectory(), { log }),
   });
@@ -69,7 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const terminals = new InstanceTerminals(controller);
   const opener = new IdeOpener(controller, swarm.startup, systemClock);
   const setSecret = (key: string) => {
-    const secret = pool.types().flatMap((provider) => provider.secrets ?? []).find((candidate) => candidate.key === key);
+    const secret = swarm.secretsToSet().find((candidate) => candidate.key === key);
     return secret ? askProviderSecret(secret, context.secrets, swarm) : Promise.resolve();
   };
   const monitoring = showMonitoring(swarm, context.extensionUri, log, loaded.ledgerProblem, thisWindow);
@@ -83,6 +87,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     instancesView,
     registerCommands({ controller, selected: instancesView.selected, opener, pool, settings, templates, refresher, logViewer, log }),
     registerGroupCommands({ swarm, terminals, log }),
+    registerBackupCommands({ swarm, selected: instancesView.selected, secrets: context.secrets, log }),
+    registerMigrateCommand({ swarm, selected: instancesView.selected, terminals, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),

@@ -60,10 +60,15 @@ export class InstanceRegistry {
   /** Loads and validates the stored entries. Entries that fail validation are moved to the quarantine and reported. */
   async load(): Promise<QuarantinedEntry[]> {
     this.instances.clear();
-    this.quarantine = [...(this.store.get<QuarantinedEntry[]>(QUARANTINE_KEY) ?? [])];
-    const document = this.store.get<RegistryDocument>(REGISTRY_KEY);
     const newlyQuarantined: QuarantinedEntry[] = [];
-    if (document === undefined) return newlyQuarantined;
+    const kept = this.store.get<unknown>(QUARANTINE_KEY);
+    this.quarantine = kept === undefined ? [] : Array.isArray(kept) ? [...(kept as QuarantinedEntry[])] : [];
+    if (kept !== undefined && !Array.isArray(kept)) newlyQuarantined.push(this.quarantined('(quarantine)', 'the list of entries kept aside is not a list', kept));
+    const document = this.store.get<RegistryDocument>(REGISTRY_KEY);
+    if (document === undefined) {
+      if (newlyQuarantined.length > 0) await this.keepAside(newlyQuarantined);
+      return newlyQuarantined;
+    }
 
     if (typeof document !== 'object' || document === null || typeof document.instances !== 'object' || document.instances === null) {
       newlyQuarantined.push(this.quarantined('(registry)', 'the stored registry is not an object with "instances"', document));
@@ -83,11 +88,13 @@ export class InstanceRegistry {
         }
       }
     }
-    if (newlyQuarantined.length > 0) {
-      this.quarantine.push(...newlyQuarantined);
-      await this.persist();
-    }
+    if (newlyQuarantined.length > 0) await this.keepAside(newlyQuarantined);
     return newlyQuarantined;
+  }
+
+  private async keepAside(entries: readonly QuarantinedEntry[]): Promise<void> {
+    this.quarantine.push(...entries);
+    await this.persist();
   }
 
   quarantinedEntries(): readonly QuarantinedEntry[] {

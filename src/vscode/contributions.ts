@@ -8,6 +8,7 @@ export const COMMANDS = {
   stopInstance: 'remoteSwarm.stopInstance',
   restartInstance: 'remoteSwarm.restartInstance',
   deleteInstance: 'remoteSwarm.deleteInstance',
+  migrateInstance: 'remoteSwarm.migrateInstance',
   openInBrowser: 'remoteSwarm.openInBrowser',
   copyUrl: 'remoteSwarm.copyUrl',
   copyPassword: 'remoteSwarm.copyPassword',
@@ -31,6 +32,9 @@ export const COMMANDS = {
   runInGroup: 'remoteSwarm.runInGroup',
   openGroupTerminals: 'remoteSwarm.openGroupTerminals',
   setFlyApiToken: 'remoteSwarm.setFlyApiToken',
+  backUpWorkspace: 'remoteSwarm.backUpWorkspace',
+  restoreWorkspace: 'remoteSwarm.restoreWorkspace',
+  setBackupCredentials: 'remoteSwarm.setBackupCredentials',
   showHealth: 'remoteSwarm.showHealth',
   showCost: 'remoteSwarm.showCost',
 } as const;

@@ -76,6 +76,7 @@ export function instanceContextValue(instance: Instance, capabilities: ProviderC
     capabilities?.attachContainer ? '.attach' : '',
     isSshReachable(instance) ? '.ssh' : '',
     instance.config.auth.type === 'password' && capabilities?.passwordReset ? '.resetPassword' : '',
+    capabilities?.workspaceTransfer ? '.transfer' : '',
     canChangeResources(capabilities) ? '.resize' : '',
   ];
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;

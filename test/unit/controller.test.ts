@@ -153,6 +153,19 @@ describe('SwarmController', () => {
     await assert.rejects(core.controller.update(id, { name: 'b' }), { code: 'INVALID_CONFIG', message: /^name: cannot be changed/ });
   });
 
+  it('two updates of one instance at once each keep the other\'s change', async () => {
+    const { id } = await core.controller.create({ provider: 'memory', template: 'development', name: 'a' });
+    const held = gate();
+    provider.gate = held.promise;
+    const memory = core.controller.update(id, { resources: { memoryMB: 1024 } });
+    const env = core.controller.update(id, { env: { FEATURE: 'on' } });
+    held.open();
+    await Promise.all([memory, env]);
+    const { config } = core.controller.get(id);
+    assert.equal(config.resources.memoryMB, 1024);
+    assert.equal(config.env.FEATURE, 'on');
+  });
+
   it('reconcile adopts instances made elsewhere, marks vanished ones and leaves others alone', async () => {
     const kept = await core.controller.create({ provider: 'memory', name: 'kept' });
     const gone = await core.controller.create({ provider: 'memory', name: 'gone' });

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { booleanMapSetting, booleanSetting, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
+import { booleanMapSetting, booleanSetting, MAX_INTERVAL_SECONDS, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
 import type { HealthThresholds } from './healthStatus';
 
 /** The remoteSwarm.health.* settings as written (seconds), each falling back to its default when invalid. */
 const healthSettingsSchema = z.object({
-  interval: wholeNumberSetting(30, 0),
-  timeout: wholeNumberSetting(5, 1),
+  interval: wholeNumberSetting(30, 0, MAX_INTERVAL_SECONDS),
+  timeout: wholeNumberSetting(5, 1, 300),
   concurrency: wholeNumberSetting(16, 1),
   failureThreshold: wholeNumberSetting(3, 1),
   successThreshold: wholeNumberSetting(2, 1),
@@ -14,7 +14,7 @@ const healthSettingsSchema = z.object({
   autoRecovery: booleanSetting(true),
   autoRecoveryByTemplate: booleanMapSetting(),
   maxRecoveryAttempts: wholeNumberSetting(3, 1),
-  recoveryBackoff: wholeNumberSetting(30, 0),
+  recoveryBackoff: wholeNumberSetting(30, 0, MAX_INTERVAL_SECONDS),
 });
 
 export interface HealthSettings extends HealthThresholds {

@@ -13,6 +13,7 @@ export const COMMANDS = {
   copyUrl: 'remoteSwarm.copyUrl',
   copyPassword: 'remoteSwarm.copyPassword',
   resetPassword: 'remoteSwarm.resetPassword',
+  changeResources: 'remoteSwarm.changeResources',
   showLogs: 'remoteSwarm.showLogs',
   showOutput: 'remoteSwarm.showOutput',
   refresh: 'remoteSwarm.refresh',

@@ -6,6 +6,7 @@ import { describeBinding, networkExposedPorts } from '../core/portExposure';
 import type { ClusterNode, ProviderCapabilities } from '../core/provider';
 import { isSshReachable } from '../ssh/sshAccess';
 import type { ClusterNodeListing } from './clusterNodeListings';
+import { canChangeResources } from './changeResources';
 
 export interface ProviderNode {
   kind: 'provider';
@@ -82,7 +83,8 @@ export function statusGroup(status: InstanceStatus): StatusGroup {
 /**
  * `instance.<group>` followed by markers: `.hasUrl` when it has an IDE URL, `.password` when code-server asks for a
  * password, `.restart` and `.logs` when its provider can restart and read logs, `.shell` when it can open a terminal,
- * `.attach` when Dev Containers can attach to it, `.ssh` when it is reachable over SSH (Remote-SSH). Menus match with
+ * `.attach` when Dev Containers can attach to it, `.ssh` when it is reachable over SSH (Remote-SSH), `.resize` when its CPU
+ * and memory can change (live or by recreating it). Menus match with
  * e.g. `viewItem =~ /^instance\.running\b/` and `viewItem =~ /\.hasUrl\b/`.
  */
 export function instanceContextValue(instance: Instance, capabilities: ProviderCapabilities | undefined): string {
@@ -96,17 +98,27 @@ export function instanceContextValue(instance: Instance, capabilities: ProviderC
     isSshReachable(instance) ? '.ssh' : '',
     instance.config.auth.type === 'password' && capabilities?.passwordReset ? '.resetPassword' : '',
     capabilities?.workspaceTransfer ? '.transfer' : '',
+    canChangeResources(capabilities) ? '.resize' : '',
   ];
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;
 }
 
-/** `thisWindow`: this VS Code window is connected to the instance (Remote-SSH or Dev Containers), which its row says. */
-export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined, thisWindow: boolean): vscode.TreeItem {
+/** How a row is marked beyond the instance's own status. */
+export interface InstanceMarks {
+  /** This VS Code window is connected to the instance (Remote-SSH or Dev Containers), which its row says. */
+  thisWindow: boolean;
+  /** Its provider reports it running, but it does not serve yet (InstanceStartup): it shows as starting. */
+  starting: boolean;
+}
+
+/** A starting instance keeps the running context value: Open and the other ways in wait until it serves. */
+export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined, { thisWindow, starting }: InstanceMarks): vscode.TreeItem {
+  const shown: Instance = starting && instance.status === 'running' ? { ...instance, status: 'starting' } : instance;
   const item = new vscode.TreeItem(instance.name, vscode.TreeItemCollapsibleState.None);
   item.id = `instance:${instance.id}`;
-  item.iconPath = GROUP_ICONS[statusGroup(instance.status)];
-  item.description = `${thisWindow ? 'this window · ' : ''}${instanceDescription(instance)}`;
-  item.tooltip = instanceTooltip(instance, thisWindow);
+  item.iconPath = GROUP_ICONS[statusGroup(shown.status)];
+  item.description = `${thisWindow ? 'this window · ' : ''}${instanceDescription(shown)}`;
+  item.tooltip = instanceTooltip(shown, thisWindow);
   item.contextValue = instanceContextValue(instance, capabilities);
   return item;
 }

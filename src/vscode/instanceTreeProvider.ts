@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SwarmController } from '../core/controller';
+import type { InstanceStartup } from '../core/health/instanceStartup';
 import type { Instance } from '../core/models';
 import type { ProviderPool } from '../core/providerPool';
 import type { RefreshScheduler } from '../core/refreshScheduler';
@@ -27,9 +28,10 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
     private readonly refresher: RefreshScheduler,
     private readonly clusterNodes: ClusterNodeListings,
     private readonly thisWindow: () => Instance | undefined,
+    private readonly startup: InstanceStartup,
   ) {
     const render = () => this.changed.fire();
-    this.subscriptions = [controller.onDidChangeInstances(render), refresher.onDidRefresh(render), clusterNodes.onDidChange(render)];
+    this.subscriptions = [controller.onDidChangeInstances(render), refresher.onDidRefresh(render), clusterNodes.onDidChange(render), startup.onDidChange(render)];
   }
 
   getTreeItem(node: SwarmNode): vscode.TreeItem {
@@ -39,7 +41,10 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
       case 'group':
         return groupTreeItem(node.group, this.pool.describe(node.group.provider)?.capabilities);
       case 'instance': {
-        const item = instanceTreeItem(node.instance, this.pool.describe(node.instance.provider)?.capabilities, this.thisWindow()?.id === node.instance.id);
+        const item = instanceTreeItem(node.instance, this.pool.describe(node.instance.provider)?.capabilities, {
+          thisWindow: this.thisWindow()?.id === node.instance.id,
+          starting: this.startup.isStarting(node.instance.id),
+        });
         if (node.under) item.id = `${node.under}/${item.id}`;
         return item;
       }

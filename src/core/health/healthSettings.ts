@@ -2,11 +2,15 @@ import * as z from 'zod';
 import { booleanMapSetting, booleanSetting, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
 import type { HealthThresholds } from './healthStatus';
 
+/** The most a probe sweep keeps open at once, and the most restarts an hour an instance may be given (package.json says the same). */
+export const MAX_CONCURRENCY = 1024;
+export const MAX_RESTARTS_PER_HOUR = 20;
+
 /** The remoteSwarm.health.* settings as written (seconds), each falling back to its default when invalid. */
 const healthSettingsSchema = z.object({
   interval: wholeNumberSetting(30, 0),
   timeout: wholeNumberSetting(5, 1),
-  concurrency: wholeNumberSetting(16, 1),
+  concurrency: wholeNumberSetting(256, 1),
   failureThreshold: wholeNumberSetting(3, 1),
   successThreshold: wholeNumberSetting(2, 1),
   historySize: wholeNumberSetting(120, 2),
@@ -15,6 +19,7 @@ const healthSettingsSchema = z.object({
   autoRecoveryByTemplate: booleanMapSetting(),
   maxRecoveryAttempts: wholeNumberSetting(3, 1),
   recoveryBackoff: wholeNumberSetting(30, 0),
+  maxRestartsPerHour: wholeNumberSetting(3, 1),
 });
 
 export interface HealthSettings extends HealthThresholds {
@@ -22,7 +27,7 @@ export interface HealthSettings extends HealthThresholds {
   intervalMs: number;
   /** For each probe (HTTP and exec). */
   timeoutMs: number;
-  /** Instances checked at once. */
+  /** Instances checked at once: at most this many probes, and so sockets, are open at any time. */
   concurrency: number;
   /** Checks kept per instance. */
   historySize: number;
@@ -32,6 +37,8 @@ export interface HealthSettings extends HealthThresholds {
   autoRecoveryByTemplate: Readonly<Record<string, boolean>>;
   maxRecoveryAttempts: number;
   recoveryBackoffMs: number;
+  /** Automatic restarts of one instance in any rolling hour; then recovery stops for it until the user starts or restarts it. */
+  maxRestartsPerHour: number;
 }
 
 export function parseHealthSettings(raw: unknown): HealthSettings {
@@ -39,7 +46,7 @@ export function parseHealthSettings(raw: unknown): HealthSettings {
   return {
     intervalMs: parsed.interval * 1000,
     timeoutMs: parsed.timeout * 1000,
-    concurrency: parsed.concurrency,
+    concurrency: Math.min(parsed.concurrency, MAX_CONCURRENCY),
     failureThreshold: parsed.failureThreshold,
     successThreshold: parsed.successThreshold,
     historySize: parsed.historySize,
@@ -48,5 +55,6 @@ export function parseHealthSettings(raw: unknown): HealthSettings {
     autoRecoveryByTemplate: parsed.autoRecoveryByTemplate,
     maxRecoveryAttempts: parsed.maxRecoveryAttempts,
     recoveryBackoffMs: parsed.recoveryBackoff * 1000,
+    maxRestartsPerHour: Math.min(parsed.maxRestartsPerHour, MAX_RESTARTS_PER_HOUR),
   };
 }

@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors';
+import { within } from './deadline';
 import type { Instance, InstanceStatus } from '../models';
 import type { Provider, ProviderInstance, ResourceUsage } from '../provider';
 import type { CheckOutcome } from './healthStatus';
@@ -48,7 +49,7 @@ export async function checkInstance(instance: Instance, view: ProviderView, opti
   const [http, execError, usage] = await Promise.all([
     ideUrl === undefined ? undefined : options.probe(new URL('healthz', ideUrl).toString(), options.timeoutMs),
     runExecProbe(provider, instance.id, options),
-    readUsage(provider, instance.id),
+    readUsage(provider, instance.id, options.timeoutMs),
   ]);
   const httpError = http === undefined ? undefined : (http.error ?? (isSuccess(http.statusCode) ? undefined : `/healthz answered HTTP ${http.statusCode}`));
   const error = httpError ?? execError;
@@ -84,11 +85,13 @@ async function runExecProbe(provider: Provider, id: string, { execProbe, timeout
   }
 }
 
-async function readUsage(provider: Provider, id: string): Promise<ResourceUsage | undefined> {
+/** Resource figures are informational: a failed or late reading leaves a gap in the chart, not a failed check or a longer one. */
+async function readUsage(provider: Provider, id: string, timeoutMs: number): Promise<ResourceUsage | undefined> {
+  if (!provider.getInstanceStats) return undefined;
   try {
-    return await provider.getInstanceStats?.(id);
+    const reading = await within(provider.getInstanceStats(id), timeoutMs);
+    return reading === 'timedOut' ? undefined : reading.value;
   } catch {
-    // Resource figures are informational: a failed reading leaves a gap in the chart, not a failed check.
     return undefined;
   }
 }

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import type { CostMeter } from './core/cost/costMeter';
 import type { HealthMonitor } from './core/health/healthMonitor';
 import type { SwarmController } from './core/controller';
+import { FileCoordination } from './core/coordination/fileCoordination';
 import { createSwarm } from './core/swarm';
+import { userStateDirectory } from './core/userStateDirectory';
 import { builtinProviders } from './providers/builtin';
 import { createSshToolkit } from './ssh/sshToolkit';
 import { registerCommands } from './vscode/commands';
@@ -12,6 +14,7 @@ import { registerInstanceLinks } from './vscode/connect/instanceLinkHandler';
 import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { thisWindowsInstance } from './vscode/connect/thisWindow';
 import { COMMANDS, INTERNAL_COMMANDS } from './vscode/contributions';
+import { registerGroupCommands } from './vscode/groupCommands';
 import { InstanceLogViewer } from './vscode/instanceLogs';
 import { registerLanguageModelTools } from './vscode/languageModelTools';
 import { registerMcpServerDefinition } from './vscode/mcpServerDefinition';
@@ -47,6 +50,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     log,
     providers: builtinProviders(ssh),
     localFiles: [ssh.access],
+    // The user's other windows, the CLI and the MCP server meet in the user's state folder: one of them monitors.
+    coordination: new FileCoordination(userStateDirectory(), { log }),
   });
   const { controller, providers: pool, refresher, settings } = swarm;
   context.subscriptions.push(log, swarm, logOperations(controller, log));
@@ -73,6 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
     logViewer,
     instancesView,
     registerCommands({ controller, pool, settings, templates, refresher, logViewer, log }),
+    registerGroupCommands({ swarm, terminals, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),

@@ -3,6 +3,7 @@ import type { InstanceCommand } from '../../src/vscode/panels/panelProtocol';
 import { html, mount } from '../shared/dom';
 import { formatAgo, formatBytes, formatDuration, formatLatency, formatPercent, formatTime } from '../shared/format';
 import { startPanel, type Panel } from '../shared/webviewApi';
+import { healthByGroup } from './healthGroups';
 import { latencyChart } from './latencyChart';
 
 interface HealthView {
@@ -27,6 +28,7 @@ function render(panel: HealthPanel): void {
   mount(
     html('h1', {}, 'Instance health'),
     html('p', { class: 'subtitle' }, summary(snapshot)),
+    groupTable(snapshot),
     snapshot.instances.length === 0 ? html('p', { class: 'empty' }, 'No instances yet.') : instanceTable(snapshot, selected?.id, panel),
     selected && details(selected, snapshot.generatedAt, panel),
   );
@@ -38,6 +40,24 @@ function summary({ instances, intervalMs, lastSweepAt, generatedAt }: HealthSnap
   const cadence = intervalMs > 0 ? `checked every ${formatDuration(intervalMs)}` : 'checks are off (remoteSwarm.health.interval is 0)';
   const last = lastSweepAt === undefined ? 'not checked yet' : `last check ${formatAgo(lastSweepAt, generatedAt)}`;
   return `${healthy} of ${checked.length} running instance${checked.length === 1 ? '' : 's'} healthy · ${cadence} · ${last}`;
+}
+
+/** One row per group: its members running, healthy among those checked, and which are in trouble; nothing without groups. */
+function groupTable({ instances }: HealthSnapshot): HTMLElement | false {
+  const groups = healthByGroup(instances);
+  if (groups.length === 0) return false;
+  const header = html('tr', {}, html('th', {}, 'Group'), html('th', { class: 'number' }, 'Running'), html('th', { class: 'number' }, 'Healthy'), html('th', {}, 'Unhealthy or recovering'));
+  const rows = groups.map((group) =>
+    html(
+      'tr',
+      {},
+      html('td', {}, group.name),
+      html('td', { class: 'number' }, `${group.running}/${group.members}`),
+      html('td', { class: 'number' }, `${group.healthy}/${group.checked}`),
+      html('td', {}, group.troubled.length === 0 ? html('span', { class: 'muted' }, 'none') : html('span', { class: 'health-unhealthy' }, group.troubled.join(', '))),
+    ),
+  );
+  return html('section', { class: 'groups' }, html('h2', {}, 'Groups'), html('table', { class: 'groups' }, html('thead', {}, header), html('tbody', {}, ...rows)));
 }
 
 function instanceTable(snapshot: HealthSnapshot, selectedId: string | undefined, panel: HealthPanel): HTMLTableElement {
@@ -58,7 +78,7 @@ function instanceTable(snapshot: HealthSnapshot, selectedId: string | undefined,
     const row = html(
       'tr',
       { class: `selectable${instance.id === selectedId ? ' selected' : ''}`, tabindex: '0', 'aria-selected': String(instance.id === selectedId) },
-      html('td', {}, instance.name, html('div', { class: 'muted' }, `${instance.provider}${instance.template ? ` · ${instance.template}` : ''}`)),
+      html('td', {}, instance.name, html('div', { class: 'muted' }, [instance.provider, instance.template, instance.group && `group ${instance.group} (${instance.groupRole ?? 'member'})`].filter(Boolean).join(' · '))),
       html('td', {}, healthBadge(instance)),
       html('td', { class: 'number' }, formatPercent(statistics.availability)),
       html('td', { class: 'number' }, formatPercent(statistics.errorRate)),

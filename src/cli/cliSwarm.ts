@@ -1,3 +1,4 @@
+import { FileCoordination } from '../core/coordination/fileCoordination';
 import { FileSecretStore } from '../core/fileSecretStore';
 import { userOwnerId } from '../core/installationId';
 import { JsonFileStore } from '../core/jsonFileStore';
@@ -36,6 +37,8 @@ export async function openSwarm(directory: StateDirectory, { verbose = false }: 
     providers: builtinProviders(ssh),
     localFiles: [ssh.access],
     ownerId: () => userOwnerId(directory.root),
+    // Operations wait for the VS Code windows' on the same instance, and the windows show what the CLI changed.
+    coordination: new FileCoordination(directory.root, { log }),
   });
   const loaded = await swarm.load();
   for (const entry of loaded.quarantined) log.warn(`stored instance "${entry.id}" kept aside: ${entry.reason}`);

@@ -2,27 +2,14 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { invalidConfig } from '../core/errors';
 import type { Instance } from '../core/models';
-import type { OperationOptions } from '../core/provider';
 import type { Swarm } from '../core/swarm';
 import type { CliSession } from './cliSwarm';
 import { EXIT, JSON_OPTION, printJson, printTable } from './cliOutput';
+import { ALLOW_NETWORK_OPTION, CPUS_OPTION, IMAGE_OPTION, MEMORY_OPTION, numberOption, PROVIDER_OPTION, sizeOverrides, type SizeOptions } from './commandOptions';
+import { withProgress } from './progress';
 
 /** Runs a command's work over an opened swarm; returns the process exit code. */
 export type RunWithSwarm = (work: (swarm: Swarm, session: CliSession) => Promise<number | void>) => Promise<void>;
-
-/** A spinner with the operation's progress on stderr while a person watches; nothing in scripts. */
-async function withProgress<T>(title: string, work: (options: OperationOptions) => Promise<T>): Promise<T> {
-  // A terminal that reports no width (some pseudo-terminals) cannot redraw a spinner line: no spinner there either.
-  if (!process.stderr.isTTY || !(process.stderr.columns > 0)) return work({});
-  // Loaded only on a terminal: ora is no part of a script's start-up.
-  const { default: ora } = await import('ora');
-  const spinner = ora({ text: title, stream: process.stderr }).start();
-  try {
-    return await work({ onProgress: (message) => (spinner.text = `${title}: ${message}`) });
-  } finally {
-    spinner.stop();
-  }
-}
 
 function size({ config, metadata }: Instance): string {
   return metadata.host || (metadata.size ? [metadata.region, metadata.size].filter(Boolean).join(' ') : `${config.resources.cpuCores} CPU / ${config.resources.memoryMB} MB`);
@@ -36,11 +23,13 @@ function printInstances(instances: readonly Instance[], json: boolean | undefine
   );
 }
 
-function numberOption(value: string | undefined, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number)) throw invalidConfig(field, `"${value}" is not a number`);
-  return number;
+/** Asks the providers what runs; a provider that cannot answer for instances it had is a warning on stderr. */
+export async function refreshInstances(swarm: Swarm): Promise<void> {
+  await swarm.refresher.refresh();
+  for (const type of swarm.refresher.providerTypes()) {
+    const error = swarm.refresher.providerError(type);
+    if (error && swarm.controller.list({ provider: type }).length > 0) process.stderr.write(`warning: ${type}: ${error.message}\n`);
+  }
 }
 
 /** Values of secretEnv names from the CLI's own environment, so that no secret is ever in argv or a shell history. */
@@ -64,13 +53,7 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
     .option('--cached', 'do not ask the providers; show what was last seen')
     .action((options: { json?: boolean; cached?: boolean }) =>
       run(async (swarm) => {
-        if (!options.cached) {
-          await swarm.refresher.refresh();
-          for (const type of swarm.refresher.providerTypes()) {
-            const error = swarm.refresher.providerError(type);
-            if (error && swarm.controller.list({ provider: type }).length > 0) process.stderr.write(`warning: ${type}: ${error.message}\n`);
-          }
-        }
+        if (!options.cached) await refreshInstances(swarm);
         printInstances(swarm.controller.list(), options.json);
       }),
     );
@@ -102,26 +85,22 @@ export function registerInstanceCommands(program: Command, run: RunWithSwarm): v
     .command('create <name>')
     .description('create and start an instance')
     .option('-t, --template <template>', 'a template (see: remote-swarm templates)', 'development')
-    .option('-p, --provider <provider>', 'where to run it (see: remote-swarm providers); default: the defaultProvider setting')
-    .option('--image <image>', 'the image, over the template\'s')
-    .option('--cpus <cores>', 'CPU cores, over the template\'s')
-    .option('--memory <megabytes>', 'memory in MB, over the template\'s')
+    .option(...PROVIDER_OPTION)
+    .option(...IMAGE_OPTION)
+    .option(...CPUS_OPTION)
+    .option(...MEMORY_OPTION)
     .option('--secret-env <NAME...>', 'a secretEnv variable of the template, its value taken from this environment variable of yours (never from the command line)')
-    .option('--allow-network', 'agree to publish ports beyond this machine where the template asks to')
+    .option(...ALLOW_NETWORK_OPTION)
     .option(...JSON_OPTION)
-    .action((name: string, options: { template: string; provider?: string; image?: string; cpus?: string; memory?: string; secretEnv?: string[]; allowNetwork?: boolean; json?: boolean }) =>
+    .action((name: string, options: SizeOptions & { template: string; provider?: string; secretEnv?: string[]; allowNetwork?: boolean; json?: boolean }) =>
       run(async (swarm) => {
-        const cpuCores = numberOption(options.cpus, 'cpus');
-        const memoryMB = numberOption(options.memory, 'memory');
+        const overrides = sizeOverrides(options);
         const instance = await withProgress(`Creating ${name}`, (progress) => swarm.controller.create(
           {
             provider: options.provider ?? swarm.settings.defaultProvider,
             name,
             template: options.template,
-            overrides: {
-              ...(options.image === undefined ? {} : { image: options.image }),
-              resources: { ...(cpuCores === undefined ? {} : { cpuCores }), ...(memoryMB === undefined ? {} : { memoryMB }) },
-            },
+            overrides,
             secretEnv: secretEnvFromEnvironment(options.secretEnv ?? []),
             allowNetworkExposure: options.allowNetwork === true,
           },

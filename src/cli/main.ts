@@ -3,6 +3,7 @@ import { registerCatalogCommands } from './catalogCommands';
 import { registerConnectCommand } from './connectCommand';
 import { openSwarm, type CliSession } from './cliSwarm';
 import { describeError, EXIT, exitCodeOf } from './cliOutput';
+import { registerGroupCommands } from './groupCommands';
 import { registerInstanceCommands, type RunWithSwarm } from './instanceCommands';
 import { registerShellCommands } from './shellCommands';
 import { stateDirectory } from './stateDirectory';
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerConnectCommand(program, run);
   registerShellCommands(program, run);
   registerCatalogCommands(program, run);
+  registerGroupCommands(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

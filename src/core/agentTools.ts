@@ -1,10 +1,15 @@
 import * as z from 'zod';
 import { SwarmError } from './errors';
+import { workerCountSchema } from './groups/groupMembers';
+import type { MemberOutcome } from './groups/groupService';
+import { summarizeGroup } from './groups/groupSummary';
 import type { Swarm } from './swarm';
 import { decodeFile, MAX_FILE_BYTES, readFileArgv, workspacePath, writeFileArgv } from './workspaceFiles';
 
 /** exec_command's output is cut here, with a marker saying how much was left out. */
 const MAX_OUTPUT_CHARS = 64 * 1024;
+/** exec_in_group's output of each member: a group of many members must still fit an agent's context. */
+const MAX_MEMBER_OUTPUT_CHARS = 8 * 1024;
 const DEFAULT_EXEC_TIMEOUT_SECONDS = 120;
 
 /**
@@ -28,12 +33,27 @@ function tool<S extends z.ZodRawShape>(definition: Omit<AgentTool, 'input' | 'ru
 const name = z.string().describe('the instance\'s name');
 const confirm = z.boolean().optional().describe('must be true: this cannot be undone');
 
-function capped(output: string): string {
-  return output.length <= MAX_OUTPUT_CHARS ? output : `${output.slice(0, MAX_OUTPUT_CHARS)}\n[… output truncated: ${output.length - MAX_OUTPUT_CHARS} more characters]`;
+function capped(output: string, limit = MAX_OUTPUT_CHARS): string {
+  return output.length <= limit ? output : `${output.slice(0, limit)}\n[… output truncated: ${output.length - limit} more characters]`;
+}
+
+function refuseUnconfirmed(confirmed: boolean | undefined, action: string): void {
+  if (confirmed !== true) throw new SwarmError('INVALID_CONFIG', `${action} cannot be undone: call again with confirm: true.`, { details: { field: 'confirm' } });
 }
 
 const lifecycle = (verb: 'start' | 'stop' | 'restart', description: string) =>
   tool({ name: `${verb}_instance`, description, input: { name }, run: (swarm, { name: n }) => swarm.controller[verb](n) });
+
+const group = z.string().describe('the group\'s name');
+
+/** The group after an operation on each member, and the members it failed on. */
+function groupAfter(swarm: Swarm, name: string, outcomes: readonly MemberOutcome[]) {
+  const failed = outcomes.filter((outcome) => outcome.error !== undefined);
+  return { ...summarizeGroup(swarm.groups.get(name)), ...(failed.length > 0 ? { failed } : {}) };
+}
+
+const groupLifecycle = (verb: 'start' | 'stop' | 'restart', description: string) =>
+  tool({ name: `${verb}_group`, description, input: { name: group }, run: async (swarm, { name: n }) => groupAfter(swarm, n, await swarm.groups[verb](n)) });
 
 export const AGENT_TOOLS: readonly AgentTool[] = [
   tool({
@@ -67,7 +87,7 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
     input: { name, keepWorkspace: z.boolean().optional(), confirm },
     destructive: true,
     async run(swarm, { name: n, keepWorkspace, confirm: confirmed }) {
-      if (confirmed !== true) throw new SwarmError('INVALID_CONFIG', `Deleting "${n}" cannot be undone: call again with confirm: true.`, { details: { field: 'confirm' } });
+      refuseUnconfirmed(confirmed, `Deleting "${n}"`);
       await swarm.controller.delete(n, { keepWorkspace: keepWorkspace === true });
       return `${n} deleted`;
     },
@@ -109,6 +129,83 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
       const result = await swarm.controller.exec(instance.id, writeFileArgv(absolute, Buffer.from(content, 'utf8')));
       if (result.exitCode !== 0) throw new SwarmError('OPERATION_FAILED', `Writing ${absolute} failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
       return `wrote ${Buffer.byteLength(content)} bytes to ${absolute}`;
+    },
+  }),
+  tool({
+    name: 'list_groups',
+    description: 'Every group (a coordinator and N workers on a private network), brought up to date: provider, network, status, running/total, and each member\'s role, status and URL.',
+    input: {},
+    readOnly: true,
+    async run(swarm) {
+      await swarm.refresher.refresh();
+      return swarm.groups.list().map(summarizeGroup);
+    },
+  }),
+  tool({
+    name: 'create_group',
+    description:
+      'Create a group: a coordinator and N workers on their own private network, where members reach each other by role ("coordinator", "worker-1", …) and "workers" resolves to every worker. All or nothing. Returns the group once every member runs.',
+    input: {
+      name: z.string().describe('lower-case letters, digits and inner hyphens, at most 24 characters, e.g. "swarm-1"; members are named "<name>-coordinator", "<name>-worker-1", …'),
+      template: z.string().optional().describe('a group template (default "agent-swarm": a "development" coordinator and 4 "agent" workers)'),
+      coordinatorTemplate: z.string().optional().describe('the coordinator\'s instance template, over the group template\'s'),
+      workerTemplate: z.string().optional().describe('every worker\'s instance template, over the group template\'s'),
+      workers: workerCountSchema.optional().describe('how many workers, over the group template\'s'),
+      provider: z.string().optional().describe('where to run it, e.g. "docker" (default: the defaultProvider setting)'),
+      image: z.string().optional().describe('an image for every member, over the templates\''),
+    },
+    run: async (swarm, { name: n, template, coordinatorTemplate, workerTemplate, workers, provider, image }) =>
+      summarizeGroup(
+        await swarm.groups.create({
+          name: n,
+          provider: provider ?? swarm.settings.defaultProvider,
+          template: template ?? 'agent-swarm',
+          ...(coordinatorTemplate === undefined ? {} : { coordinatorTemplate }),
+          ...(workerTemplate === undefined ? {} : { workerTemplate }),
+          ...(workers === undefined ? {} : { workers }),
+          overrides: image === undefined ? {} : { image },
+        }),
+      ),
+  }),
+  tool({
+    name: 'scale_group',
+    description: 'Add or remove the highest-numbered workers until the group has `workers`; the coordinator stays. Removing workers deletes them and their workspaces, which needs confirm: true.',
+    input: { name: group, workers: workerCountSchema.describe('how many workers the group should have'), confirm: z.boolean().optional().describe('must be true to remove workers: that cannot be undone') },
+    destructive: true,
+    async run(swarm, { name: n, workers, confirm: confirmed }) {
+      const current = swarm.groups.get(n).workers.length;
+      if (workers < current) refuseUnconfirmed(confirmed, `Removing ${current - workers} of the ${current} workers of "${n}" with their workspaces`);
+      return summarizeGroup(await swarm.groups.scale(n, workers));
+    },
+  }),
+  groupLifecycle('start', 'Start every member of a group.'),
+  groupLifecycle('stop', 'Stop every member of a group; their workspaces stay.'),
+  groupLifecycle('restart', 'Restart every member of a group.'),
+  tool({
+    name: 'delete_group',
+    description: 'Delete every member of a group, their workspaces (unless keepWorkspace) and the group\'s network. Needs confirm: true.',
+    input: { name: group, keepWorkspace: z.boolean().optional(), confirm },
+    destructive: true,
+    async run(swarm, { name: n, keepWorkspace, confirm: confirmed }) {
+      refuseUnconfirmed(confirmed, `Deleting group "${n}"`);
+      const { members } = swarm.groups.get(n);
+      await swarm.groups.delete(n, { keepWorkspace: keepWorkspace === true });
+      return `${n} deleted (${members.length} members)`;
+    },
+  }),
+  tool({
+    name: 'exec_in_group',
+    description: `Run the same program on every member of a group at once (an argv array, never a shell string). Each member's exit code and output (cut at ${MAX_MEMBER_OUTPUT_CHARS} characters), or why it could not run.`,
+    input: {
+      name: group,
+      argv: z.array(z.string()).min(1).describe('the program and its arguments'),
+      timeoutSeconds: z.number().positive().max(3600).optional().describe(`default ${DEFAULT_EXEC_TIMEOUT_SECONDS}`),
+    },
+    async run(swarm, { name: n, argv, timeoutSeconds }) {
+      const results = await swarm.groups.exec(n, argv, { signal: AbortSignal.timeout((timeoutSeconds ?? DEFAULT_EXEC_TIMEOUT_SECONDS) * 1000) });
+      return results.map(({ member, role, result, error }) =>
+        result ? { member, role, exitCode: result.exitCode, stdout: capped(result.stdout, MAX_MEMBER_OUTPUT_CHARS), stderr: capped(result.stderr, MAX_MEMBER_OUTPUT_CHARS) } : { member, role, error },
+      );
     },
   }),
   tool({

@@ -4,10 +4,12 @@ import { errorMessage, instanceNotFound, invalidConfig, SwarmError } from './err
 import { instanceConfigSchema, type Instance, type InstanceConfig, type InstanceConfigOverrides, type InstanceStatus } from './models';
 import { generateInstanceId, generatePassword } from './passwords';
 import type { ExecOptions, ExecResult, InstanceEndpoints, LogOptions, OperationOptions, Provider, ProviderInstance, ShellSession, TerminalSize } from './provider';
+import type { ProviderListings } from './providerListings';
 import type { ProviderPool } from './providerPool';
+import { processLocalLocks, type InstanceLocks } from './coordination/instanceLocks';
 import { OperationQueue } from './operationQueue';
 import { requireExposureConsent } from './portExposure';
-import type { InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
+import type { InstancePatch, InstanceQuery, InstanceRegistry, RegistryChange } from './registry';
 import { checkSecretEnvValues, forgetSecretEnv, readSecretEnv, storeSecretEnv } from './secretEnv';
 import { withoutStopReason, withStopReason, type StopReason } from './stopReason';
 import { instancePasswordKey, type SecretStore } from './stores';
@@ -22,9 +24,13 @@ export interface ControllerSettings {
 export interface SwarmControllerDependencies {
   registry: InstanceRegistry;
   providers: ProviderPool;
+  /** What the providers list, shared with the health sweep. */
+  listings: Pick<ProviderListings, 'fresh'>;
   secrets: SecretStore;
   templates: () => TemplateCatalog;
   settings: () => ControllerSettings;
+  /** Serialises operations on an instance with other processes' (default: this process only). */
+  locks?: InstanceLocks;
   now?: () => Date;
   newId?: () => string;
   newPassword?: () => string;
@@ -40,6 +46,8 @@ export interface CreateInstanceInput {
   secretEnv?: Record<string, string>;
   /** The user agreed to publish ports beyond loopback; a template or a setting alone cannot. */
   allowNetworkExposure?: boolean;
+  /** The instance id, chosen beforehand when others must know it first (a group's coordinator, which its workers are told of); new otherwise. */
+  id?: string;
 }
 
 /** What an update may carry besides the changes: values for secretEnv names it adds or changes, and consent as at create. */
@@ -74,6 +82,7 @@ export class SwarmController {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly newPassword: () => string;
+  private readonly locks: InstanceLocks;
 
   readonly onDidChangeInstances: Event<RegistryChange>;
   readonly onOperation: Event<OperationEvent> = this.operations.event;
@@ -82,6 +91,7 @@ export class SwarmController {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? generateInstanceId;
     this.newPassword = deps.newPassword ?? generatePassword;
+    this.locks = deps.locks ?? processLocalLocks;
     this.onDidChangeInstances = deps.registry.onDidChange;
   }
 
@@ -108,9 +118,9 @@ export class SwarmController {
   async create(input: CreateInstanceInput, options: OperationOptions = {}): Promise<Instance> {
     const config = this.resolveConfig(input);
     const provider = await this.deps.providers.get(input.provider);
-    const instance = await this.queue.run(CREATE_LOCK, () => this.reserve(input.provider, config));
+    const instance = await this.queue.run(CREATE_LOCK, () => this.reserve(input.provider, config, input.id));
     return this.track('create', instance.name, () =>
-      this.queue.run(instance.id, async () => {
+      this.serialised(instance.id, async () => {
         const password = config.auth.type === 'password' ? this.newPassword() : undefined;
         const secretEnv = input.secretEnv ?? {};
         try {
@@ -138,9 +148,9 @@ export class SwarmController {
     return this.deps.registry.list(query);
   }
 
-  /** Whether a lifecycle operation is running or queued on the instance. */
+  /** Whether a lifecycle operation is running or queued on the instance, here or in another process. */
   isBusy(id: string): boolean {
-    return this.queue.isBusy(id);
+    return this.queue.isBusy(id) || this.locks.heldElsewhere(id);
   }
 
   start(idOrName: string, options: OperationOptions = {}): Promise<Instance> {
@@ -164,14 +174,13 @@ export class SwarmController {
    * A secretEnv name it adds needs a value; the others keep theirs unless given anew.
    */
   async update(idOrName: string, changes: InstanceConfigOverrides, { secretEnv: given = {}, allowNetworkExposure, ...options }: UpdateOptions = {}): Promise<Instance> {
-    const { id, config: current } = this.get(idOrName);
-    if (changes.name !== undefined && changes.name !== current.name) {
-      throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
-    }
-    const config = parseOrThrow(instanceConfigSchema, { ...current, ...changes, resources: { ...current.resources, ...changes.resources } }, '');
-    requireExposureConsent(config, allowNetworkExposure === true, current.ports);
-    checkSecretEnvValues(config.secretEnv, given, current.secretEnv);
+    const { id, config: before } = this.get(idOrName);
+    // Checked now, to refuse at once; and again in the instance's queue over the configuration as it is then, so that
+    // two updates queued together each keep the other's change.
+    updatedConfig(before, changes, given, allowNetworkExposure === true);
     return this.lifecycle('update', id, 'updating', async (provider) => {
+      const current = this.deps.registry.require(id).config;
+      const config = updatedConfig(current, changes, given, allowNetworkExposure === true);
       const password = (await this.deps.secrets.get(instancePasswordKey(id))) ?? undefined;
       const kept = await readSecretEnv(this.deps.secrets, id, config.secretEnv);
       const updated = await provider.updateInstance(id, config, { ...options, password, secretEnv: { ...kept, ...given } });
@@ -181,10 +190,11 @@ export class SwarmController {
     });
   }
 
+
   async delete(idOrName: string, options: OperationOptions & { keepWorkspace: boolean }): Promise<void> {
     const { id, name } = this.get(idOrName);
     return this.track('delete', name, () =>
-      this.queue.run(id, async () => {
+      this.serialised(id, async () => {
         const instance = this.deps.registry.require(id);
         const provider = await this.deps.providers.get(instance.provider);
         await this.deps.registry.update(id, { status: 'deleting', lastError: undefined });
@@ -284,29 +294,37 @@ export class SwarmController {
     const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [] };
     let seen: ProviderInstance[];
     try {
-      seen = await (await this.deps.providers.get(type)).listInstances();
+      seen = (await this.deps.listings.fresh(type)).instances;
     } catch (error) {
       report.error = SwarmError.is(error) ? error : new SwarmError('PROVIDER_UNAVAILABLE', errorMessage(error), { cause: error });
       return report;
     }
     const seenIds = new Set(seen.map((observed) => observed.id));
+    const adopted: Instance[] = [];
+    const updated: { id: string; patch: InstancePatch }[] = [];
     for (const observed of seen) {
-      if (this.queue.isBusy(observed.id)) continue;
+      if (this.isBusy(observed.id)) continue;
       const known = this.deps.registry.get(observed.id);
       if (known) {
-        if (hasChanged(known, observed)) report.updated.push(await this.record(observed.id, observed));
-      } else if (observed.config && !this.deps.registry.findByName(observed.name)) {
-        report.adopted.push(await this.deps.registry.add(this.toInstance(type, observed, observed.config)));
+        if (hasChanged(known, observed)) updated.push({ id: observed.id, patch: observedPatch(known, observed) });
+      } else if (observed.config && !this.deps.registry.findByName(observed.name) && !adopted.some((other) => other.name === observed.name)) {
+        adopted.push(this.toInstance(type, observed, observed.config));
       }
     }
-    for (const known of this.deps.registry.list({ provider: type })) {
-      if (seenIds.has(known.id) || this.queue.isBusy(known.id) || known.status === 'missing') continue;
-      report.vanished.push(await this.deps.registry.update(known.id, { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' }));
+    const vanished = new Set<string>();
+    for (const known of this.deps.registry.unordered()) {
+      if (known.provider !== type || seenIds.has(known.id) || this.isBusy(known.id) || known.status === 'missing') continue;
+      vanished.add(known.id);
+      updated.push({ id: known.id, patch: { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' } });
     }
+    // An operation may have started on an instance while the provider was being listed: it is that operation's now.
+    const applied = await this.deps.registry.applyAll({ added: adopted, updated: updated.filter(({ id }) => !this.isBusy(id)) });
+    report.adopted = applied.added;
+    for (const instance of applied.updated) (vanished.has(instance.id) ? report.vanished : report.updated).push(instance);
     return report;
   }
 
-  private async reserve(provider: string, config: InstanceConfig): Promise<Instance> {
+  private async reserve(provider: string, config: InstanceConfig, chosenId: string | undefined): Promise<Instance> {
     const { maxInstances } = this.deps.settings();
     if (this.deps.registry.size >= maxInstances) {
       throw new SwarmError(
@@ -318,8 +336,11 @@ export class SwarmController {
     if (this.deps.registry.findByName(config.name)) {
       throw new SwarmError('CONFLICT', `name: an instance named "${config.name}" already exists; choose another name.`, { details: { field: 'name' } });
     }
+    if (chosenId !== undefined && this.deps.registry.get(chosenId)) {
+      throw new SwarmError('CONFLICT', `id: an instance with id "${chosenId}" already exists.`, { details: { field: 'id' } });
+    }
     const at = this.now().toISOString();
-    return this.deps.registry.add({ id: this.newId(), name: config.name, provider, status: 'creating', urls: {}, config, ports: [], createdAt: at, updatedAt: at, metadata: {} });
+    return this.deps.registry.add({ id: chosenId ?? this.newId(), name: config.name, provider, status: 'creating', urls: {}, config, ports: [], createdAt: at, updatedAt: at, metadata: {} });
   }
 
   private async lifecycle(
@@ -330,7 +351,7 @@ export class SwarmController {
   ): Promise<Instance> {
     const { id, name } = this.get(idOrName);
     return this.track(operation, name, () =>
-      this.queue.run(id, async () => {
+      this.serialised(id, async () => {
         const instance = this.deps.registry.require(id);
         const provider = await this.deps.providers.get(instance.provider);
         await this.deps.registry.update(id, { status: transitional, lastError: undefined, metadata: withoutStopReason(instance.metadata) });
@@ -344,6 +365,11 @@ export class SwarmController {
     );
   }
 
+  /** One operation on the instance at a time: first in this process's queue, then holding its lock across processes. */
+  private serialised<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    return this.queue.run(id, () => this.locks.hold(id, operation));
+  }
+
   /** After a failed operation, the instance shows what the provider now says, with the error. */
   private async recordFailure(provider: Provider, id: string, error: unknown): Promise<void> {
     const observed = await provider.getInstance(id).catch(() => undefined);
@@ -352,15 +378,7 @@ export class SwarmController {
   }
 
   private record(id: string, observed: ProviderInstance & { config?: InstanceConfig }): Promise<Instance> {
-    const known = this.deps.registry.require(id);
-    return this.deps.registry.update(id, {
-      status: observed.status,
-      urls: observed.urls,
-      ports: observed.ports,
-      metadata: { ...known.metadata, ...observed.metadata },
-      config: observed.config ?? known.config,
-      lastError: undefined,
-    });
+    return this.deps.registry.update(id, observedPatch(this.deps.registry.require(id), observed));
   }
 
   private toInstance(provider: string, observed: ProviderInstance, config: InstanceConfig): Instance {
@@ -390,6 +408,29 @@ export class SwarmController {
       throw error;
     }
   }
+}
+
+/** The configuration `changes` make of `current`, validated: the name stays, ports beyond loopback need consent, new secrets need values. */
+function updatedConfig(current: InstanceConfig, changes: InstanceConfigOverrides, given: Record<string, string>, allowNetworkExposure: boolean): InstanceConfig {
+  if (changes.name !== undefined && changes.name !== current.name) {
+    throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
+  }
+  const config = parseOrThrow(instanceConfigSchema, { ...current, ...changes, resources: { ...current.resources, ...changes.resources } }, '');
+  requireExposureConsent(config, allowNetworkExposure, current.ports);
+  checkSecretEnvValues(config.secretEnv, given, current.secretEnv);
+  return config;
+}
+
+/** What the provider says of an instance, over what the registry knew. */
+function observedPatch(known: Instance, observed: ProviderInstance & { config?: InstanceConfig }): InstancePatch {
+  return {
+    status: observed.status,
+    urls: observed.urls,
+    ports: observed.ports,
+    metadata: { ...known.metadata, ...observed.metadata },
+    config: observed.config ?? known.config,
+    lastError: undefined,
+  };
 }
 
 function hasChanged(known: Instance, observed: ProviderInstance): boolean {

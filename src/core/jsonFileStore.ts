@@ -1,12 +1,11 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { invalidConfig, SwarmError } from './errors';
+import { withFileMutex } from './coordination/fileMutex';
+import { invalidConfig } from './errors';
 import type { KeyValueStore } from './stores';
 
 /** How long a writer waits for another process's lock, and when a lock is old enough to be a crashed writer's. */
-const LOCK_WAIT_MS = 10_000;
-const STALE_LOCK_MS = 30_000;
+const LOCK_TIMINGS = { waitMs: 10_000, staleMs: 30_000 };
 
 /**
  * A KeyValueStore in one JSON file, for tests and the CLI. Several processes may share the file: every write takes a
@@ -15,12 +14,15 @@ const STALE_LOCK_MS = 30_000;
  */
 export class JsonFileStore implements KeyValueStore {
   private data: Record<string, unknown>;
+  /** The file as this store last read or wrote it; another process's write replaces the file, so its identity changes. */
+  private seen: FileIdentity | undefined;
 
   constructor(
     readonly path: string,
     private readonly fileMode = 0o600,
   ) {
     this.data = readJsonObject(path);
+    this.seen = identityOf(path);
   }
 
   get<T>(key: string): T | undefined {
@@ -36,15 +38,36 @@ export class JsonFileStore implements KeyValueStore {
   }
 
   async transact<T>(key: string, change: (current: T | undefined) => unknown): Promise<void> {
-    await withFileLock(`${this.path}.lock`, () => {
-      const next = readJsonObject(this.path);
+    await withFileMutex(`${this.path}.lock`, LOCK_TIMINGS, () => {
+      // Read afresh only what another process wrote: parsing a large state file on every write is most of its cost.
+      const next = sameIdentity(identityOf(this.path), this.seen) ? this.data : readJsonObject(this.path);
       const value = change(next[key] as T | undefined);
       if (value === undefined) delete next[key];
       else next[key] = value;
       writeAtomically(this.path, JSON.stringify(next, null, 2), this.fileMode);
       this.data = next;
+      this.seen = identityOf(this.path);
     });
   }
+}
+
+interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeNs: bigint;
+}
+
+function identityOf(path: string): FileIdentity | undefined {
+  try {
+    const stat = statSync(path, { bigint: true });
+    return { ino: Number(stat.ino), size: Number(stat.size), mtimeNs: stat.mtimeNs };
+  } catch {
+    return undefined;
+  }
+}
+
+function sameIdentity(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }
 
 /** A JSON file holding one object, {} when there is no file; anything else is INVALID_CONFIG naming the file. */
@@ -64,37 +87,6 @@ export function readJsonObject(path: string): Record<string, unknown> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidConfig(path, 'does not hold a JSON object; fix it, or move it aside to start afresh');
   return parsed as Record<string, unknown>;
-}
-
-/** Runs `work` holding the lock file (created exclusively); waits for another holder, and takes over a lock left by a crashed one. */
-async function withFileLock(lockPath: string, work: () => void): Promise<void> {
-  mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      writeFileSync(lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (lockAgeMs(lockPath) > STALE_LOCK_MS) rmSync(lockPath, { force: true });
-      else if (Date.now() > deadline) {
-        throw new SwarmError('CONFLICT', `${lockPath} has been locked by another Remote Swarm process for over ${LOCK_WAIT_MS / 1000} s; if none runs, remove that file.`);
-      } else await sleep(5 + Math.random() * 20);
-    }
-  }
-  try {
-    work();
-  } finally {
-    rmSync(lockPath, { force: true });
-  }
-}
-
-function lockAgeMs(lockPath: string): number {
-  try {
-    return Date.now() - statSync(lockPath).mtimeMs;
-  } catch {
-    return 0;
-  }
 }
 
 export function writeAtomically(path: string, text: string, mode: number): void {

@@ -128,18 +128,28 @@ export const instanceConfigSchema = z.preprocess(withLegacyOptions, instanceConf
 export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
 export type InstanceConfigInput = z.input<typeof instanceConfigFields>;
 
+/** Recorded configurations read before, by their JSON: every refresh lists the same labels again. */
+const recordedConfigs = new Map<string, InstanceConfig | undefined>();
+const RECORDED_CONFIGS_KEPT = 4096;
+
 /**
  * A configuration a provider recorded on its infrastructure as JSON (a Docker label, Fly machine metadata), for
- * adopting instances made in an earlier session; undefined when it is missing or no longer valid.
+ * adopting instances made in an earlier session; undefined when it is missing or no longer valid. The result is shared
+ * between calls with the same JSON: treat it as read-only.
  */
 export function parseRecordedConfig(json: string | undefined): InstanceConfig | undefined {
   if (json === undefined) return undefined;
+  if (recordedConfigs.has(json)) return recordedConfigs.get(json);
+  if (recordedConfigs.size >= RECORDED_CONFIGS_KEPT) recordedConfigs.clear();
+  let config: InstanceConfig | undefined;
   try {
     const parsed = instanceConfigSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : undefined;
+    config = parsed.success ? parsed.data : undefined;
   } catch {
-    return undefined;
+    config = undefined;
   }
+  recordedConfigs.set(json, config);
+  return config;
 }
 /** Choices layered over a template or an existing configuration: every field optional, resources per field. */
 export type InstanceConfigOverrides = Omit<Partial<InstanceConfigInput>, 'resources'> & { resources?: Partial<Resources> };

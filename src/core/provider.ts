@@ -244,6 +244,19 @@ export interface PrivateNetworks {
   disconnectInstance(network: string, id: string): Promise<void>;
   /** Removes the network; its members must have left it. A network that is gone already is not an error. */
   deleteNetwork(name: string): Promise<void>;
+  /**
+   * The host names a group's members reach each other by, where they are not the aliases of memberNetwork (a Fly.io
+   * app's `<app>.internal`): the coordinator by its instance id, which a group chooses before the coordinator exists.
+   */
+  memberHosts?(group: string, coordinatorId: string | undefined): MemberHosts;
+}
+
+/** What a group's members are told to reach each other by (REMOTE_SWARM_COORDINATOR, REMOTE_SWARM_WORKERS). */
+export interface MemberHosts {
+  /** The coordinator's host name; unknown for a group that has lost its coordinator. */
+  coordinator?: string;
+  /** One name that resolves to every worker and follows scaling, where the provider has one. */
+  workers?: string;
 }
 
 /** What a provider is given by the front end that runs it. */

@@ -8,7 +8,7 @@ import type { SwarmSettings } from './settings';
 
 /**
  * Reconciles the registry with the providers: first when someone first looks (never at start-up), then on demand and
- * every refreshInterval seconds while someone watches (the view is visible; a CLI watch). Keeps each provider's last
+ * every refreshInterval seconds while someone watches (the view is visible; a CLI watch) and this process leads. Keeps each provider's last
  * error. A request while a refresh runs is served by one more run after it.
  */
 export class RefreshScheduler {
@@ -32,10 +32,12 @@ export class RefreshScheduler {
     private readonly settings: SwarmSettings,
     clock: Clock,
     private readonly log: Logger,
+    /** Whether this process runs the periodic work of the user's processes: the others see its results. */
+    private readonly leading: () => boolean = () => true,
   ) {
     this.task = new PeriodicTask(
       clock,
-      () => (this.watched ? this.settings.refreshIntervalSeconds * 1000 : 0),
+      () => (this.watched && this.leading() ? this.settings.refreshIntervalSeconds * 1000 : 0),
       () => this.refresh(),
       (error) => this.log.error(`Refreshing the instances failed: ${errorMessage(error)}`),
     );
@@ -92,7 +94,7 @@ export class RefreshScheduler {
     this.restartTimer();
   }
 
-  /** Applies a changed refresh interval. */
+  /** Applies a changed refresh interval, or a change of lead. */
   restartTimer(): void {
     this.task.start();
   }

@@ -3,7 +3,7 @@ import { parseCostSettings, type CostSettings } from './cost/costSettings';
 import type { Disposable } from './events';
 import { parseHealthSettings, type HealthSettings } from './health/healthSettings';
 import { parseIdleSettings, type IdleSettings } from './idle/idleSettings';
-import { wholeNumberSetting } from './settingsSchema';
+import { MAX_INTERVAL_SECONDS, wholeNumberSetting } from './settingsSchema';
 import { DEFAULT_IDE_IMAGE } from './templates';
 
 /**
@@ -43,7 +43,7 @@ export class SwarmSettings {
 
   /** Seconds between automatic refreshes while someone watches; 0 turns them off. */
   get refreshIntervalSeconds(): number {
-    return wholeNumberSetting(30, 0).parse(this.source.get('refreshInterval'));
+    return wholeNumberSetting(30, 0, MAX_INTERVAL_SECONDS).parse(this.source.get('refreshInterval'));
   }
 
   /** The user's templates and the open workspace's, as written; loadTemplates validates them. */

@@ -2,9 +2,18 @@ import * as z from 'zod';
 
 // Each setting falls back to its default when missing or invalid, so one bad value never turns a whole feature off.
 
-export function wholeNumberSetting(fallback: number, min: number) {
-  return z.number().int().min(min).catch(fallback);
+/** A whole number from `min`; one above `max` reads as `max` (package.json declares the same maximum). */
+export function wholeNumberSetting(fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .number()
+    .int()
+    .min(min)
+    .transform((value) => Math.min(value, max))
+    .catch(fallback);
 }
+
+/** Intervals longer than a day are a typo more often than a wish, and far beyond what a timer should hold. */
+export const MAX_INTERVAL_SECONDS = 86_400;
 
 export function numberSetting(fallback: number, min: number) {
   return z.number().min(min).catch(fallback);

@@ -4,18 +4,21 @@ import { BudgetGuard } from './cost/budgetGuard';
 import { CostLedger } from './cost/costLedger';
 import { CostMeter } from './cost/costMeter';
 import { PriceBook } from './cost/pricing';
+import { soloCoordination, type SwarmCoordination } from './coordination/swarmCoordination';
 import { errorMessage } from './errors';
 import { GroupService } from './groups/groupService';
 import { loadGroupTemplates, type GroupTemplateCatalog } from './groups/groupTemplates';
 import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
 import type { HttpProbe } from './health/httpProbe';
+import { parsePublishedHealth } from './health/publishedHealth';
 import { IdleWatcher } from './idle/idleWatcher';
 import { userOwnerId } from './installationId';
 import { redactingLogger, type Logger } from './logger';
 import type { Instance } from './models';
 import { PeriodicTask } from './periodicTask';
 import { ProviderFactory, type ProviderRegistration } from './provider';
+import { ProviderListings } from './providerListings';
 import { ProviderPool } from './providerPool';
 import { RefreshScheduler } from './refreshScheduler';
 import { InstanceRegistry, type QuarantinedEntry } from './registry';
@@ -25,6 +28,8 @@ import { loadTemplates, type TemplateCatalog, type TemplateProblem } from './tem
 
 /** Cost is accrued on every status change anyway; the tick persists it and checks the budgets. */
 const COST_TICK_MS = 60_000;
+/** The leader publishes its results this long after a change, so that a burst of changes is one write. */
+const PUBLISH_DELAY_MS = 100;
 
 /** What this machine keeps per instance outside the registry (SSH config, keys, host keys), removed when an instance goes. */
 export interface InstanceLocalFiles {
@@ -40,6 +45,11 @@ export interface SwarmDependencies {
   providers: readonly ProviderRegistration[];
   localFiles?: readonly InstanceLocalFiles[];
   clock?: Clock;
+  /**
+   * How this process shares the periodic work with the user's other processes (VS Code windows, CLI, MCP server):
+   * FileCoordination over the user's state folder; default, alone (it always leads).
+   */
+  coordination?: SwarmCoordination;
   /** This user's owner id; default the one in the user's state folder, shared by every front end. */
   ownerId?: () => string;
   /** For tests: the health probe, ids and passwords. */
@@ -64,6 +74,7 @@ export class Swarm implements Disposable {
   readonly settings: SwarmSettings;
   readonly registry: InstanceRegistry;
   readonly providers: ProviderPool;
+  readonly listings: ProviderListings;
   readonly controller: SwarmController;
   readonly refresher: RefreshScheduler;
   /** Groups of a coordinator and workers, made, scaled and run as one. */
@@ -76,31 +87,41 @@ export class Swarm implements Disposable {
   readonly log: Logger;
   /** Where passwords and provider secrets are kept. */
   readonly secrets: SecretStore;
+  /** Whether this process leads the user's processes: only the leader runs the periodic work, the others show its results. */
+  readonly coordination: SwarmCoordination;
+  private readonly clock: Clock;
+  private cancelPublish: (() => void) | undefined;
   private readonly healthTask: PeriodicTask;
   private readonly costTask: PeriodicTask;
   private readonly subscriptions: Disposable[];
 
   constructor(deps: SwarmDependencies) {
     const clock = deps.clock ?? systemClock;
+    this.clock = clock;
     const log = redactingLogger(deps.log);
     this.log = log;
+    const coordination = deps.coordination ?? soloCoordination();
+    this.coordination = coordination;
     this.secrets = deps.secrets;
     this.settings = new SwarmSettings(deps.settings);
     const factory = new ProviderFactory();
     for (const registration of deps.providers) factory.register(registration);
     this.providers = new ProviderPool(factory, (type) => this.settings.providerSettings(type), { state: deps.stores.state, secrets: deps.secrets, log, clock, ownerId: deps.ownerId ?? (() => userOwnerId()) });
+    this.listings = new ProviderListings(this.providers, clock);
     this.registry = new InstanceRegistry(deps.stores.state, () => new Date(clock.now()));
     this.controller = new SwarmController({
       registry: this.registry,
       providers: this.providers,
+      listings: this.listings,
       secrets: deps.secrets,
       templates: () => this.templates(),
       settings: () => ({ maxInstances: this.settings.maxInstances, defaultImage: this.settings.defaultImage }),
+      locks: coordination.locks,
       now: () => new Date(clock.now()),
       ...(deps.newId ? { newId: deps.newId } : {}),
       ...(deps.newPassword ? { newPassword: deps.newPassword } : {}),
     });
-    this.refresher = new RefreshScheduler(this.controller, this.settings, clock, log);
+    this.refresher = new RefreshScheduler(this.controller, this.settings, clock, log, () => coordination.leading);
     this.groups = new GroupService({
       controller: this.controller,
       providers: this.providers,
@@ -108,13 +129,15 @@ export class Swarm implements Disposable {
       settings: () => ({ maxInstances: this.settings.maxInstances }),
     });
 
-    this.health = new HealthMonitor({ controller: this.controller, providers: this.providers, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
+    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
     this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
     this.healthTask = new PeriodicTask(
       clock,
       () => this.settings.health().intervalMs,
       async () => {
+        if (!coordination.leading) return;
         await this.idle.review(await this.health.sweep());
+        this.schedulePublish();
       },
       (error) => log.error(`Health check sweep failed: ${errorMessage(error)}`),
     );
@@ -127,6 +150,7 @@ export class Swarm implements Disposable {
       clock,
       () => COST_TICK_MS,
       async () => {
+        if (!coordination.leading) return;
         await this.cost.tick();
         await this.budgets.review(this.cost.report());
       },
@@ -135,10 +159,20 @@ export class Swarm implements Disposable {
 
     const localFiles = deps.localFiles ?? [];
     this.subscriptions = [
-      this.registry.onDidChange(({ kind, instance }) => {
+      this.registry.onDidChange(({ kind, instance, remote }) => {
         if (kind === 'removed') this.forgetLocalFiles(localFiles, instance);
+        if (!remote) coordination.shareInstanceChange({ id: instance.id, at: clock.now(), instance: kind === 'removed' ? undefined : instance });
       }),
       this.settings.onDidChange((changed) => this.applySettingChanges(changed)),
+      coordination.onDidReceiveInstanceChanges((changes) => {
+        for (const { id, instance, at } of changes) this.registry.applyRemote(id, instance, at);
+      }),
+      coordination.onDidReceiveMonitoring((published) => this.follow(published)),
+      coordination.onDidChangeLeadership((leading) => this.applyLeadership(leading)),
+      this.cost.onDidChange(() => this.schedulePublish()),
+      this.controller.onOperation(({ phase }) => {
+        if (phase !== 'started') this.listings.invalidate();
+      }),
     ];
   }
 
@@ -160,24 +194,33 @@ export class Swarm implements Disposable {
     return { quarantined, ledgerProblem, templateProblems: this.templates().problems };
   }
 
-  /** Starts health sweeps (the first one interval from now) and cost ticks. A CLI command that runs once does not call it. */
+  /**
+   * Takes part in monitoring: campaigns for the lead among the user's processes and starts the schedules of health
+   * sweeps (the first one interval from now) and cost ticks, which run while this process leads; while another leads,
+   * this one shows what that one publishes. A CLI command that runs once does not call it.
+   */
   startMonitoring(): void {
+    this.coordination.join();
+    this.ledger.writable = this.coordination.leading;
     this.healthTask.start();
     this.costTask.start();
   }
 
-  /** A health sweep now (or the one in progress); the schedule carries on from its end. */
+  /** A health sweep now (or the one in progress) when this process leads; the schedule carries on from its end. */
   sweepNow(): Promise<void> {
     return this.healthTask.runNow();
   }
 
-  /** Brings cost up to now, persists it and reviews the budgets. */
+  /** Brings cost up to now, persists it and reviews the budgets, when this process leads. */
   meterNow(): Promise<void> {
     return this.costTask.runNow();
   }
 
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
+    this.cancelPublish?.();
+    // Gives the lead up for another process to take at once.
+    this.coordination.dispose();
     this.healthTask.dispose();
     this.costTask.dispose();
     this.refresher.dispose();
@@ -202,6 +245,30 @@ export class Swarm implements Disposable {
     if (changed('refreshInterval')) this.refresher.restartTimer();
     if (changed('health.interval')) this.healthTask.start();
     if (changed('cost')) void this.costTask.runNow();
+  }
+
+  /** Took the lead: writes the ledger from now on, reconciles while watched, and publishes. Lost it: shows the new leader's. */
+  private applyLeadership(leading: boolean): void {
+    this.log.info(leading ? 'This process now runs health checks, recovery, idle and budget stops and cost metering for the others.' : 'Another Remote Swarm process runs health checks and cost metering now; this one shows its results.');
+    this.ledger.writable = leading;
+    this.refresher.restartTimer();
+    this.schedulePublish();
+  }
+
+  /** What the leader published: its health states and its ledger become this process's view. */
+  private follow(published: unknown): void {
+    const { health, ledger } = (published ?? {}) as { health?: unknown; ledger?: unknown };
+    const parsed = parsePublishedHealth(health);
+    if (parsed) this.health.follow(parsed);
+    this.cost.follow(ledger);
+  }
+
+  private schedulePublish(): void {
+    if (!this.coordination.leading || this.cancelPublish) return;
+    this.cancelPublish = this.clock.setTimeout(() => {
+      this.cancelPublish = undefined;
+      this.coordination.publishMonitoring({ health: this.health.published(), ledger: this.ledger.published() });
+    }, PUBLISH_DELAY_MS);
   }
 
   private forgetLocalFiles(localFiles: readonly InstanceLocalFiles[], instance: Instance): void {

@@ -2,9 +2,9 @@
  * Settings only the user sets, never a workspace (a folder someone else may have written): where secrets go (the
  * Docker engine and its certificates, the Fly.io endpoints and organization), what runs (the default image of the
  * built-in templates, the exec probe run inside every instance, SSH hosts included), and what spends money or stops
- * instances (the instance limit, prices, budgets, idle stops, the health sweeps idle stops ride on). Keys under the
- * remoteSwarm namespace. package.json gives each a scope no workspace can set; every SettingsSource reads them from
- * the user's settings only, whatever a workspace holds.
+ * instances (the instance limit, group templates and their sizes, prices, budgets, idle stops, the health sweeps idle
+ * stops ride on). Keys under the remoteSwarm namespace. package.json gives each a scope no workspace can set; every
+ * SettingsSource reads them from the user's settings only, whatever a workspace holds.
  */
 export const USER_ONLY_SETTINGS: readonly string[] = [
   'docker.host',
@@ -17,6 +17,7 @@ export const USER_ONLY_SETTINGS: readonly string[] = [
   'health.execProbe',
   'health.interval',
   'maxInstances',
+  'groupTemplates',
   'idle.timeoutMinutes',
   'idle.timeoutMinutesByTemplate',
   'cost.pricePerHour',

@@ -16,9 +16,18 @@ export interface HealthStatusBarContent {
   troubled: TroubledInstance[];
   /** What a screen reader says: the count in words and each troubled instance. */
   accessibleLabel: string;
+  /** One line per group for the tooltip, e.g. "swarm-1: 4/5 running". */
+  groups: string[];
 }
 
-export function healthStatusBarContent(overview: HealthOverview): HealthStatusBarContent {
+/** What the tooltip says of a group: its members running of all. */
+export interface GroupCount {
+  name: string;
+  running: number;
+  members: readonly unknown[];
+}
+
+export function healthStatusBarContent(overview: HealthOverview, groups: readonly GroupCount[] = []): HealthStatusBarContent {
   const monitored = overview.instances.filter((instance) => instance.monitored);
   const healthy = monitored.filter((instance) => instance.health === 'HEALTHY').length;
   const troubled = monitored.flatMap((instance): TroubledInstance[] =>
@@ -29,6 +38,7 @@ export function healthStatusBarContent(overview: HealthOverview): HealthStatusBa
     text: `$(pulse) ${healthy}/${monitored.length} healthy`,
     troubled,
     accessibleLabel: [`Remote Swarm: ${healthy} of ${monitored.length} instances healthy`, ...troubled.map(troubleLine)].join('; '),
+    groups: groups.map((group) => `${group.name}: ${group.running}/${group.members.length} running`),
   };
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SwarmError } from '../core/errors';
+import type { Group, GroupStatus } from '../core/groups/groupView';
 import type { Instance, InstanceStatus } from '../core/models';
 import { describeBinding, networkExposedPorts } from '../core/portExposure';
 import type { ProviderCapabilities } from '../core/provider';
@@ -19,7 +20,13 @@ export interface InstanceNode {
   instance: Instance;
 }
 
-export type SwarmNode = ProviderNode | InstanceNode;
+/** A group under its provider; its members are instance nodes, so every instance command works on them. */
+export interface GroupNode {
+  kind: 'group';
+  group: Group;
+}
+
+export type SwarmNode = ProviderNode | GroupNode | InstanceNode;
 
 /** Statuses grouped by what the user can do with the instance; the group leads its contextValue. */
 export type StatusGroup = 'running' | 'stopped' | 'transitional' | 'error' | 'missing' | 'unknown';
@@ -96,6 +103,39 @@ export function providerTreeItem(node: ProviderNode): vscode.TreeItem {
     item.description = `${running} of ${node.instances.length} running`;
     item.contextValue = 'provider';
   }
+  return item;
+}
+
+const ROLL_UP_ICONS: Record<GroupStatus, vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon('layers-active', new vscode.ThemeColor('charts.green')),
+  partial: new vscode.ThemeIcon('layers-dot', new vscode.ThemeColor('charts.yellow')),
+  stopped: new vscode.ThemeIcon('layers', new vscode.ThemeColor('disabledForeground')),
+  busy: new vscode.ThemeIcon('loading~spin'),
+  error: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
+};
+
+/**
+ * `group.<status>` followed by `.shell` when its provider can open terminals and `.restart` when it can restart. Menus
+ * match with e.g. `viewItem =~ /^group\.(stopped|partial)\b/`.
+ */
+export function groupContextValue(group: Group, capabilities: ProviderCapabilities | undefined): string {
+  return `group.${group.status}${capabilities?.shell ? '.shell' : ''}${capabilities?.restart ? '.restart' : ''}`;
+}
+
+/** The group's name, "4/5 running", the roll-up icon of its members' statuses; expanded, its members below. */
+export function groupTreeItem(group: Group, capabilities: ProviderCapabilities | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(group.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `group:${group.provider}:${group.name}`;
+  item.iconPath = ROLL_UP_ICONS[group.status];
+  item.description = `${group.running}/${group.members.length} running`;
+  item.contextValue = groupContextValue(group, capabilities);
+  const tooltip = new vscode.MarkdownString().appendMarkdown(`**Group ${group.name}** — ${group.status}\n\n`);
+  const row = (label: string, value: string) => tooltip.appendMarkdown(`${label}: `).appendText(value).appendMarkdown('  \n');
+  row('Coordinator', group.coordinator?.name ?? 'none');
+  row('Workers', `${group.workers.length}${group.workerTemplate ? ` (template ${group.workerTemplate})` : ''}`);
+  row('Running', `${group.running} of ${group.members.length}`);
+  row('Network', group.network);
+  item.tooltip = tooltip;
   return item;
 }
 

@@ -3,11 +3,13 @@ import type { SwarmController } from '../core/controller';
 import type { Instance } from '../core/models';
 import type { ProviderPool } from '../core/providerPool';
 import type { RefreshScheduler } from '../core/refreshScheduler';
-import { instanceTreeItem, providerTreeItem, type InstanceNode, type ProviderNode, type SwarmNode } from './instanceTreeItems';
+import { groupChildren, providerChildren } from './groupTreeNodes';
+import { groupTreeItem, instanceTreeItem, providerTreeItem, type ProviderNode, type SwarmNode } from './instanceTreeItems';
 
 /**
- * Provider nodes (the default provider and every provider in use), each with its instances sorted by name. With no
- * instances at all the root is empty, so the view shows the welcome content for remoteSwarm.state.
+ * Provider nodes (the default provider and every provider in use), each with its groups and then its other instances
+ * sorted by name; a group holds its members. With no instances at all the root is empty, so the view shows the welcome
+ * content for remoteSwarm.state.
  */
 export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -26,9 +28,14 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
   }
 
   getTreeItem(node: SwarmNode): vscode.TreeItem {
-    if (node.kind === 'provider') return providerTreeItem(node);
-    const { instance } = node;
-    return instanceTreeItem(instance, this.pool.describe(instance.provider)?.capabilities, this.thisWindow()?.id === instance.id);
+    switch (node.kind) {
+      case 'provider':
+        return providerTreeItem(node);
+      case 'group':
+        return groupTreeItem(node.group, this.pool.describe(node.group.provider)?.capabilities);
+      case 'instance':
+        return instanceTreeItem(node.instance, this.pool.describe(node.instance.provider)?.capabilities, this.thisWindow()?.id === node.instance.id);
+    }
   }
 
   getChildren(node?: SwarmNode): SwarmNode[] {
@@ -36,7 +43,8 @@ export class InstanceTreeProvider implements vscode.TreeDataProvider<SwarmNode>,
       this.refresher.loadOnce();
       return this.providerNodes();
     }
-    return node.kind === 'provider' ? node.instances.map((instance): InstanceNode => ({ kind: 'instance', instance })) : [];
+    if (node.kind === 'provider') return providerChildren(node.instances);
+    return node.kind === 'group' ? groupChildren(node) : [];
   }
 
   dispose(): void {

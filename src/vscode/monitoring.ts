@@ -64,7 +64,7 @@ export function showMonitoring(
     changes: [controller.onDidChangeInstances, (listener) => settings.onDidChange((changed) => changed('health.interval') && listener(undefined))],
   };
   const disposables = vscode.Disposable.from(
-    createHealthStatusBar(health, statusBar),
+    createHealthStatusBar(health, statusBar, () => swarm.groups.list()),
     createWindowInstanceStatusBar(thisWindow, health, statusBar),
     announceMonitoringEvents({ health, idle, budgets }, log),
     healthPanel,

@@ -90,7 +90,7 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
   const clock = new FakeClock();
   gc?.();
   const baseline = process.memoryUsage().heapUsed;
-  const monitor = new HealthMonitor({ controller: core.controller, providers: core.pool, settings: () => settings, clock });
+  const monitor = new HealthMonitor({ controller: core.controller, listings: core.swarm.listings, settings: () => settings, clock });
   const sweepOnce = async () => {
     clock.advance(settings.intervalMs);
     await monitor.sweep();

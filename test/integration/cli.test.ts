@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import Docker from 'dockerode';
 import type { Instance } from '../../src/core/models';
 import { DockerProvider } from '../../src/providers/docker/dockerProvider';
+import { CLI, containersNamed, removeNamed, runCli, spawnCli, type CliResult } from '../support/cliProcess';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { ensureSshTestImage, ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
 import { RUN_ID } from '../support/testRun';
-
-const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
-const run = promisify(execFile);
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * The CLI end to end on the real engine, as a user runs it: its own process, its own state directory. Its instances
@@ -29,16 +19,7 @@ describe('remote-swarm CLI against the real Docker engine', function () {
   let temp: ReturnType<typeof makeTempDir>;
   const name = (label: string) => `rstest-${RUN_ID}-cli-${label}`;
 
-  async function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path, ...env } });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      if (typeof failed.code !== 'number') throw error;
-      return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
-  }
+  const cli = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(temp.path, args, env);
 
   before(async () => {
     await requireDocker();
@@ -113,7 +94,7 @@ describe('remote-swarm CLI against the real Docker engine', function () {
     // A template publishing sshd's port, as a user would write it.
     writeFileSync(join(temp.path, 'settings.json'), JSON.stringify({ templates: [{ name: 'with-sshd', image: ensureSshTestImage(), ports: [{ container: 22, purpose: 'ssh' }, { container: 8080, purpose: 'ide' }] }] }));
     assert.equal((await cli(['create', name('sshd2'), '--template', 'with-sshd'])).code, 0);
-    const relay = spawn(process.execPath, ['--import', 'tsx', CLI, 'ssh', '--stdio', name('sshd2')], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path } });
+    const relay = spawnCli(temp.path, ['ssh', '--stdio', name('sshd2')]);
     const banner = await new Promise<string>((resolve, reject) => {
       let seen = '';
       relay.stdout.on('data', (chunk: Buffer) => {
@@ -134,7 +115,7 @@ describe('remote-swarm CLI against the real Docker engine', function () {
 
   it('logs --follow prints what the instance writes until Ctrl+C', async () => {
     assert.equal((await cli(['create', name('logs')])).code, 0);
-    const follow = spawn(process.execPath, ['--import', 'tsx', CLI, 'logs', name('logs'), '--follow', '--tail', '0'], { env: { ...process.env, REMOTE_SWARM_STATE_DIR: temp.path } });
+    const follow = spawnCli(temp.path, ['logs', name('logs'), '--follow', '--tail', '0']);
     let output = '';
     const marker = new Promise<void>((resolve) => follow.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')).includes('followed-line') && resolve()));
     const exited = new Promise<number | null>((resolve) => follow.once('exit', resolve));
@@ -209,17 +190,3 @@ describe('remote-swarm CLI against the real Docker engine', function () {
     });
   });
 });
-
-async function containersNamed(name: string): Promise<string[]> {
-  const containers = await new Docker().listContainers({ all: true, filters: { name: [`remote-swarm-${name}`] } });
-  return containers.map((container) => container.Names[0] ?? '');
-}
-
-/** Containers and volumes of this run's CLI instances (remote-swarm-<name>, remote-swarm-<name>-<id>). */
-async function removeNamed(prefix: string): Promise<void> {
-  const docker = new Docker();
-  const containers = await docker.listContainers({ all: true, filters: { name: [`remote-swarm-${prefix}`] } });
-  await Promise.all(containers.map((container) => docker.getContainer(container.Id).remove({ force: true })));
-  const { Volumes } = await docker.listVolumes({ filters: { name: [`remote-swarm-${prefix}`] } });
-  await Promise.all((Volumes ?? []).map((volume) => docker.getVolume(volume.Name).remove()));
-}

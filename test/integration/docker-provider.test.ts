@@ -216,6 +216,20 @@ describe('DockerProvider against the real Docker engine', function () {
     assert.ok(inspect.Config.Env.includes('FEATURE=off') && inspect.Config.Env.includes('PASSWORD=new-one'), inspect.Config.Env.join(' '));
   });
 
+  it('shows and deletes an instance that a failed recreate left with two containers, the one serving it first', async () => {
+    const { id, config } = newInstance();
+    const created = await provider.createInstance({ id, config });
+    const original = await docker.getContainer(created.metadata.containerId ?? '').inspect();
+    // What a recreate whose removal of the old container failed leaves: a stopped, renamed copy with the same labels.
+    const leftover = await docker.createContainer({ name: `remote-swarm-${config.name}-replaced-1`, Image: image, Labels: original.Config.Labels, Cmd: ['true'] });
+
+    assert.deepEqual((await provider.listInstances()).filter((instance) => instance.id === id).map((instance) => instance.metadata.containerId), [created.metadata.containerId]);
+    assert.equal((await provider.getInstance(id))?.status, 'running');
+    await provider.deleteInstance(id, { keepWorkspace: false });
+    assert.deepEqual(await leftovers(id), { containers: 0, volumes: 0 });
+    await assert.rejects(docker.getContainer(leftover.id).inspect(), /no such container/i);
+  });
+
   it('puts the old container back when its replacement cannot start', async () => {
     const { id, config } = newInstance();
     const created = await provider.createInstance({ id, config });

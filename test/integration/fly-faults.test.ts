@@ -148,6 +148,18 @@ describe('Fly provider under injected faults', function () {
       await assert.rejects(slow.createInstance(newFlyInstance(endpoint)), swarmError('OPERATION_FAILED', /did not reach state "started" within 1 s/));
     });
 
+    it('when the machine fails to launch: at once, not at the start deadline, with its last event as the reason', async () => {
+      const slowToGiveUp = testFlyProvider(endpoint, { startTimeoutSeconds: 300 });
+      await slowToGiveUp.initialize();
+      emulator.failNextLaunch('failed to pull image "remote-swarm/test-busybox:latest": not found');
+      const started = performance.now();
+      await assert.rejects(
+        slowToGiveUp.createInstance(newFlyInstance(endpoint)),
+        swarmError('OPERATION_FAILED', /failed to start \(state "failed"\): launch: failed, failed to pull image .*: not found\. `fly logs --app rs-test-/),
+      );
+      assert.ok(performance.now() - started < 5_000, 'the /wait ended on the failure');
+    });
+
     it('when cancelled', async () => {
       const controller = new AbortController();
       const onProgress = (message: string) => {
@@ -187,6 +199,17 @@ describe('Fly provider under injected faults', function () {
     });
   });
 
+  it('a start whose launch fails ends at once with the reason, and the instance shows the error', async () => {
+    const request = newFlyInstance(endpoint);
+    await provider.createInstance(request);
+    await provider.stopInstance(request.id);
+    emulator.failNextLaunch('exec format error');
+    await assert.rejects(provider.startInstance(request.id), swarmError('OPERATION_FAILED', /failed to start \(state "failed"\): launch: failed, exec format error/));
+    assert.equal((await provider.getInstance(request.id))?.status, 'error');
+    assert.equal((await provider.startInstance(request.id)).status, 'running', 'the next start works');
+    await provider.deleteInstance(request.id, { keepWorkspace: false });
+  });
+
   describe('slow answers', () => {
     let client: FlyClient;
 
@@ -206,7 +229,7 @@ describe('Fly provider under injected faults', function () {
       await client.startMachine(app, machineId);
       emulator.faults.slow('machine.wait', 1500);
       const before = sent('machine.wait');
-      await client.waitMachine(app, machineId, { state: 'started', timeoutSeconds: 1 });
+      await client.waitMachine(app, machineId, { states: ['started'], timeoutSeconds: 1 });
       assert.equal(sent('machine.wait') - before, 2);
       await client.deleteApp(app);
     });

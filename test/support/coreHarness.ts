@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Clock } from '../../src/core/clock';
 import type { ControllerSettings, SwarmController } from '../../src/core/controller';
+import type { SwarmCoordination } from '../../src/core/coordination/swarmCoordination';
+import type { HttpProbe } from '../../src/core/health/httpProbe';
 import { FileSecretStore } from '../../src/core/fileSecretStore';
 import { JsonFileStore } from '../../src/core/jsonFileStore';
 import { silentLogger } from '../../src/core/logger';
@@ -29,6 +31,10 @@ export interface CoreHarness {
 
 export interface CoreHarnessOptions {
   clock?: Clock;
+  /** How this core shares periodic work with others over the same folder (default: alone). */
+  coordination?: SwarmCoordination;
+  /** The health checks' HTTP probe (default: a real GET). */
+  probe?: HttpProbe;
   localFiles?: InstanceLocalFiles[];
   /** Options a provider type declares for its instances. */
   instanceOptions?: Record<string, InstanceOptionsDeclaration>;

@@ -1,6 +1,7 @@
 import { generateInstanceId } from '../../src/core/passwords';
 import { instanceConfigSchema, type InstanceConfig, type InstanceConfigInput } from '../../src/core/models';
 import { FlyClient } from '../../src/providers/fly/flyClient';
+import { flyInstanceSpec, machineConfigFor } from '../../src/providers/fly/flyMachineConfig';
 import { FlyProvider, type FlyProviderOptions } from '../../src/providers/fly/flyProvider';
 import { FLY_RATE_LIMITS, type RateLimitTable } from '../../src/providers/fly/flyRateLimiter';
 import { startFlyEmulator, type FlyEmulator, type FlyEmulatorOptions } from './flyEmulator';
@@ -128,6 +129,21 @@ export function newFlyInstance(endpoint: Pick<FlyTestEndpoint, 'image'>, overrid
     ...overrides,
   });
   return { id, config };
+}
+
+/**
+ * Makes `count` instances' apps on the emulator at once, each with its started machine as a provider of `owner` makes
+ * it (without its volume: listings do not read it), and no requests or rate limits spent. Returns their ids.
+ */
+export async function seedFlyInstances(endpoint: EmulatorEndpoint, count: number, owner = TEST_OWNER): Promise<string[]> {
+  const instances = Array.from({ length: count }, () => newFlyInstance(endpoint));
+  await endpoint.emulator.seed(
+    instances.map(({ id, config }) => {
+      const { mounts: _volume, ...machine } = machineConfigFor({ id, config, spec: flyInstanceSpec(config), volumeId: '', owner });
+      return { name: testAppName(id), machine: { name: config.name, region: endpoint.region, config: machine } };
+    }),
+  );
+  return instances.map(({ id }) => id);
 }
 
 /** A fetch that records every request it sends ("METHOD /path"), for counting what an operation costs on any endpoint. */

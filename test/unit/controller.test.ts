@@ -79,6 +79,14 @@ describe('SwarmController', () => {
     assert.equal((await stopping).status, 'stopped');
   });
 
+  it('creates under an id chosen beforehand, and refuses one that is taken', async () => {
+    const created = await core.controller.create({ provider: 'memory', name: 'chosen', id: 'c0ffee000001' });
+    assert.equal(created.id, 'c0ffee000001');
+    assert.ok(provider.instances.has('c0ffee000001'), 'the provider makes it under that id');
+    await assert.rejects(core.controller.create({ provider: 'memory', name: 'other', id: 'c0ffee000001' }), (error: unknown) => SwarmError.is(error, 'CONFLICT') && error.details?.field === 'id');
+    assert.equal(core.registry.size, 1);
+  });
+
   it('enforces the instance limit, with the setting to raise as its remedy', async () => {
     core.settings.maxInstances = 2;
     await core.controller.create({ provider: 'memory', name: 'a' });
@@ -143,6 +151,19 @@ describe('SwarmController', () => {
     const updated = await core.controller.update(id, { resources: { memoryMB: 1024 } });
     assert.deepEqual(updated.config.resources, { cpuCores: 1, memoryMB: 1024, storageGB: 10 });
     await assert.rejects(core.controller.update(id, { name: 'b' }), { code: 'INVALID_CONFIG', message: /^name: cannot be changed/ });
+  });
+
+  it('two updates of one instance at once each keep the other\'s change', async () => {
+    const { id } = await core.controller.create({ provider: 'memory', template: 'development', name: 'a' });
+    const held = gate();
+    provider.gate = held.promise;
+    const memory = core.controller.update(id, { resources: { memoryMB: 1024 } });
+    const env = core.controller.update(id, { env: { FEATURE: 'on' } });
+    held.open();
+    await Promise.all([memory, env]);
+    const { config } = core.controller.get(id);
+    assert.equal(config.resources.memoryMB, 1024);
+    assert.equal(config.env.FEATURE, 'on');
   });
 
   it('reconcile adopts instances made elsewhere, marks vanished ones and leaves others alone', async () => {

@@ -25,7 +25,7 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     core = await makeCore(temp.path, { memory: () => provider });
     clock = new FakeClock();
     settings = { ...parseHealthSettings({}), failureThreshold: 3, successThreshold: 2, timeoutMs: 2000, recoveryBackoffMs: 60_000, maxRecoveryAttempts: 2 };
-    monitor = new HealthMonitor({ controller: core.controller, providers: core.pool, settings: () => settings, clock });
+    monitor = new HealthMonitor({ controller: core.controller, listings: core.swarm.listings, settings: () => settings, clock });
     events = [];
     monitor.onEvent((event) => events.push(event));
   });
@@ -245,6 +245,22 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     const sample = monitor.recordOf(instance.id)!.samples[1]!;
     assert.equal(sample.outcome, 'pass');
     assert.equal(sample.usage, undefined, 'a gap in the chart');
+  });
+
+  it('reuses the listing of a refresh just made, so a refresh and a sweep list the provider once; an operation makes it list again', async () => {
+    const { instance } = await instanceServedBy('web');
+    const lists = () => provider.calls.filter((call) => call === 'list').length;
+    const before = lists();
+    await core.swarm.refresher.refresh();
+    await core.swarm.sweepNow();
+    assert.equal(lists() - before, 1, 'the sweep used the refresh\'s listing');
+    assert.equal(core.swarm.health.statusOf(instance.id), 'HEALTHY');
+
+    await core.controller.restart(instance.id);
+    await core.swarm.sweepNow();
+    assert.equal(lists() - before, 2, 'after the restart the sweep listed afresh');
+    await core.swarm.sweepNow();
+    assert.equal(lists() - before, 3, 'a sweep does not reuse its own listing');
   });
 
   it('leaves stopped instances and instances with an operation in flight alone', async () => {

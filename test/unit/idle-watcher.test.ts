@@ -29,7 +29,7 @@ describe('IdleWatcher (local HTTP servers, fake clock)', () => {
     core = await makeCore(temp.path, { memory: () => provider });
     clock = new FakeClock();
     settings = parseIdleSettings({});
-    monitor = new HealthMonitor({ controller: core.controller, providers: core.pool, settings: () => parseHealthSettings({}), clock });
+    monitor = new HealthMonitor({ controller: core.controller, listings: core.swarm.listings, settings: () => parseHealthSettings({}), clock });
     idle = new IdleWatcher({ controller: core.controller, settings: () => settings, clock });
     stops = [];
     idle.onDidStop((stop) => stops.push(stop));

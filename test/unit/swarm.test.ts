@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import * as z from 'zod';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COST_LEDGER_KEY } from '../../src/core/cost/costLedger';
 import { instanceConfigSchema, type Instance } from '../../src/core/models';
-import { InstanceRegistry, REGISTRY_KEY, REGISTRY_SCHEMA_VERSION } from '../../src/core/registry';
+import { InstanceRegistry, QUARANTINE_KEY, REGISTRY_KEY, REGISTRY_SCHEMA_VERSION } from '../../src/core/registry';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { MemoryProvider } from '../support/memoryProvider';
 import { MemoryStore } from '../support/providerContext';
@@ -74,5 +77,35 @@ describe('instance configurations written before provider options', () => {
     const registry = new InstanceRegistry(store);
     assert.deepEqual(await registry.load(), [], 'nothing is quarantined');
     assert.deepEqual((registry.get('i1') as Instance).config.options, { host: 'box', port: 22, user: 'dev' });
+  });
+
+  describe('loads whatever garbage the stored state holds, keeping it aside and saying so', () => {
+    const garbage: [string, unknown][] = [['a string', 'corrupt'], ['a number', 42], ['null', null], ['a list of junk', [1, 'x', null]], ['an object of junk', { a: { b: 1 } }]];
+    const keys = [REGISTRY_KEY, QUARANTINE_KEY, COST_LEDGER_KEY, 'remoteSwarm.ssh.hosts'];
+    for (const key of keys) {
+      for (const [kind, value] of garbage) {
+        it(`${key} holding ${kind}`, async () => {
+          const dir = makeTempDir();
+          try {
+            writeFileSync(join(dir.path, 'state.json'), JSON.stringify({ [key]: value }));
+            const provider = new MemoryProvider();
+            const loaded = await makeCore(dir.path, { memory: () => provider });
+            try {
+              const report = await loaded.swarm.load();
+              const created = await loaded.controller.create({ provider: 'memory', name: 'after-garbage' });
+              assert.equal(loaded.controller.get('after-garbage').id, created.id, 'the core works on');
+              if (key === COST_LEDGER_KEY && value !== null) assert.match(report.ledgerProblem ?? '', /kept aside/);
+              if (key === QUARANTINE_KEY && !Array.isArray(value) && value !== null) {
+                assert.ok(loaded.registry.quarantinedEntries().some((entry) => entry.id === '(quarantine)'), 'a broken quarantine list is itself kept aside');
+              }
+            } finally {
+              loaded.dispose();
+            }
+          } finally {
+            dir.remove();
+          }
+        });
+      }
+    }
   });
 });

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: suite,
       launchArgs: [workspace, '--user-data-dir', userDataDir, '--disable-extensions', '--disable-workspace-trust'],
+      // Its own state folder: its window elects itself leader there, apart from the user's windows.
+      extensionTestsEnv: { REMOTE_SWARM_STATE_DIR: path.join(temp.path, 'state') },
     });
   } finally {
     await removeTestInstances();

@@ -49,6 +49,9 @@ const MONTHS_KEPT = 13;
 export class CostLedger {
   private document: LedgerDocument = emptyLedger();
   private writeChain: Promise<void> = Promise.resolve();
+  private waitingWrite: Promise<void> | undefined;
+  /** Off in a process that follows another's metering: it shows that ledger, and only the leader's writes land. */
+  writable = true;
 
   constructor(private readonly store: KeyValueStore) {}
 
@@ -110,14 +113,32 @@ export class CostLedger {
     if (!given.includes(key)) given.push(key);
   }
 
-  /** Writes the ledger, keeping the last MONTHS_KEPT months; writes are chained so the last state always lands last. */
+  /** The whole ledger as it stands, for the processes that follow this one. */
+  published(): unknown {
+    return structuredClone(this.document);
+  }
+
+  /** Takes the ledger another process published; false (and nothing changes) when it is not in this version's shape. */
+  follow(published: unknown): boolean {
+    const parsed = ledgerSchema.safeParse(published);
+    if (parsed.success) this.document = parsed.data;
+    return parsed.success;
+  }
+
+  /**
+   * Writes the ledger, keeping the last MONTHS_KEPT months. Writes are chained so the last state always lands last, and
+   * a write still waiting its turn takes every later change with it: 700 changes in one refresh make one write, not 700.
+   */
   persist(): Promise<void> {
-    for (const old of Object.keys(this.document.months).sort().slice(0, -MONTHS_KEPT)) delete this.document.months[old];
-    for (const old of Object.keys(this.document.alerts).sort().slice(0, -MONTHS_KEPT)) delete this.document.alerts[old];
-    const snapshot = structuredClone(this.document);
-    const write = this.writeChain.then(() => this.store.update(COST_LEDGER_KEY, snapshot));
-    this.writeChain = write.catch(() => undefined);
-    return write;
+    if (!this.writable) return Promise.resolve();
+    this.waitingWrite ??= this.writeChain.then(() => {
+      this.waitingWrite = undefined;
+      for (const old of Object.keys(this.document.months).sort().slice(0, -MONTHS_KEPT)) delete this.document.months[old];
+      for (const old of Object.keys(this.document.alerts).sort().slice(0, -MONTHS_KEPT)) delete this.document.alerts[old];
+      return this.store.update(COST_LEDGER_KEY, structuredClone(this.document));
+    });
+    this.writeChain = this.waitingWrite.catch(() => undefined);
+    return this.waitingWrite;
   }
 }
 

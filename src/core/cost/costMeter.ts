@@ -38,6 +38,13 @@ export class CostMeter {
     this.changes.fire();
   }
 
+  /** Shows the ledger the leading process published, brought up to now; false when it could not be read. */
+  follow(published: unknown): boolean {
+    if (!this.deps.ledger.follow(published)) return false;
+    this.changes.fire();
+    return true;
+  }
+
   /** This month's costs as of now. */
   report(): CostReport {
     this.catchUp();

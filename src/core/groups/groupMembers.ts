@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { InstanceConfig } from '../models';
+import type { MemberHosts } from '../provider';
 
 /**
  * How the members of a group are named and find each other. Providers read it from a member's configuration, so an
@@ -53,12 +54,18 @@ export function memberNetwork(config: InstanceConfig): { network: string; aliase
   return { network: groupNetworkName(config.group), aliases };
 }
 
+/** Members reach each other by memberNetwork's aliases (Docker), unless the provider names other hosts (PrivateNetworks.memberHosts). */
+export const ALIAS_HOSTS: MemberHosts = { coordinator: COORDINATOR_ROLE, workers: WORKERS_ALIAS };
+
 /** What every member is told about its group, as environment. */
-export function memberEnvironment(group: string, role: string, coordinatorPort: number): Record<string, string> {
+export function memberEnvironment(group: string, role: string): Record<string, string> {
+  return { REMOTE_SWARM_GROUP: group, REMOTE_SWARM_ROLE: role };
+}
+
+/** Where a member finds its peers, as environment: a name the provider has none for is left out. */
+export function peerEnvironment(hosts: MemberHosts, coordinatorPort: number): Record<string, string> {
   return {
-    REMOTE_SWARM_GROUP: group,
-    REMOTE_SWARM_ROLE: role,
-    REMOTE_SWARM_COORDINATOR: `${COORDINATOR_ROLE}:${coordinatorPort}`,
-    REMOTE_SWARM_WORKERS: WORKERS_ALIAS,
+    ...(hosts.coordinator === undefined ? {} : { REMOTE_SWARM_COORDINATOR: `${hosts.coordinator}:${coordinatorPort}` }),
+    ...(hosts.workers === undefined ? {} : { REMOTE_SWARM_WORKERS: hosts.workers }),
   };
 }

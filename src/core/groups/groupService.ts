@@ -2,11 +2,12 @@ import { mapConcurrently } from '../concurrency';
 import type { CreateInstanceInput, SwarmController } from '../controller';
 import { errorMessage, invalidConfig, SwarmError } from '../errors';
 import type { Instance, InstanceConfigOverrides } from '../models';
-import type { ExecResult, OperationOptions, PrivateNetworks } from '../provider';
+import { generateInstanceId } from '../passwords';
+import type { ExecResult, MemberHosts, OperationOptions, PrivateNetworks } from '../provider';
 import type { ProviderPool } from '../providerPool';
 import { CODE_SERVER_PORT } from '../templates';
 import { parseOrThrow } from '../validation';
-import { COORDINATOR_ROLE, groupNameSchema, groupNetworkName, memberEnvironment, memberName, workerCountSchema, workerNumber, workerRole } from './groupMembers';
+import { ALIAS_HOSTS, COORDINATOR_ROLE, groupNameSchema, groupNetworkName, memberEnvironment, memberName, peerEnvironment, workerCountSchema, workerNumber, workerRole } from './groupMembers';
 import type { GroupTemplateCatalog } from './groupTemplates';
 import { groupsOf, type Group } from './groupView';
 
@@ -39,7 +40,10 @@ export interface GroupPlan {
   workers: number;
   /** The private network, or undefined where the provider has none (SSH hosts: peers by host name). */
   network: string | undefined;
+  /** The coordinator first, with the id it will have; where members find their peers is added at create, as the provider names them. */
   members: CreateInstanceInput[];
+  /** The coordinator's IDE port, which every member is told. */
+  coordinatorPort: number;
 }
 
 /** One member's part in an operation on its group. */
@@ -80,7 +84,7 @@ export class GroupService {
     const group = this.find(name);
     if (!group) {
       const known = this.list().map((candidate) => candidate.name);
-      throw new SwarmError('INSTANCE_NOT_FOUND', `There is no group "${name}"${known.length > 0 ? `; the groups are: ${known.join(', ')}` : ''}.`, { details: { field: 'group', group: name } });
+      throw new SwarmError('INSTANCE_NOT_FOUND', `There is no group "${name}"${known.length > 0 ? `; the groups are: ${known.join(', ')}` : ''}.`, { details: { field: 'group', group: name }, remedy: { kind: 'refresh' } });
     }
     return group;
   }
@@ -93,13 +97,14 @@ export class GroupService {
     const workers = parseOrThrow(workerCountSchema, input.workers ?? template?.workers ?? 4, 'workers');
     if (this.find(name)) throw new SwarmError('CONFLICT', `A group named "${name}" exists already; choose another name.`, { details: { field: 'name' } });
     const description = this.deps.providers.describe(input.provider);
-    const coordinatorPort = ideContainerPort(this.deps.controller.resolveConfig(this.memberInput(input, name, COORDINATOR_ROLE, coordinatorTemplate, workerTemplate, CODE_SERVER_PORT)).ports);
+    const coordinatorPort = ideContainerPort(this.deps.controller.resolveConfig(this.memberInput(input, name, COORDINATOR_ROLE, coordinatorTemplate, workerTemplate)).ports);
     const members = [
-      this.memberInput(input, name, COORDINATOR_ROLE, coordinatorTemplate, workerTemplate, coordinatorPort),
-      ...Array.from({ length: workers }, (_, index) => this.memberInput(input, name, workerRole(index + 1), workerTemplate, workerTemplate, coordinatorPort)),
+      { ...this.memberInput(input, name, COORDINATOR_ROLE, coordinatorTemplate, workerTemplate), id: generateInstanceId() },
+      ...Array.from({ length: workers }, (_, index) => this.memberInput(input, name, workerRole(index + 1), workerTemplate, workerTemplate)),
     ];
     this.checkRoom(members);
-    return { name, provider: input.provider, coordinatorTemplate, workerTemplate, workers, network: description?.capabilities.privateNetworks ? groupNetworkName(name) : undefined, members };
+    const network = description?.capabilities.privateNetworks ? groupNetworkName(name) : undefined;
+    return { name, provider: input.provider, coordinatorTemplate, workerTemplate, workers, network, members, coordinatorPort };
   }
 
   /** All or nothing: a failure or a cancel removes every member made and the network, then reports the first failure. */
@@ -107,8 +112,9 @@ export class GroupService {
     const plan = this.plan(input);
     const networks = await this.networks(plan.provider);
     const madeNetwork = networks ? await this.ensureNetwork(networks, plan.name) : false;
+    const peers = peerEnvironment(peerHosts(networks, plan.name, plan.members[0]?.id), plan.coordinatorPort);
     try {
-      await this.createMembers(plan.members, input.allowNetworkExposure === true, options);
+      await this.createMembers(plan.members.map((member) => withEnvironment(member, peers)), input.allowNetworkExposure === true, options);
     } catch (error) {
       if (madeNetwork) await networks?.deleteNetwork(groupNetworkName(plan.name)).catch(() => undefined);
       throw error;
@@ -132,8 +138,9 @@ export class GroupService {
       const coordinatorPort = ideContainerPort(group.coordinator?.config.ports ?? []);
       const highest = Math.max(0, ...group.workers.map((worker) => workerNumber(worker.config.groupRole) ?? 0));
       const shared = sharedOverrides(group);
+      const peers = peerEnvironment(peerHosts(await this.networks(group.provider), name, group.coordinator?.id), coordinatorPort);
       const joining = Array.from({ length: target - group.workers.length }, (_, index) =>
-        this.memberInput({ name, provider: group.provider, overrides: shared, memberOptions: options.memberOptions }, name, workerRole(highest + index + 1), workerTemplate, workerTemplate, coordinatorPort),
+        withEnvironment(this.memberInput({ name, provider: group.provider, overrides: shared, memberOptions: options.memberOptions }, name, workerRole(highest + index + 1), workerTemplate, workerTemplate), peers),
       );
       this.checkRoom(joining);
       await this.createMembers(joining, options.allowNetworkExposure === true, options);
@@ -186,14 +193,14 @@ export class GroupService {
     return template;
   }
 
-  private memberInput(input: Pick<CreateGroupInput, 'name' | 'provider' | 'overrides' | 'memberOptions'>, group: string, role: string, template: string, workerTemplate: string, coordinatorPort: number): CreateInstanceInput {
+  private memberInput(input: Pick<CreateGroupInput, 'name' | 'provider' | 'overrides' | 'memberOptions'>, group: string, role: string, template: string, workerTemplate: string): CreateInstanceInput {
     const overrides = input.overrides ?? {};
     const options = { ...overrides.options, ...input.memberOptions?.[role] };
     return {
       provider: input.provider,
       name: memberName(group, role),
       template,
-      overrides: { ...overrides, options, env: { ...overrides.env, ...memberEnvironment(group, role, coordinatorPort) }, group, groupRole: role, groupWorkerTemplate: workerTemplate },
+      overrides: { ...overrides, options, env: { ...overrides.env, ...memberEnvironment(group, role) }, group, groupRole: role, groupWorkerTemplate: workerTemplate },
     };
   }
 
@@ -260,6 +267,15 @@ export class GroupService {
   }
 }
 
+/** The provider's names for the group's peers, or else the aliases of memberNetwork. */
+function peerHosts(networks: PrivateNetworks | undefined, group: string, coordinatorId: string | undefined): MemberHosts {
+  return networks?.memberHosts?.(group, coordinatorId) ?? ALIAS_HOSTS;
+}
+
+function withEnvironment(member: CreateInstanceInput, env: Record<string, string>): CreateInstanceInput {
+  return { ...member, overrides: { ...member.overrides, env: { ...member.overrides?.env, ...env } } };
+}
+
 function roleOf(member: Instance): string {
   return member.config.groupRole ?? '(none)';
 }
@@ -275,7 +291,8 @@ function sharedOverrides(group: Group): InstanceConfigOverrides {
   return group.coordinator ? { image: group.coordinator.config.image } : {};
 }
 
-function throwIfAnyFailed(outcomes: readonly MemberOutcome[], action: string): void {
+/** Throws one error naming every member that failed, if any did. */
+export function throwIfAnyFailed(outcomes: readonly MemberOutcome[], action: string): void {
   const failed = outcomes.filter((outcome) => outcome.error !== undefined);
   if (failed.length === 0) return;
   throw new SwarmError('OPERATION_FAILED', `${action}: ${failed.length} of ${outcomes.length} members failed: ${failed.map((outcome) => `${outcome.member}: ${outcome.error}`).join('; ')}`, {

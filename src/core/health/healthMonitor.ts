@@ -1,24 +1,26 @@
 import type { Clock } from '../clock';
 import { mapConcurrently } from '../concurrency';
-import type { OperationEvent, SwarmController } from '../controller';
+import type { SwarmController } from '../controller';
 import { errorMessage } from '../errors';
 import { Emitter, type Disposable, type Event } from '../events';
 import type { Instance, InstanceStatus } from '../models';
 import type { Provider, ProviderInstance } from '../provider';
-import type { ProviderPool } from '../providerPool';
+import type { ProviderListings } from '../providerListings';
 import { forTemplate } from '../templateOverrides';
 import { within } from './deadline';
 import { instanceHealthView, type HealthOverview, type HealthSnapshot, type InstanceHealthRecord } from './healthSnapshot';
 import { MAX_RESTARTS_PER_HOUR, type HealthSettings } from './healthSettings';
 import { initialHealthState, nextHealthState, recoveringState, type HealthState, type HealthStatus } from './healthStatus';
 import { formatSeconds, probeHttp, type HttpProbe } from './httpProbe';
+import type { PublishedHealth, PublishedInstanceHealth } from './publishedHealth';
 import { checkInstance, type HealthSample, type ProviderView } from './instanceCheck';
 import { decideRecovery, restartsInBudgetWindow, type RecoveryAttempt, type RecoveryBudget, type RecoveryEpisode, type RecoverySettings } from './recoveryPolicy';
 import { RingBuffer } from './ringBuffer';
 
 export interface HealthMonitorDependencies {
-  controller: Pick<SwarmController, 'list' | 'isBusy' | 'restart' | 'reconcile' | 'onOperation'>;
-  providers: Pick<ProviderPool, 'get'>;
+  controller: Pick<SwarmController, 'list' | 'isBusy' | 'restart' | 'reconcile' | 'onOperation' | 'onDidChangeInstances'>;
+  /** What the providers list: a sweep reuses a refresh's listing younger than the sweep interval. */
+  listings: Pick<ProviderListings, 'recent'>;
   settings: () => HealthSettings;
   clock: Clock;
   probe?: HttpProbe;
@@ -80,7 +82,7 @@ export class HealthMonitor {
   private readonly probe: HttpProbe;
   /** Instances the monitor itself is restarting: their restart is not the user acting. */
   private readonly restarting = new Set<string>();
-  private readonly operationListener: Disposable;
+  private readonly subscriptions: Disposable[];
   private lastSweepAt: number | undefined;
 
   /** Fires after each sweep. */
@@ -89,7 +91,15 @@ export class HealthMonitor {
 
   constructor(private readonly deps: HealthMonitorDependencies) {
     this.probe = deps.probe ?? probeHttp;
-    this.operationListener = deps.controller.onOperation((event) => this.noticeUserAction(event));
+    this.subscriptions = [
+      deps.controller.onOperation(({ operation, instance, phase }) => {
+        if (phase === 'succeeded' && (operation === 'start' || operation === 'restart')) this.noticeUserAction(instance);
+      }),
+      // Another process of the user started or restarted it: its registry change arrives here with the transitional status.
+      deps.controller.onDidChangeInstances(({ instance, remote }) => {
+        if (remote && (instance.status === 'starting' || instance.status === 'restarting')) this.noticeUserAction(instance.name);
+      }),
+    ];
   }
 
   /**
@@ -101,7 +111,7 @@ export class HealthMonitor {
     const instances = this.deps.controller.list();
     this.forgetUnmonitored(instances);
     const due = instances.filter((instance) => MONITORED.has(instance.status) && !this.deps.controller.isBusy(instance.id));
-    const listings = await this.listProviders(due, settings.timeoutMs);
+    const listings = await this.listProviders(due, settings);
     const views = due.map((instance) => ({ instance, view: viewOf(instance, listings.get(instance.provider)!) }));
     const stoppedOutside = views.filter(({ view }) => isStopped(view)).map(({ instance }) => instance);
     const toCheck = this.longestWaitFirst(views.filter(({ view }) => !isStopped(view)));
@@ -150,8 +160,28 @@ export class HealthMonitor {
     };
   }
 
+  /** Everything it knows, for the processes that follow this one (and take over from it). */
+  published(): PublishedHealth {
+    const instances: Record<string, PublishedInstanceHealth> = {};
+    for (const [id, { state, history, episode, budget, recoveryLog }] of this.instances) {
+      instances[id] = { state, samples: history.toArray(), episode, budget, recoveryLog: recoveryLog.toArray() };
+    }
+    return { lastSweepAt: this.lastSweepAt, instances };
+  }
+
+  /** Shows what the leading process found instead of checking: its states, histories and recovery episodes become this monitor's. */
+  follow(published: PublishedHealth): void {
+    const historySize = this.deps.settings().historySize;
+    this.instances.clear();
+    for (const [id, { state, samples, episode, budget = newBudget(), recoveryLog }] of Object.entries(published.instances)) {
+      this.instances.set(id, { state, history: filled(new RingBuffer(historySize), samples), episode, budget, recoveryLog: filled(new RingBuffer(RECOVERY_LOG_SIZE), recoveryLog) });
+    }
+    this.lastSweepAt = published.lastSweepAt;
+    this.changes.fire();
+  }
+
   dispose(): void {
-    this.operationListener.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.changes.dispose();
     this.events.dispose();
   }
@@ -162,16 +192,19 @@ export class HealthMonitor {
     for (const id of this.instances.keys()) if (!monitoredIds.has(id)) this.instances.delete(id);
   }
 
-  /** One list call per provider: what each says about its instances, or why it could not be asked within the timeout. */
-  private async listProviders(instances: readonly Instance[], timeoutMs: number): Promise<Map<string, ProviderListing>> {
+  /**
+   * At most one list call per provider (none when a refresh listed it within the interval): what each says about its
+   * instances, or why it could not be asked within the probe timeout.
+   */
+  private async listProviders(instances: readonly Instance[], { intervalMs, timeoutMs }: HealthSettings): Promise<Map<string, ProviderListing>> {
     const types = [...new Set(instances.map((instance) => instance.provider))];
     const listings = await Promise.all(
       types.map(async (type): Promise<[string, ProviderListing]> => {
         try {
-          const provider = await this.deps.providers.get(type);
-          const listed = await within(provider.listInstances(), timeoutMs);
+          const listed = await within(this.deps.listings.recent(type, intervalMs), timeoutMs);
           if (listed === 'timedOut') return [type, { unavailable: `${type} did not list its instances within ${formatSeconds(timeoutMs)}` }];
-          return [type, { provider, byId: new Map(listed.value.map((observed) => [observed.id, observed])) }];
+          const { provider, instances: observed } = listed.value;
+          return [type, { provider, byId: new Map(observed.map((instance) => [instance.id, instance])) }];
         } catch (error) {
           return [type, { unavailable: `${type} could not be asked: ${errorMessage(error)}` }];
         }
@@ -200,13 +233,12 @@ export class HealthMonitor {
   }
 
   /** The user started or restarted an instance (not the monitor's own restart): it must prove itself again, with a fresh budget. */
-  private noticeUserAction({ operation, instance: name, phase }: OperationEvent): void {
-    if (phase !== 'succeeded' || (operation !== 'start' && operation !== 'restart')) return;
+  private noticeUserAction(name: string): void {
     const instance = this.deps.controller.list().find((candidate) => candidate.name === name);
     const monitored = instance && !this.restarting.has(instance.id) ? this.instances.get(instance.id) : undefined;
     if (!monitored) return;
     const now = this.deps.clock.now();
-    monitored.budget = { countsFrom: now, suspended: false };
+    monitored.budget = newBudget(now);
     monitored.episode = newEpisode();
     if (monitored.state.status === 'UNHEALTHY') monitored.state = recoveringState(monitored.state, now);
   }
@@ -218,7 +250,7 @@ export class HealthMonitor {
         state: initialHealthState(sample.at),
         history: new RingBuffer(settings.historySize),
         episode: newEpisode(),
-        budget: { countsFrom: 0, suspended: false },
+        budget: newBudget(),
         recoveryLog: new RingBuffer(RECOVERY_LOG_SIZE),
       };
       this.instances.set(instance.id, monitored);
@@ -280,6 +312,10 @@ function viewOf(instance: Instance, listing: ProviderListing): ProviderView {
   return 'unavailable' in listing ? listing : { provider: listing.provider, observed: listing.byId.get(instance.id) };
 }
 
+function newBudget(countsFrom = 0): RecoveryBudget {
+  return { countsFrom, suspended: false };
+}
+
 function newEpisode(): RecoveryEpisode {
   return { attempts: [], gaveUp: false };
 }
@@ -294,7 +330,11 @@ function recoverySettings(instance: Instance, settings: HealthSettings): Recover
 }
 
 function resized<T>(buffer: RingBuffer<T>, capacity: number): RingBuffer<T> {
-  const next = new RingBuffer<T>(capacity);
-  for (const item of buffer.toArray().slice(-capacity)) next.push(item);
-  return next;
+  return filled(new RingBuffer<T>(capacity), buffer.toArray());
+}
+
+/** The buffer with the newest of the items pushed into it. */
+function filled<T>(buffer: RingBuffer<T>, items: readonly T[]): RingBuffer<T> {
+  for (const item of items.slice(-buffer.capacity)) buffer.push(item);
+  return buffer;
 }

@@ -1,16 +1,16 @@
 import * as z from 'zod';
-import { booleanMapSetting, booleanSetting, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
+import { booleanMapSetting, booleanSetting, MAX_INTERVAL_SECONDS, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
 import type { HealthThresholds } from './healthStatus';
 
-/** The most a probe sweep keeps open at once, and the most restarts an hour an instance may be given (package.json says the same). */
+/** The most probes a sweep keeps open at once, and the most restarts an hour an instance may be given (package.json says the same). */
 export const MAX_CONCURRENCY = 1024;
 export const MAX_RESTARTS_PER_HOUR = 20;
 
 /** The remoteSwarm.health.* settings as written (seconds), each falling back to its default when invalid. */
 const healthSettingsSchema = z.object({
-  interval: wholeNumberSetting(30, 0),
-  timeout: wholeNumberSetting(5, 1),
-  concurrency: wholeNumberSetting(256, 1),
+  interval: wholeNumberSetting(30, 0, MAX_INTERVAL_SECONDS),
+  timeout: wholeNumberSetting(5, 1, 300),
+  concurrency: wholeNumberSetting(256, 1, MAX_CONCURRENCY),
   failureThreshold: wholeNumberSetting(3, 1),
   successThreshold: wholeNumberSetting(2, 1),
   historySize: wholeNumberSetting(120, 2),
@@ -18,8 +18,8 @@ const healthSettingsSchema = z.object({
   autoRecovery: booleanSetting(true),
   autoRecoveryByTemplate: booleanMapSetting(),
   maxRecoveryAttempts: wholeNumberSetting(3, 1),
-  recoveryBackoff: wholeNumberSetting(30, 0),
-  maxRestartsPerHour: wholeNumberSetting(3, 1),
+  recoveryBackoff: wholeNumberSetting(30, 0, MAX_INTERVAL_SECONDS),
+  maxRestartsPerHour: wholeNumberSetting(3, 1, MAX_RESTARTS_PER_HOUR),
 });
 
 export interface HealthSettings extends HealthThresholds {
@@ -46,7 +46,7 @@ export function parseHealthSettings(raw: unknown): HealthSettings {
   return {
     intervalMs: parsed.interval * 1000,
     timeoutMs: parsed.timeout * 1000,
-    concurrency: Math.min(parsed.concurrency, MAX_CONCURRENCY),
+    concurrency: parsed.concurrency,
     failureThreshold: parsed.failureThreshold,
     successThreshold: parsed.successThreshold,
     historySize: parsed.historySize,
@@ -55,6 +55,6 @@ export function parseHealthSettings(raw: unknown): HealthSettings {
     autoRecoveryByTemplate: parsed.autoRecoveryByTemplate,
     maxRecoveryAttempts: parsed.maxRecoveryAttempts,
     recoveryBackoffMs: parsed.recoveryBackoff * 1000,
-    maxRestartsPerHour: Math.min(parsed.maxRestartsPerHour, MAX_RESTARTS_PER_HOUR),
+    maxRestartsPerHour: parsed.maxRestartsPerHour,
   };
 }

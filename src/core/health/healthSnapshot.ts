@@ -23,6 +23,9 @@ export interface InstanceHealthView {
   name: string;
   provider: string;
   template?: string;
+  /** The group it is a member of, and its role there (groups/groupMembers.ts). */
+  group?: string;
+  groupRole?: string;
   instanceStatus: InstanceStatus;
   /** Stopped or not running: not checked, and not counted in the status bar. */
   monitored: boolean;
@@ -78,6 +81,8 @@ export function instanceHealthView(instance: Instance, record: InstanceHealthRec
     name: instance.name,
     provider: instance.provider,
     template: instance.config.template,
+    group: instance.config.group,
+    groupRole: instance.config.groupRole,
     instanceStatus: instance.status,
     monitored,
     health: record?.health ?? 'UNKNOWN',

@@ -3,7 +3,7 @@ import { numberMapSetting, parseSettingsSection, wholeNumberSetting } from '../s
 
 /** The remoteSwarm.idle.* settings as written (minutes). */
 const idleSettingsSchema = z.object({
-  timeoutMinutes: wholeNumberSetting(30, 0),
+  timeoutMinutes: wholeNumberSetting(30, 0, 10_080),
   timeoutMinutesByTemplate: numberMapSetting(0),
 });
 

@@ -1,8 +1,8 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import Docker from 'dockerode';
-import { SwarmError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
+import { errorMessage, SwarmError } from '../../core/errors';
+import { silentLogger, type Logger } from '../../core/logger';
 import type { InstanceConfig } from '../../core/models';
 import { DEFAULT_IDE_IMAGE } from '../../core/templates';
 import type {
@@ -44,6 +44,8 @@ import { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from '
 export { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
 
 const PING_TIMEOUT_MS = 10_000;
+/** In the name of a container being replaced by a recreate, until it is removed. */
+const REPLACED_SUFFIX = '-replaced-';
 
 export interface DockerProviderOptions {
   /** DOCKER_HOST-style address (unix:///var/run/docker.sock, tcp://host:2375); default: DOCKER_HOST, else the default socket. */
@@ -75,6 +77,7 @@ export class DockerProvider implements Provider {
   private readonly extraLabels: Record<string, string>;
   private readonly stopTimeoutSeconds: number;
   private readonly passwordDelivery: PasswordDelivery;
+  private readonly log: Logger;
   private readonly usageSampler = new DockerUsageSampler();
   readonly workspaces: WorkspaceTransfer = new DockerWorkspaces(() => this.parts());
   readonly networks: PrivateNetworks = new DockerNetworks(() => this.parts());
@@ -100,6 +103,7 @@ export class DockerProvider implements Provider {
       );
     }
     this.hostSetting = options.host;
+    this.log = options.log ?? silentLogger;
     this.defaultImage = options.defaultImage ?? DEFAULT_IDE_IMAGE;
     this.extraLabels = options.extraLabels ?? {};
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10;
@@ -192,12 +196,14 @@ export class DockerProvider implements Provider {
   /** Removes the container and, unless kept, the workspace volume: also when the container was removed elsewhere. */
   async deleteInstance(id: string, { keepWorkspace, signal }: DeleteOptions & OperationOptions): Promise<void> {
     try {
-      const [info] = await this.list(id);
-      if (info) await this.docker.getContainer(info.Id).remove({ force: true });
-      if (info) this.usageSampler.forget(info.Id);
+      const containers = await this.listAll(`${LABEL.instance}=${id}`);
+      for (const container of containers) {
+        await this.docker.getContainer(container.Id).remove({ force: true });
+        this.usageSampler.forget(container.Id);
+      }
       const volumes = keepWorkspace ? [] : ((await this.docker.listVolumes({ filters: { label: labelFilters({ ...this.extraLabels, [LABEL.instance]: id }) } })).Volumes ?? []);
       await Promise.all(volumes.map((volume) => this.docker.getVolume(volume.Name).remove()));
-      if (!info) throw containerGone(id);
+      if (containers.length === 0) throw containerGone(id);
     } catch (error) {
       throw this.toSwarmError(error, `Deleting instance ${id}`, signal);
     }
@@ -296,7 +302,7 @@ export class DockerProvider implements Provider {
     const password = options.password ?? (await passwordOf(old, inspect));
     const secretEnv = { ...keptSecretEnv(inspect, config.secretEnv), ...options.secretEnv };
     if (wasRunning) await old.stop({ t: this.stopTimeoutSeconds });
-    await old.rename({ name: `${oldName}-replaced-${Date.now()}` });
+    await old.rename({ name: `${oldName}${REPLACED_SUFFIX}${Date.now()}` });
     let replacement: Docker.Container | undefined;
     try {
       const volume = info.Labels[LABEL.volume] ?? volumeName(id, config);
@@ -308,14 +314,24 @@ export class DockerProvider implements Provider {
       if (wasRunning) await old.start();
       throw error;
     }
-    await old.remove({ force: true });
+    // The replacement runs: an old container that will not go is left to list and delete, which handle every
+    // container of the instance, and must not fail an update that took effect.
+    await old.remove({ force: true }).catch((error: unknown) => {
+      this.log.warn(`The container "${oldName}" was replaced, but removing the old one failed (${errorMessage(error)}); deleting the instance removes it.`);
+    });
     return this.current(id);
   }
 
   /** One list call for our containers (all of them, or one instance's), scoped by extraLabels. */
-  private list(id?: string): Promise<Docker.ContainerInfo[]> {
+  /** One container per instance, the one that serves it, where a failed recreate left an old one beside it. */
+  private async list(id?: string): Promise<Docker.ContainerInfo[]> {
     const instance = id === undefined ? LABEL.instance : `${LABEL.instance}=${id}`;
-    return this.docker.listContainers({ all: true, filters: { label: [instance, ...labelFilters(this.extraLabels)] } });
+    return servingContainers(await this.listAll(instance));
+  }
+
+  /** Every container carrying the label, replaced ones included. */
+  private listAll(instanceLabel: string): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({ all: true, filters: { label: [instanceLabel, ...labelFilters(this.extraLabels)] } });
   }
 
   private async current(id: string): Promise<ProviderInstance> {
@@ -403,4 +419,26 @@ function keptSecretEnv(inspect: Docker.ContainerInspectInfo, names: readonly str
     if (value !== undefined) kept[name] = value;
   }
   return kept;
+}
+
+/**
+ * Of the containers carrying one instance's label, the one that serves it: a running one first, then the newest
+ * (a replaced container is older than its replacement).
+ */
+function servingContainers(containers: readonly Docker.ContainerInfo[]): Docker.ContainerInfo[] {
+  const byInstance = new Map<string, Docker.ContainerInfo>();
+  for (const container of containers) {
+    const id = container.Labels[LABEL.instance] ?? container.Id;
+    const chosen = byInstance.get(id);
+    if (!chosen || serves(container, chosen)) byInstance.set(id, container);
+  }
+  return [...byInstance.values()];
+}
+
+function serves(candidate: Docker.ContainerInfo, chosen: Docker.ContainerInfo): boolean {
+  const running = (container: Docker.ContainerInfo) => container.State === 'running';
+  if (running(candidate) !== running(chosen)) return running(candidate);
+  if (candidate.Created !== chosen.Created) return candidate.Created > chosen.Created;
+  const replaced = (container: Docker.ContainerInfo) => container.Names.some((name) => name.includes(REPLACED_SUFFIX));
+  return replaced(chosen) && !replaced(candidate);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { invalidConfig } from '../../core/errors';
 
 /** Apps of ours start with this; a test run uses its own prefix so it sees only its own apps. */
@@ -24,4 +25,31 @@ export function isOurAppName(prefix: string, app: string): boolean {
 
 export function flyAppUrl(app: string): string {
   return `https://${app}.fly.dev/`;
+}
+
+/**
+ * The Machines API `network` of a group's apps: this installation's, so two users' groups of the same name never
+ * share one. The owner id is shortened to a hash so the name stays a DNS label (at most 63 characters).
+ */
+export function flyNetworkName(prefix: string, owner: string, network: string): string {
+  const name = `${ownedNetworkPrefix(prefix, owner)}${network}`;
+  if (!APP_NAME.test(name)) {
+    throw invalidConfig('network', `"${network}" cannot name a Fly.io network: "${name}" must be lower-case letters, digits and hyphens, at most 63 characters`);
+  }
+  return name;
+}
+
+/** The network's name as Remote Swarm knows it, when the Fly network is one of this installation's; otherwise undefined. */
+export function ourNetworkName(prefix: string, owner: string, flyNetwork: string | undefined): string | undefined {
+  const ours = ownedNetworkPrefix(prefix, owner);
+  return flyNetwork?.startsWith(ours) ? flyNetwork.slice(ours.length) : undefined;
+}
+
+/** An app's host name on its organization's private network (6PN): it resolves to the app's started machines. */
+export function flyInternalHost(app: string): string {
+  return `${app}.internal`;
+}
+
+function ownedNetworkPrefix(prefix: string, owner: string): string {
+  return `${prefix}${createHash('sha256').update(owner).digest('hex').slice(0, 10)}-`;
 }

@@ -3,6 +3,8 @@ import type { CreateMachineRequest, StopMachineRequest, UpdateMachineRequest, Wa
 import type { AllocateIPAddressInput } from 'fly-admin/dist/lib/network';
 import { systemClock, type Clock } from '../../core/clock';
 import { silentLogger, type Logger } from '../../core/logger';
+import { APP_NETWORKS_QUERY, APPS_WITH_MACHINES_QUERY, appNetworksPage, appsPage, type AppNetworksAnswer, type AppsWithMachinesAnswer } from './flyAppsQuery';
+import { collectPages, DEFAULT_PAGE_SIZES, pageQuery, type FlyPage, type FlyPageSizes } from './flyPages';
 import { FLY_RATE_LIMITS, FlyRateLimiter, type RateLimitTable } from './flyRateLimiter';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './flyRetry';
 import { FlyAdminTransport, type FlyEndpoints } from './flyTransport';
@@ -11,6 +13,8 @@ import type {
   CreateVolumeOptions,
   ExtendVolumeResult,
   FlyApp,
+  FlyAppMachines,
+  FlyAppNetwork,
   FlyAppSummary,
   FlyExecResult,
   FlyIpAddress,
@@ -19,6 +23,7 @@ import type {
   FlyOrganization,
   FlyRegion,
   FlyVolume,
+  FlyWaitResult,
   StopMachineOptions,
   UpdateMachineOptions,
   WaitMachineOptions,
@@ -36,6 +41,8 @@ export interface FlyClientOptions extends Partial<FlyEndpoints> {
   fetch?: typeof fetch;
   /** Per request, except /wait which gets its own timeout plus this margin. */
   requestTimeoutMs?: number;
+  /** Items per page of the paged lists; tests make them small to see paging. */
+  pageSizes?: Partial<FlyPageSizes>;
 }
 
 export interface CallOptions {
@@ -45,6 +52,8 @@ export interface CallOptions {
 /** The rate-limited actions: one budget per action and per machine, app or organization. */
 export type FlyAction =
   | 'apps.list'
+  | 'apps.machines.list'
+  | 'apps.networks.list'
   | 'app.get'
   | 'apps.create'
   | 'app.delete'
@@ -96,6 +105,7 @@ export class FlyClient {
   private readonly logger: Logger;
   private readonly fetch: typeof fetch;
   private readonly requestTimeoutMs: number;
+  private readonly pageSizes: FlyPageSizes;
 
   constructor(private readonly options: FlyClientOptions) {
     this.endpoints = { apiUrl: options.apiUrl ?? DEFAULT_FLY_ENDPOINTS.apiUrl, graphqlUrl: options.graphqlUrl ?? DEFAULT_FLY_ENDPOINTS.graphqlUrl };
@@ -105,21 +115,57 @@ export class FlyClient {
     this.limiter = new FlyRateLimiter(options.rateLimits ?? FLY_RATE_LIMITS, this.clock);
     this.fetch = options.fetch ?? globalThis.fetch;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.pageSizes = { ...DEFAULT_PAGE_SIZES, ...options.pageSizes };
   }
 
   // Apps
 
-  async listApps(org: string, options?: CallOptions): Promise<FlyAppSummary[]> {
-    const { apps } = await this.call({ ...options, action: 'apps.list', scope: org, idempotent: true }, (admin) => admin.App.listApps(org));
-    return apps.map(({ name, machine_count }) => ({ name, machine_count }));
+  /** Every page: the spec's apps list names the next page's cursor in its body (`next_cursor`). */
+  listApps(org: string, options?: CallOptions): Promise<FlyAppSummary[]> {
+    return collectPages(async (cursor) => {
+      const path = `apps?${pageQuery(this.pageSizes.apps, cursor, { org_slug: org })}`;
+      const { apps, next_cursor } = await this.call({ ...options, action: 'apps.list', scope: org, idempotent: true }, (admin) =>
+        admin.restOrThrow<never, { apps: FlyAppSummary[]; next_cursor?: string }>(path),
+      );
+      return { items: apps.map(({ name, machine_count }) => ({ name, machine_count })), ...(next_cursor ? { nextCursor: next_cursor } : {}) };
+    });
+  }
+
+  /**
+   * The organization's apps with their machines over GraphQL, a page of apps per request: one request for as many
+   * apps as a page holds, where REST needs one per app. An app the query could not answer for comes without machines.
+   */
+  listAppsWithMachines(org: string, options?: CallOptions): Promise<FlyAppMachines[]> {
+    const { appsWithMachines: first, machinesPerApp } = this.pageSizes;
+    return collectPages(async (after) => {
+      const variables = { slug: org, first, machinesPerApp, ...(after === undefined ? {} : { after }) };
+      const answer = await this.call({ ...options, action: 'apps.machines.list', scope: org, idempotent: true }, (admin) =>
+        admin.gqlPostOrThrow<unknown, AppsWithMachinesAnswer>({ query: APPS_WITH_MACHINES_QUERY, variables }),
+      );
+      return appsPage(answer, org);
+    });
   }
 
   getApp(name: string, options?: CallOptions): Promise<FlyApp> {
     return this.call({ ...options, action: 'app.get', scope: name, idempotent: true }, (admin) => admin.App.getApp(name));
   }
 
-  createApp(name: string, org: string, options?: CallOptions): Promise<void> {
-    return this.call({ ...options, action: 'apps.create', scope: org, idempotent: false }, (admin) => admin.App.createApp({ app_name: name, org_slug: org }));
+  /** Every page of the organization's apps with the private network each was created on (GraphQL: App.network). */
+  listAppNetworks(org: string, options?: CallOptions): Promise<FlyAppNetwork[]> {
+    return collectPages(async (after) => {
+      const variables = { slug: org, first: this.pageSizes.appsWithMachines, ...(after === undefined ? {} : { after }) };
+      const answer = await this.call({ ...options, action: 'apps.networks.list', scope: org, idempotent: true }, (admin) =>
+        admin.gqlPostOrThrow<unknown, AppNetworksAnswer>({ query: APP_NETWORKS_QUERY, variables }),
+      );
+      return appNetworksPage(answer, org);
+    });
+  }
+
+  /** `network`: the private network the app's machines join, fixed for the app's life; none: the organization's default. */
+  createApp(name: string, org: string, { network, ...options }: CallOptions & { network?: string } = {}): Promise<void> {
+    return this.call({ ...options, action: 'apps.create', scope: org, idempotent: false }, (admin) =>
+      admin.App.createApp({ app_name: name, org_slug: org, ...(network === undefined ? {} : { network }) }),
+    );
   }
 
   /** Deletes the app with everything in it: machines, volumes and IP addresses. */
@@ -129,8 +175,9 @@ export class FlyClient {
 
   // Machines
 
+  /** Every page (`fly-next-cursor`). */
   listMachines(app: string, options?: CallOptions): Promise<FlyMachine[]> {
-    return this.call({ ...options, action: 'machines.list', scope: app, idempotent: true }, (admin) => admin.Machine.listMachines(app) as Promise<unknown> as Promise<FlyMachine[]>);
+    return collectPages((cursor) => this.headerPage<FlyMachine>('machines.list', app, `apps/${app}/machines?${pageQuery(this.pageSizes.machines, cursor)}`, options));
   }
 
   getMachine(app: string, machineId: string, options?: CallOptions): Promise<FlyMachine> {
@@ -173,31 +220,39 @@ export class FlyClient {
     await this.call({ ...options, action: 'machine.stop', scope: `${app}/${machineId}`, idempotent: false }, (admin) => admin.Machine.stopMachine(request));
   }
 
+  /** The spec takes the graceful timeout as a query parameter (fly-admin would send it in the body, where Fly ignores it). */
   async restartMachine(app: string, machineId: string, timeoutSeconds?: number, options?: CallOptions): Promise<void> {
-    const request = { app_name: app, machine_id: machineId, ...(timeoutSeconds === undefined ? {} : { timeout: `${timeoutSeconds}s` }) };
-    await this.call({ ...options, action: 'machine.restart', scope: `${app}/${machineId}`, idempotent: false }, (admin) => admin.Machine.restartMachine(request));
-  }
-
-  async deleteMachine(app: string, machineId: string, force = false, options?: CallOptions): Promise<void> {
-    await this.call(
-      { ...options, action: 'machine.delete', scope: `${app}/${machineId}`, idempotent: true },
-      (admin) => admin.Machine.deleteMachine({ app_name: app, machine_id: machineId, force }),
+    const query = timeoutSeconds === undefined ? '' : `?${new URLSearchParams({ timeout: `${timeoutSeconds}s` })}`;
+    await this.call({ ...options, action: 'machine.restart', scope: `${app}/${machineId}`, idempotent: false }, (admin) =>
+      admin.restOrThrow(`apps/${app}/machines/${machineId}/restart${query}`, 'POST'),
     );
   }
 
-  /** One /wait request: resolves when the machine is in the state, fails with a `timeout` FlyError (408) when not within the timeout. */
-  async waitMachine(app: string, machineId: string, wait: WaitMachineOptions, options?: CallOptions): Promise<void> {
+  /** `force` kills a running machine first (the spec's parameter; fly-admin would send `kill`, which Fly ignores). */
+  async deleteMachine(app: string, machineId: string, force = false, options?: CallOptions): Promise<void> {
+    await this.call({ ...options, action: 'machine.delete', scope: `${app}/${machineId}`, idempotent: true }, (admin) =>
+      admin.restOrThrow(`apps/${app}/machines/${machineId}${force ? '?force=true' : ''}`, 'DELETE'),
+    );
+  }
+
+  /**
+   * One /wait request: resolves with the state reached once the machine is in one of the states, fails with a
+   * `timeout` FlyError (408) when not within the timeout.
+   */
+  async waitMachine(app: string, machineId: string, wait: WaitMachineOptions, options?: CallOptions): Promise<FlyWaitResult> {
     const request = {
       app_name: app,
       machine_id: machineId,
-      state: wait.state,
+      state: wait.states.join(','),
       timeout: String(wait.timeoutSeconds),
       ...(wait.instanceId === undefined ? {} : { instance_id: wait.instanceId }),
     } as WaitMachineRequest;
-    await this.call(
+    const answer: unknown = await this.call(
       { ...options, action: 'machine.wait', scope: `${app}/${machineId}`, idempotent: true, timeoutMs: wait.timeoutSeconds * 1000 + this.requestTimeoutMs },
       (admin) => admin.Machine.waitMachine(request),
     );
+    const state = (answer as FlyWaitResult | undefined)?.state;
+    return typeof state === 'string' ? { state } : {};
   }
 
   /** Runs an argv array in a started machine (fly-admin has no method for it; its transport does the request). */
@@ -210,8 +265,9 @@ export class FlyClient {
 
   // Volumes
 
+  /** Every page (`fly-next-cursor`). */
   listVolumes(app: string, options?: CallOptions): Promise<FlyVolume[]> {
-    return this.call({ ...options, action: 'volumes.list', scope: app, idempotent: true }, (admin) => admin.Volume.listVolumes(app));
+    return collectPages((cursor) => this.headerPage<FlyVolume>('volumes.list', app, `apps/${app}/volumes?${pageQuery(this.pageSizes.volumes, cursor)}`, options));
   }
 
   getVolume(app: string, volumeId: string, options?: CallOptions): Promise<FlyVolume> {
@@ -270,6 +326,13 @@ export class FlyClient {
   async listRegions(options?: CallOptions): Promise<FlyRegion[]> {
     const { platform } = await this.call({ ...options, action: 'regions.list', scope: 'platform', idempotent: true }, (admin) => admin.Regions.getRegions());
     return platform.regions.map(({ code, name }) => ({ code, name }));
+  }
+
+  /** One page of a REST list whose next cursor comes in the `fly-next-cursor` header. */
+  private async headerPage<T>(action: FlyAction, app: string, path: string, options: CallOptions | undefined): Promise<FlyPage<T>> {
+    const { body, headers } = await this.call({ ...options, action, scope: app, idempotent: true }, (admin) => admin.restWithHeaders<never, T[]>(path));
+    const nextCursor = headers.get('fly-next-cursor');
+    return { items: body, ...(nextCursor ? { nextCursor } : {}) };
   }
 
   private call<T>(spec: CallSpec, send: (admin: FlyAdminTransport) => Promise<T>): Promise<T> {

@@ -21,6 +21,8 @@ export interface FlyCreateSettings {
   startTimeoutSeconds: number;
   /** This installation's id, marking the machine as its own. */
   owner: string;
+  /** The Machines API `network` the app is created on (a group's); none: the organization's default. */
+  network?: string;
 }
 
 /** What a create has made so far: the app holds the rest, so deleting it removes everything. */
@@ -58,8 +60,8 @@ export async function createFlyMachine(
   const made = new MadeSoFar(app);
   const context: FlyErrorContext = { action: `Creating "${config.name}" on Fly.io`, apiUrl: settings.apiUrl, region };
   try {
-    onProgress?.(`Creating Fly.io app ${app}`);
-    await createApp(client, org, made, signal);
+    onProgress?.(`Creating Fly.io app ${app}${settings.network === undefined ? '' : ` on network ${settings.network}`}`);
+    await createApp(client, org, made, settings.network, signal);
     const variables = secretEnvOf(config, secretEnv);
     const secrets = password === undefined ? variables : { ...variables, PASSWORD: password };
     const what = [...(password === undefined ? [] : ['the code-server password']), ...Object.keys(variables)];
@@ -92,9 +94,9 @@ export function secretEnvOf(config: InstanceConfig, values: Readonly<Record<stri
   return Object.fromEntries(config.secretEnv.filter((name) => Object.hasOwn(values, name)).map((name) => [name, values[name]!]));
 }
 
-async function createApp(client: FlyClient, org: string, made: MadeSoFar, signal: AbortSignal | undefined): Promise<void> {
+async function createApp(client: FlyClient, org: string, made: MadeSoFar, network: string | undefined, signal: AbortSignal | undefined): Promise<void> {
   try {
-    await client.createApp(made.app, org, { signal });
+    await client.createApp(made.app, org, { network, signal });
   } catch (error) {
     // Without an answer the app may exist; a definite refusal (such as name_taken) means it is not ours to delete.
     if (error instanceof FlyError && error.mayHaveSucceeded) made.appMayExist = true;

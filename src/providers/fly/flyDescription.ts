@@ -25,6 +25,7 @@ export const FLY_CAPABILITIES: ProviderCapabilities = {
   provisions: true,
   endpoints: true,
   workspaceTransfer: false,
-  privateNetworks: false,
+  // A group's apps share a Machines API network and reach each other at <app>.internal; set when an app is created.
+  privateNetworks: true,
   passwordReset: false,
 };

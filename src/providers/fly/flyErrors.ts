@@ -9,6 +9,8 @@ export type FlyErrorCategory =
   | 'unavailable'
   | 'network'
   | 'cancelled'
+  /** A machine that was to start failed to (its launch failed, or it failed after); `code` is its state. */
+  | 'machine_failed'
   | 'unexpected';
 
 export interface FlyErrorInit {
@@ -146,6 +148,12 @@ export function flyErrorFromNetworkFailure(error: unknown, cancelled: boolean): 
   const code = typeof cause?.code === 'string' ? cause.code : name === 'TimeoutError' ? 'ETIMEDOUT' : 'network_error';
   const detail = error instanceof Error ? error.message : String(error);
   return new FlyError({ category: 'network', code, message: `${detail} (${code})`, mayHaveSucceeded: !NEVER_SENT.has(code), cause: error });
+}
+
+/** For a list of what an app holds: none when the app is gone. */
+export function emptyIfNotFound<T>(error: unknown): T[] {
+  if (error instanceof FlyError && error.category === 'not_found') return [];
+  throw error;
 }
 
 /** Anything else that went wrong during a call (a malformed answer, a bug): not retried. */

@@ -8,23 +8,27 @@ import type {
   InstanceEndpoints,
   InstanceSecrets,
   OperationOptions,
+  PrivateNetworks,
   Provider,
   ProviderCapabilities,
   ProviderInstance,
   ShellSession,
   StopOptions,
 } from '../../core/provider';
-import { DEFAULT_APP_PREFIX, flyAppName, isOurAppName } from './flyAppNames';
+import { FlyAppListing } from './flyAppListing';
+import { memberNetwork } from '../../core/groups/groupMembers';
+import { DEFAULT_APP_PREFIX, flyAppName, flyNetworkName, isOurAppName } from './flyAppNames';
 import { DEFAULT_FLY_ENDPOINTS, FlyClient, type FlyClientOptions } from './flyClient';
 import { createFlyMachine, secretEnvOf } from './flyCreate';
-import { FlyError } from './flyErrors';
+import { emptyIfNotFound, FlyError } from './flyErrors';
 import { flyExecCommand } from './flyExec';
 import { isOurMachine, toProviderInstance, workspaceSizeGB } from './flyInstances';
 import { silentLogger, type Logger } from '../../core/logger';
 import { flyInstanceSpec, machineConfigFor } from './flyMachineConfig';
 import { instanceIdOf, METADATA, ownerOf } from './flyMetadata';
+import { FlyNetworks } from './flyNetworks';
 import { instanceGone, missingToken, toSwarmError } from './flySwarmErrors';
-import type { FlyMachine, FlyMachineState, FlyWaitState } from './flyTypes';
+import type { FlyMachine, FlyMachineState } from './flyTypes';
 import { waitForMachineState } from './flyWait';
 import { FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, FLY_CAPABILITIES } from './flyDescription';
 export { FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, FLY_CAPABILITIES } from './flyDescription';
@@ -64,20 +68,30 @@ const STOP_WAIT_MARGIN_SECONDS = 30;
 /**
  * Instances as Fly Machines. Each instance gets its own app, rather than one app per group, because Fly routes an
  * app's public hostname (https://<app>.fly.dev) across all machines of the app: one instance per app is the only way
- * each instance gets its own IDE URL. Apps of one organization share its private network, so a group's instances
- * still reach each other at <app>.internal. One app per instance also makes delete one deletion (the app takes its
+ * each instance gets its own IDE URL. A group's apps are created on a private network of their own (a Machines API
+ * `network`), so its instances still reach each other at <app>.internal, and no other group's do. One app per
+ * instance also makes delete one deletion (the app takes its
  * machine, volume and IPs with it) and gives each instance its own rate-limit budget.
  */
 export class FlyProvider implements Provider {
   readonly type = FLY_PROVIDER_TYPE;
   readonly displayName = FLY_DISPLAY_NAME;
   private flyClient?: FlyClient;
+  private flyListing?: FlyAppListing;
   private readonly apiUrl: string;
   private readonly appPrefix: string;
   private readonly logger: Logger;
   private readonly startTimeoutSeconds: number;
   private readonly stopTimeoutSeconds: number;
   private readonly execTimeoutSeconds: number;
+  /** A group's members share a Machines API `network`, and reach each other at <app>.internal (flyNetworks.ts). */
+  readonly networks: PrivateNetworks = new FlyNetworks(() => ({
+    client: this.client,
+    org: this.options.org,
+    appPrefix: this.appPrefix,
+    owner: this.options.owner,
+    toSwarmError: (error, action) => this.toSwarmError(error, action),
+  }));
 
   constructor(private readonly options: FlyProviderOptions) {
     this.apiUrl = options.apiUrl ?? DEFAULT_FLY_ENDPOINTS.apiUrl;
@@ -108,6 +122,7 @@ export class FlyProvider implements Provider {
       throw this.toSwarmError(error, 'Connecting to Fly.io');
     }
     this.flyClient = client;
+    this.flyListing = new FlyAppListing(client, org, this.logger);
     this.logger.info(`Fly.io: organization ${org}, region ${region}, API ${this.apiUrl}`);
   }
 
@@ -115,7 +130,9 @@ export class FlyProvider implements Provider {
     const spec = flyInstanceSpec(request.config);
     const app = flyAppName(this.appPrefix, request.id);
     const { org, region, owner } = this.options;
-    const settings = { client: this.client, org, region, owner, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
+    const group = memberNetwork(request.config);
+    const network = group && flyNetworkName(this.appPrefix, owner, group.network);
+    const settings = { client: this.client, org, region, owner, network, apiUrl: this.apiUrl, startTimeoutSeconds: this.startTimeoutSeconds };
     return toProviderInstance(app, await createFlyMachine(settings, app, request, spec, options));
   }
 
@@ -129,12 +146,11 @@ export class FlyProvider implements Provider {
     }
   }
 
-  /** One request for the organization's apps, then one per app of ours (in parallel: each app has its own rate limit). */
+  /** One GraphQL request per page of the organization's apps, with their machines (flyAppListing.ts). */
   async listInstances(): Promise<ProviderInstance[]> {
     try {
-      const apps = (await this.client.listApps(this.options.org)).filter((app) => isOurAppName(this.appPrefix, app.name));
-      const perApp = await Promise.all(apps.map(async ({ name }) => (await this.machinesOf(name)).map((machine) => this.listed(name, machine))));
-      return perApp.flat();
+      const apps = await this.listing.list((app) => isOurAppName(this.appPrefix, app));
+      return apps.flatMap(({ app, machines }) => machines.filter((machine) => this.isOurLive(machine)).map((machine) => this.listed(app, machine)));
     } catch (error) {
       throw this.toSwarmError(error, 'Listing Fly.io instances');
     }
@@ -246,8 +262,16 @@ export class FlyProvider implements Provider {
   }
 
   private get client(): FlyClient {
-    if (!this.flyClient) throw new SwarmError('PROVIDER_UNAVAILABLE', 'The Fly.io provider is used before initialize(); this is a bug in Remote Swarm.');
-    return this.flyClient;
+    return this.initialized(this.flyClient);
+  }
+
+  private get listing(): FlyAppListing {
+    return this.initialized(this.flyListing);
+  }
+
+  private initialized<T>(part: T | undefined): T {
+    if (part === undefined) throw new SwarmError('PROVIDER_UNAVAILABLE', 'The Fly.io provider is used before initialize(); this is a bug in Remote Swarm.');
+    return part;
   }
 
   private async ensureStarted(app: string, machine: FlyMachine, signal: AbortSignal | undefined): Promise<FlyMachine> {
@@ -257,15 +281,19 @@ export class FlyProvider implements Provider {
   }
 
   /** The machine as it is once /wait confirmed the state; nothing else about it changes meanwhile. */
-  private async waitFor(app: string, machine: FlyMachine, state: FlyWaitState, deadlineSeconds: number, signal: AbortSignal | undefined): Promise<FlyMachine> {
+  private async waitFor(app: string, machine: FlyMachine, state: 'started' | 'stopped', deadlineSeconds: number, signal: AbortSignal | undefined): Promise<FlyMachine> {
     await waitForMachineState(this.client, app, machine, state, { deadlineSeconds, signal });
     return { ...machine, state };
   }
 
   /** The live machines of this installation in an app (one request); none when the app is gone. */
   private async machinesOf(app: string): Promise<FlyMachine[]> {
-    const machines = await this.client.listMachines(app).catch(emptyIfNotFound);
-    return machines.filter((machine) => isLive(machine) && isOurMachine(machine, this.options.owner));
+    const machines = await this.client.listMachines(app).catch(emptyIfNotFound<FlyMachine>);
+    return machines.filter((machine) => this.isOurLive(machine));
+  }
+
+  private isOurLive(machine: FlyMachine): boolean {
+    return isLive(machine) && isOurMachine(machine, this.options.owner);
   }
 
   /** A machine as listed: one made before owners were marked comes without its config, so that no registry adopts it anew. */
@@ -309,10 +337,5 @@ function isLive(machine: FlyMachine): boolean {
 
 function undefinedIfNotFound(error: unknown): undefined {
   if (error instanceof FlyError && error.category === 'not_found') return undefined;
-  throw error;
-}
-
-function emptyIfNotFound(error: unknown): FlyMachine[] {
-  if (error instanceof FlyError && error.category === 'not_found') return [];
   throw error;
 }

@@ -67,6 +67,8 @@ function describe(error: FlyError, { action, apiUrl, region }: FlyErrorContext):
       return { code: 'PROVIDER_UNAVAILABLE', message: `${action} failed: Fly.io is unavailable (${reason}). Try again later.` };
     case 'network':
       return { code: 'PROVIDER_UNAVAILABLE', message: `${action} failed: cannot reach Fly.io at ${apiUrl} (${reason}). Check the network and the Fly.io API address.`, remedy: { kind: 'setting', setting: 'fly.apiUrl' } };
+    case 'machine_failed':
+      return { code: 'OPERATION_FAILED', message: `${action} failed: ${reason}` };
     case 'cancelled':
       return { code: 'OPERATION_CANCELLED', message: `${action} was cancelled.` };
     case 'unexpected':

@@ -31,18 +31,23 @@ export class FlyAdminTransport extends Client {
   }
 
   override async restOrThrow<U, V>(path: string, method: HttpMethod = 'GET', body?: U): Promise<V> {
-    const text = await this.send(`${this.getApiUrl()}/v1/${path}`, method, body);
-    return (text ? parseJson(text, path) : undefined) as V;
+    return (await this.restWithHeaders<U, V>(path, method, body)).body;
+  }
+
+  /** A REST answer with its headers: list pages name the next page's cursor in `fly-next-cursor`. */
+  async restWithHeaders<U, V>(path: string, method: HttpMethod = 'GET', body?: U): Promise<{ body: V; headers: Headers }> {
+    const { text, headers } = await this.send(`${this.getApiUrl()}/v1/${path}`, method, body);
+    return { body: (text ? parseJson(text, path) : undefined) as V, headers };
   }
 
   override async gqlPostOrThrow<U, V>(payload: { query: string; variables?: Record<string, U> }): Promise<V> {
-    const text = await this.send(`${this.getGraphqlUrl()}/graphql`, 'POST', payload);
+    const { text } = await this.send(`${this.getGraphqlUrl()}/graphql`, 'POST', payload);
     const { data, errors } = parseJson(text, 'graphql') as { data: V; errors?: GraphqlError[] };
     if (errors) throw flyErrorFromGraphql(errors);
     return data;
   }
 
-  private async send(url: string, method: HttpMethod, body: unknown): Promise<string> {
+  private async send(url: string, method: HttpMethod, body: unknown): Promise<{ text: string; headers: Headers }> {
     const { fetch, token, signal, logger, cancelled } = this.options;
     const started = performance.now();
     let response: Response;
@@ -60,7 +65,7 @@ export class FlyAdminTransport extends Client {
     }
     logger.debug(`Fly API ${method} ${new URL(url).pathname} → ${response.status} (${Math.round(performance.now() - started)} ms)`);
     if (!response.ok) throw flyErrorFromResponse(response.status, text, response.headers.get('retry-after'));
-    return text;
+    return { text, headers: response.headers };
   }
 }
 

@@ -17,8 +17,8 @@ export type FlyMachineState =
   | 'launch_failed'
   | 'creating';
 
-/** The states /wait can wait for. */
-export type FlyWaitState = 'started' | 'stopped' | 'suspended' | 'destroyed';
+/** The states /wait can wait for (`settled`: any state that is not on the way to another). */
+export type FlyWaitState = 'started' | 'stopped' | 'suspended' | 'destroyed' | 'failed' | 'settled';
 
 export type FlyCpuKind = 'shared' | 'performance';
 
@@ -77,6 +77,17 @@ export interface FlyCheckStatus {
   output?: string;
 }
 
+/** What happened to a machine (a launch, an exit, a start); `request` carries the details, e.g. an exit code or an error. */
+export interface FlyMachineEvent {
+  id?: string;
+  type: string;
+  status: string;
+  source?: string;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  request?: Record<string, unknown>;
+}
+
 export interface FlyMachine {
   id: string;
   name: string;
@@ -89,6 +100,14 @@ export interface FlyMachine {
   created_at: string;
   updated_at?: string;
   checks?: FlyCheckStatus[];
+  /** The machine's recent events (the Machines API's get and list; not the GraphQL listing). */
+  events?: FlyMachineEvent[];
+}
+
+/** An app with its machines as one GraphQL listing gave them; undefined machines: the query could not answer for this app. */
+export interface FlyAppMachines {
+  name: string;
+  machines?: FlyMachine[];
 }
 
 export interface CreateMachineOptions {
@@ -113,11 +132,17 @@ export interface StopMachineOptions {
 }
 
 export interface WaitMachineOptions {
-  state: FlyWaitState;
+  /** Any of these ends the wait; the answer says which. */
+  states: readonly FlyWaitState[];
   /** Wait on this version of the machine; Fly needs it to wait for `stopped`. */
   instanceId?: string;
   /** Seconds the server blocks, at most 60; an unreached state answers 408. */
   timeoutSeconds: number;
+}
+
+/** /wait's answer: which of the states the machine reached (Fly's older API answered without it). */
+export interface FlyWaitResult {
+  state?: string;
 }
 
 export interface FlyExecResult {
@@ -132,6 +157,12 @@ export interface FlyApp {
   name: string;
   status?: string;
   organization?: { name: string; slug: string };
+}
+
+/** An app and the private network it was created on (none: the organization's default). */
+export interface FlyAppNetwork {
+  name: string;
+  network?: string;
 }
 
 export interface FlyAppSummary {

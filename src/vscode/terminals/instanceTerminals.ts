@@ -27,7 +27,8 @@ export class InstanceTerminals implements vscode.Disposable {
     ];
   }
 
-  openTerminal(instance: Instance): vscode.Terminal {
+  /** With `parentTerminal`, the terminal opens split beside it, in its group of the terminal panel. */
+  openTerminal(instance: Instance, parentTerminal?: vscode.Terminal): vscode.Terminal {
     const writes = new vscode.EventEmitter<string>();
     const closes = new vscode.EventEmitter<number | void>();
     const shell = new ShellTerminal(instance.name, (size) => this.controller.openShell(instance.id, size), {
@@ -44,7 +45,7 @@ export class InstanceTerminals implements vscode.Disposable {
     };
     const namesInUse = new Set([...this.open.values()].map(({ name }) => name));
     const name = terminalName(instance.name, namesInUse);
-    const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('vm') });
+    const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('vm'), ...(parentTerminal ? { location: { parentTerminal } } : {}) });
     this.open.set(terminal, {
       instanceId: instance.id,
       name,

@@ -87,6 +87,11 @@ export class Workbench {
     await this.quickInputBox().fill(text);
   }
 
+  /** The open quick pick or input box while it asks this question (its placeholder). */
+  quickInputAsking(placeholder: string): Locator {
+    return this.quickInput.locator(`.quick-input-box input[placeholder="${placeholder}"]`);
+  }
+
   /** The validation message or prompt under the open quick input. */
   quickInputMessage(): Locator {
     return this.quickInput.locator('.quick-input-message');

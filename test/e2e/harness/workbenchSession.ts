@@ -98,7 +98,9 @@ export class WorkbenchSession {
     if (workspaceSettings) writeWorkspaceSettings(workspace, workspaceSettings);
     const launcher = await ensureCodeServer();
     await installExtensions(launcher, dirs, extensions);
-    this.codeServer = await CodeServer.start({ ...dirs, launcher, workspace, port: await freeLoopbackPort(), env });
+    // Its own state folder: the session's windows elect their leader there, apart from every other session and the user's.
+    const stateEnv = { REMOTE_SWARM_STATE_DIR: path.join(this.root, 'state'), ...env };
+    this.codeServer = await CodeServer.start({ ...dirs, launcher, workspace, port: await freeLoopbackPort(), env: stateEnv });
     this.browser = await launchChromium();
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.grantPermissions(permissions, { origin: new URL(this.codeServer.url).origin });

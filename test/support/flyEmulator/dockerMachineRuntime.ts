@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { runExec } from '../../../src/providers/docker/dockerExec';
 import { unprocessable } from './apiFailure';
@@ -20,24 +21,32 @@ async function tolerateGoneOrUnchanged(work: Promise<unknown>): Promise<void> {
 
 /**
  * Machines as local Docker containers, so a started machine really serves its internal port (published on a loopback
- * port) and exec really runs. Fly volumes become Docker volumes. Everything carries `labels` for sweeping.
+ * port) and exec really runs. Fly volumes become Docker volumes. An app's private network of its own becomes a Docker
+ * network, where its machines answer to <app>.internal, so only machines of apps on the same network resolve each
+ * other; machines of apps on the organization's default network stay on the default bridge, with no .internal names.
+ * Everything carries `labels` for sweeping.
  */
 export class DockerMachineRuntime implements MachineRuntime {
   private readonly volumes = new Set<string>();
   private readonly containers = new Set<string>();
+  /** Docker networks by name, made when their first machine is; a concurrent create waits on the same one. */
+  private readonly networks = new Map<string, Promise<void>>();
+  /** Two emulators on one engine never share a Docker network. */
+  private readonly networkPrefix = `fly-emulator-6pn-${randomBytes(4).toString('hex')}-`;
 
   constructor(
     private readonly labels: Record<string, string>,
     private readonly docker = new Docker(),
   ) {}
 
-  async create({ id, config, env }: RuntimeMachine): Promise<void> {
+  async create({ id, config, env, network }: RuntimeMachine): Promise<void> {
     const mounts = config.mounts ?? [];
     for (const mount of mounts) {
       await this.docker.createVolume({ Name: volumeName(mount.volume), Labels: this.labels });
       this.volumes.add(mount.volume);
     }
     const ports = (config.services ?? []).flatMap((service) => (service.internal_port === undefined ? [] : [`${service.internal_port}/tcp`]));
+    const dockerNetwork = network && (await this.ensureNetwork(network.name));
     try {
       await this.docker.createContainer({
         name: containerName(id),
@@ -50,7 +59,9 @@ export class DockerMachineRuntime implements MachineRuntime {
           Mounts: mounts.map((mount) => ({ Type: 'volume' as const, Source: volumeName(mount.volume), Target: mount.path })),
           PortBindings: Object.fromEntries(ports.map((port) => [port, [{ HostIp: '127.0.0.1', HostPort: '' }]])),
           Memory: (config.guest?.memory_mb ?? 256) * MiB,
+          ...(dockerNetwork ? { NetworkMode: dockerNetwork } : {}),
         },
+        ...(dockerNetwork && network ? { NetworkingConfig: { EndpointsConfig: { [dockerNetwork]: { Aliases: [network.host] } } } } : {}),
       });
     } catch (error) {
       if (statusCode(error) === 404) throw unprocessable(`failed to resolve image "${config.image}"`);
@@ -96,6 +107,24 @@ export class DockerMachineRuntime implements MachineRuntime {
   async close(): Promise<void> {
     await Promise.all([...this.containers].map((id) => this.destroy(id)));
     await Promise.all([...this.volumes].map((volume) => this.destroyVolume(volume)));
+    await Promise.all([...this.networks.keys()].map((name) => tolerateGoneOrUnchanged(this.docker.getNetwork(this.dockerNetworkName(name)).remove())));
+  }
+
+  /** Short and unique per emulated network (organization and name), whatever the name's length. */
+  private dockerNetworkName(network: string): string {
+    return `${this.networkPrefix}${createHash('sha256').update(network).digest('hex').slice(0, 16)}`;
+  }
+
+  /** The Docker network of a Fly network, made once. */
+  private async ensureNetwork(name: string): Promise<string> {
+    let made = this.networks.get(name);
+    if (!made) {
+      made = this.docker.createNetwork({ Name: this.dockerNetworkName(name), Driver: 'bridge', CheckDuplicate: true, Labels: this.labels }).then(() => undefined);
+      this.networks.set(name, made);
+      made.catch(() => this.networks.delete(name));
+    }
+    await made;
+    return this.dockerNetworkName(name);
   }
 
   private container(id: string): Docker.Container {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GraphqlFailure, badRequest, notFound, preconditionFailed, unprocessable } from './apiFailure';
 import type { MachineRuntime } from './machineRuntime';
 import { MachineFleet, type EmulatedMachine } from './machineFleet';
+import { connection } from './pages';
 import { NEAREST_REGION, REGIONS, isRegion } from './regions';
 
 export interface EmulatedVolume {
@@ -29,6 +30,8 @@ export interface EmulatedApp {
   id: string;
   name: string;
   org: string;
+  /** The private network it was created on (CreateAppRequest.network), or the organization's default. */
+  network: string;
   createdAt: string;
   secrets: Map<string, string>;
   ips: EmulatedIp[];
@@ -47,6 +50,13 @@ export interface Inventory {
 
 /** Fly app names: lower-case letters, digits and dashes (they become <app>.fly.dev). */
 const APP_NAME = /^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
+/** The network of an app created without one. */
+export const DEFAULT_NETWORK = 'default';
+/**
+ * Fly documents no rules for network names ("some-arbitrary-name"); the emulator takes what is safe as a DNS label and
+ * refuses the rest, so a client that passes here sends nothing Fly could read differently.
+ */
+const NETWORK_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Fly volume names: lower-case letters, digits and underscores, at most 30 characters. */
 const VOLUME_NAME = /^[a-z0-9_]{1,30}$/;
 const MAX_VOLUME_GB = 500;
@@ -104,11 +114,11 @@ export class FlyWorld {
 
   listApps(org: string | undefined) {
     const slug = this.requireOrg(org);
-    const apps = [...this.apps.values()].filter((app) => app.org === slug);
-    return {
-      total_apps: apps.length,
-      apps: apps.map((app) => ({ id: app.id, name: app.name, machine_count: this.machines.liveCount(app), network: 'default' })),
-    };
+    return this.appsOf(slug).map((app) => ({ id: app.id, name: app.name, machine_count: this.machines.liveCount(app), network: app.network }));
+  }
+
+  private appsOf(org: string): EmulatedApp[] {
+    return [...this.apps.values()].filter((app) => app.org === org);
   }
 
   getApp(name: string) {
@@ -116,13 +126,15 @@ export class FlyWorld {
     return { id: app.id, name: app.name, organization: { name: app.org, slug: app.org }, status: this.machines.liveCount(app) > 0 ? 'deployed' : 'pending' };
   }
 
-  /** fly-admin sends `app_name`; the newest spec also accepts `name`. */
-  createApp(body: { app_name?: string; name?: string; org_slug?: string }): void {
+  /** fly-admin sends `app_name`; the newest spec also accepts `name`. `network` puts the app on a private network of its own. */
+  createApp(body: { app_name?: string; name?: string; org_slug?: string; network?: string }): void {
     const name = body.app_name ?? body.name;
     const org = this.requireOrg(body.org_slug);
     if (name === undefined || !APP_NAME.test(name)) throw unprocessable(`invalid app name "${name ?? ''}": use lower-case letters, digits and dashes`);
+    const network = body.network ?? DEFAULT_NETWORK;
+    if (!NETWORK_NAME.test(network)) throw unprocessable(`invalid network "${network}": use at most 63 lower-case letters, digits and inner dashes`);
     if (this.apps.has(name) || this.takenNames.has(name)) throw unprocessable('Validation failed: Name has already been taken', 'name_taken');
-    this.apps.set(name, { id: name, name, org, createdAt: nowIso(), secrets: new Map(), ips: [], machines: new Map(), volumes: new Map() });
+    this.apps.set(name, { id: name, name, org, network, createdAt: nowIso(), secrets: new Map(), ips: [], machines: new Map(), volumes: new Map() });
   }
 
   /** Deleting an app destroys its machines and volumes and releases its IP addresses. */
@@ -244,6 +256,35 @@ export class FlyWorld {
     const app = this.graphqlApp(input.appId);
     for (const key of Array.isArray(input.keys) ? input.keys : []) app.secrets.delete(String(key));
     return { unsetSecrets: { release: release('Secrets unset') } };
+  }
+
+  /**
+   * An organization as GraphQL resolves it: its apps (Organization.apps) and their machines (App.machines, destroyed
+   * ones too unless `active`), paged by `first`/`after`. Null when the token sees no such organization.
+   */
+  organizationGraph(slug: string) {
+    if (!this.orgs.includes(slug)) return null;
+    type Paging = { first?: number | null; after?: string | null };
+    const machineNode = (machine: EmulatedMachine) => ({
+      id: machine.id,
+      name: machine.name,
+      state: machine.state,
+      region: machine.region,
+      instanceId: machine.instance_id,
+      config: machine.config,
+      createdAt: machine.created_at,
+      updatedAt: machine.updated_at,
+    });
+    const appNode = (app: EmulatedApp) => ({
+      id: app.id,
+      name: app.name,
+      network: app.network,
+      machines: ({ first, after, active }: Paging & { active?: boolean | null }) => {
+        const machines = [...app.machines.values()].filter((machine) => !active || machine.state === 'started' || machine.state === 'stopped');
+        return connection(machines.map(machineNode), first, after);
+      },
+    });
+    return { id: `org_${slug}`, slug, name: slug, apps: ({ first, after }: Paging) => connection(this.appsOf(slug).map(appNode), first, after) };
   }
 
   organization(slug: unknown) {

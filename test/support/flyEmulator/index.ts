@@ -4,6 +4,7 @@ import { DockerMachineRuntime } from './dockerMachineRuntime';
 import { EmulatorServer, type RecordedRequest } from './emulatorServer';
 import { FaultInjector } from './faults';
 import { FlyWorld, type Inventory } from './flyWorld';
+import type { MachineConfig } from './machineFleet';
 import { SimulatedRuntime, type MachineRuntime } from './machineRuntime';
 import { RateLimits } from './rateLimits';
 
@@ -18,6 +19,12 @@ export interface FlyEmulatorOptions {
   transitionDelayMs?: number;
   /** Multiplies Fly's rate limits (tests speed them up); 0 turns rate limiting off. Default 1. */
   rateLimitScale?: number;
+}
+
+/** An app made without requests, with one machine started in it. */
+export interface SeededApp {
+  name: string;
+  machine: { name: string; region: string; config: MachineConfig };
 }
 
 /** A local Machines API + GraphQL endpoint behaving like Fly's (../shared/fly), for tests. */
@@ -38,6 +45,10 @@ export interface FlyEmulator {
   reserveAppName(name: string): void;
   /** The loopback address where a started machine of the app serves its service (docker runtime only). */
   machineAddress(app: string): Promise<string | undefined>;
+  /** The next machine launch (create, start, update, restart) fails with this reason, its machine in state `failed`. */
+  failNextLaunch(reason: string): void;
+  /** Makes apps with a machine each at once, as if made earlier: no requests, no rate limits (for benchmarks of big fleets). */
+  seed(apps: readonly SeededApp[]): Promise<void>;
   /** Simulated runtime: makes every following transition take this long. */
   setTransitionDelay(ms: number): void;
   /** Stops the server and removes every container and volume it made. */
@@ -64,6 +75,13 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     appSecrets: (app) => Object.fromEntries(world.requireApp(app).secrets),
     reserveAppName: (name) => world.reserveAppName(name),
     machineAddress: (app) => world.machines.address(app),
+    failNextLaunch: (reason) => world.machines.failNextLaunch(reason),
+    async seed(apps) {
+      for (const { name, machine } of apps) {
+        world.createApp({ app_name: name, org_slug: orgs[0] });
+        await world.machines.create(name, machine);
+      }
+    },
     setTransitionDelay: (ms) => {
       simulated.transitionDelayMs = ms;
     },

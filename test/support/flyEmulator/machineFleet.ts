@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiFailure, badRequest, conflict, notFound, preconditionFailed, unprocessable } from './apiFailure';
-import type { EmulatedApp, FlyWorld } from './flyWorld';
+import { DEFAULT_NETWORK, type EmulatedApp, type FlyWorld } from './flyWorld';
 import { checkGuest, type Guest } from './guestRules';
-import type { MachineRuntime, RuntimeMachineConfig } from './machineRuntime';
+import type { MachineRuntime, RuntimeMachine, RuntimeMachineConfig } from './machineRuntime';
 
 export type MachineState =
   | 'created'
@@ -17,6 +17,16 @@ export type MachineState =
   | 'destroying'
   | 'destroyed'
   | 'failed';
+
+/** What happened to a machine, as the Machines API lists it (newest spec: MachineEvent). */
+export interface MachineEvent {
+  id: string;
+  type: string;
+  status: string;
+  source: 'user' | 'flyd';
+  timestamp: number;
+  request?: Record<string, unknown>;
+}
 
 export interface MachineConfig extends RuntimeMachineConfig {
   guest?: Guest & RuntimeMachineConfig['guest'];
@@ -38,9 +48,16 @@ export interface EmulatedMachine {
   updated_at: string;
   /** Counts transitions, so a slow one that finishes late does not overwrite a newer state. */
   transition: number;
+  /** Every version (instance_id) it has had, the current one last. */
+  versions: string[];
+  /** Newest first. */
+  events: MachineEvent[];
 }
 
-const WAIT_STATES = ['started', 'stopped', 'suspended', 'destroyed'];
+/** The newest spec's wait states; `settled` is any state a machine rests in. */
+const WAIT_STATES = ['started', 'stopped', 'suspended', 'destroyed', 'failed', 'settled'];
+const SETTLED: ReadonlySet<string> = new Set(['created', 'started', 'stopped', 'suspended', 'failed', 'destroyed']);
+const EVENTS_KEPT = 20;
 const MAX_WAIT_SECONDS = 60;
 const STARTABLE: ReadonlySet<MachineState> = new Set(['created', 'stopped', 'failed']);
 const DESTROYABLE_WITHOUT_FORCE: ReadonlySet<MachineState> = new Set(['created', 'stopped', 'failed']);
@@ -68,14 +85,21 @@ function imageRef(image: string) {
  * release whoever waits on /wait. Refusals carry Fly's statuses: 404, 408, 409 (version), 412 (state), 422.
  */
 export class MachineFleet {
-  private readonly waiters = new Map<string, Set<{ state: string; reached: () => void }>>();
+  private readonly waiters = new Map<string, Set<{ done: () => boolean; reached: () => void }>>();
   private readonly background = new Set<Promise<void>>();
   private readonly closing = new AbortController();
+  /** Reasons the next launches fail with, in order. */
+  private readonly launchFailures: string[] = [];
 
   constructor(
     private readonly world: FlyWorld,
     private readonly runtime: MachineRuntime,
   ) {}
+
+  /** The next launch (a create's, a start, an update's or a restart) fails with this reason, as a missing image would. */
+  failNextLaunch(reason: string): void {
+    this.launchFailures.push(reason);
+  }
 
   liveCount(app: EmulatedApp): number {
     return [...app.machines.values()].filter((machine) => machine.state !== 'destroyed').length;
@@ -95,23 +119,27 @@ export class MachineFleet {
     const config = requireConfig(body.config);
     const region = this.world.requireRegion(body.region);
     const at = nowIso();
+    const version = newVersion();
     const machine: EmulatedMachine = {
       id: randomHex(7),
       name: body.name ?? `machine-${randomHex(3)}`,
       region,
       state: 'created',
-      instance_id: newVersion(),
+      instance_id: version,
       private_ip: `fdaa:0:1:a7b:${randomHex(2)}::${randomHex(2)}`,
       config,
       created_at: at,
       updated_at: at,
       transition: 0,
+      versions: [version],
+      events: [],
     };
     this.checkMounts(app, machine, config);
-    await this.runtime.create({ id: machine.id, config, env: this.envOf(app, config) });
+    await this.runtime.create(this.runtimeMachine(app, machine.id, config));
     this.attachMounts(app, machine);
     app.machines.set(machine.id, machine);
-    if (body.skip_launch !== true) this.transition(machine, 'starting', 'started', () => this.runtime.start(machine.id));
+    this.record(machine, 'launch', 'created', 'user');
+    if (body.skip_launch !== true) this.launch(machine, 'starting', () => this.runtime.start(machine.id));
     return view(machine);
   }
 
@@ -128,13 +156,14 @@ export class MachineFleet {
     this.detachMounts(app, machine);
     machine.config = config;
     machine.instance_id = newVersion();
+    machine.versions.push(machine.instance_id);
     this.attachMounts(app, machine);
     const replace = async () => {
       await this.runtime.destroy(id);
-      await this.runtime.create({ id, config, env: this.envOf(app, config) });
+      await this.runtime.create(this.runtimeMachine(app, id, config));
       if (launch) await this.runtime.start(id);
     };
-    if (launch) this.transition(machine, 'replacing', 'started', replace);
+    if (launch) this.launch(machine, 'replacing', replace);
     else await replace();
     return view(machine);
   }
@@ -143,7 +172,7 @@ export class MachineFleet {
     const { machine } = this.requireMachine(appName, id);
     const previous = machine.state;
     if (!STARTABLE.has(previous)) throw preconditionFailed(`unable to start machine from current state: '${previous}'`);
-    this.transition(machine, 'starting', 'started', () => this.runtime.start(id));
+    this.launch(machine, 'starting', () => this.runtime.start(id));
     return { previous_state: previous };
   }
 
@@ -155,16 +184,16 @@ export class MachineFleet {
     return { ok: true };
   }
 
-  /** The spec puts `timeout` in the query; fly-admin sends it in the body. Both are accepted. */
-  restart(appName: string, id: string, timeout: unknown) {
+  /** `timeout` comes in the query, as the spec has it; Fly ignores a body. */
+  restart(appName: string, id: string, timeout: string | undefined) {
     const { machine } = this.requireMachine(appName, id);
     if (machine.state !== 'started') throw preconditionFailed(`unable to restart machine from current state: '${machine.state}'`);
     const seconds = durationSeconds(timeout, 30);
-    this.transition(machine, 'restarting', 'started', () => this.runtime.restart(id, seconds));
+    this.launch(machine, 'restarting', () => this.runtime.restart(id, seconds));
     return { ok: true };
   }
 
-  /** The spec names the query parameter `force`; fly-admin sends `kill=true`. Both are accepted. */
+  /** `force` (the spec's query parameter) destroys a running machine; anything else, such as fly-admin's `kill`, is ignored. */
   async delete(appName: string, id: string, force: boolean) {
     const { app, machine } = this.requireMachine(appName, id);
     if (!force && !DESTROYABLE_WITHOUT_FORCE.has(machine.state)) {
@@ -179,19 +208,23 @@ export class MachineFleet {
   }
 
   /**
-   * Blocks until the machine is in `state` or answers 408 after `timeout` seconds (at most 60). The instance_id
-   * parameter (a machine version) is accepted; this emulator has one version per machine at a time.
+   * Blocks until the machine is in one of the states (`state`, repeated or comma-separated) or answers 408 after
+   * `timeout` seconds (at most 60). `instance_id` (or the newest spec's `version`) waits on that version of the machine:
+   * one it has never had is refused, an earlier one never reaches a state again. Fly needs it to wait for `stopped`.
    */
   async wait(appName: string, id: string, query: URLSearchParams) {
-    const state = query.get('state') ?? 'started';
-    if (!WAIT_STATES.includes(state)) throw badRequest(`invalid state "${state}"; one of ${WAIT_STATES.join(', ')}`);
+    const states = waitStates(query);
     const timeout = Number(query.get('timeout') ?? MAX_WAIT_SECONDS);
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_WAIT_SECONDS) throw badRequest(`invalid timeout "${query.get('timeout')}": whole seconds from 1 to ${MAX_WAIT_SECONDS}`);
     const { machine } = this.requireMachine(appName, id, true);
-    if (machine.state !== state && !(await this.reaches(machine, state, timeout * 1000))) {
-      throw new ApiFailure(408, `deadline_exceeded: machine did not reach state "${state}" within ${timeout}s`);
+    const version = query.get('version') ?? query.get('instance_id') ?? undefined;
+    if (version === undefined && states.includes('stopped')) throw badRequest('instance_id required when waiting for stopped machine');
+    if (version !== undefined && !machine.versions.includes(version)) throw badRequest(`invalid instance_id "${version}": machine ${id} has no such version`);
+    const reached = () => (version === undefined || version === machine.instance_id) && states.some((state) => inState(machine.state, state));
+    if (!reached() && !(await this.reaches(machine, reached, timeout * 1000))) {
+      throw new ApiFailure(408, `deadline_exceeded: machine did not reach state "${states.join('" or "')}" within ${timeout}s, currently ${machine.state}`);
     }
-    return { ok: true };
+    return { ok: true, state: machine.state, version: machine.instance_id, event_id: machine.events[0]?.id };
   }
 
   async exec(appName: string, id: string, body: { command?: string[]; cmd?: string; timeout?: number }) {
@@ -234,7 +267,22 @@ export class MachineFleet {
     this.setState(machine, 'destroying');
     await this.runtime.destroy(machine.id);
     this.detachMounts(app, machine);
+    this.record(machine, 'destroy', 'destroyed', 'user');
     this.setState(machine, 'destroyed');
+  }
+
+  /** A transition to `started` that fails, as a launch does, when a failure is queued or the runtime cannot start it. */
+  private launch(machine: EmulatedMachine, during: MachineState, work: () => Promise<void>): void {
+    const failure = this.launchFailures.shift();
+    this.transition(machine, during, 'started', async () => {
+      await work();
+      if (failure !== undefined) throw new Error(failure);
+    });
+  }
+
+  private record(machine: EmulatedMachine, type: string, status: string, source: MachineEvent['source'], request?: Record<string, unknown>): void {
+    const event: MachineEvent = { id: newVersion(), type, status, source, timestamp: Date.now(), ...(request ? { request } : {}) };
+    machine.events = [event, ...machine.events].slice(0, EVENTS_KEPT);
   }
 
   private checkMounts(app: EmulatedApp, machine: EmulatedMachine, config: MachineConfig): void {
@@ -261,8 +309,11 @@ export class MachineFleet {
     for (const volume of app.volumes.values()) if (volume.attached_machine_id === machine.id) volume.attached_machine_id = null;
   }
 
-  private envOf(app: EmulatedApp, config: MachineConfig): Record<string, string> {
-    return { ...config.env, ...Object.fromEntries(app.secrets) };
+  /** Its env is the config's plus the app's secrets; on a network of its own, it answers to <app>.internal there. */
+  private runtimeMachine(app: EmulatedApp, id: string, config: MachineConfig): RuntimeMachine {
+    const env = { ...config.env, ...Object.fromEntries(app.secrets) };
+    if (app.network === DEFAULT_NETWORK) return { id, config, env };
+    return { id, config, env, network: { name: `${app.org}/${app.network}`, host: `${app.name}.internal` } };
   }
 
   private transition(machine: EmulatedMachine, during: MachineState, after: MachineState, work: () => Promise<void>): void {
@@ -270,10 +321,14 @@ export class MachineFleet {
     this.setState(machine, during);
     const running = work().then(
       () => {
-        if (machine.transition === transition) this.setState(machine, after);
+        if (machine.transition !== transition) return;
+        this.record(machine, after === 'started' ? 'start' : 'exit', after, 'flyd');
+        this.setState(machine, after);
       },
-      () => {
-        if (machine.transition === transition) this.setState(machine, 'failed');
+      (error: unknown) => {
+        if (machine.transition !== transition) return;
+        this.record(machine, after === 'started' ? 'launch' : 'exit', 'failed', 'flyd', { error: error instanceof Error ? error.message : String(error) });
+        this.setState(machine, 'failed');
       },
     );
     this.background.add(running);
@@ -283,17 +338,17 @@ export class MachineFleet {
   private setState(machine: EmulatedMachine, state: MachineState): void {
     machine.state = state;
     machine.updated_at = nowIso();
-    for (const waiter of this.waiters.get(machine.id) ?? []) if (waiter.state === state) waiter.reached();
+    for (const waiter of this.waiters.get(machine.id) ?? []) if (waiter.done()) waiter.reached();
   }
 
-  private async reaches(machine: EmulatedMachine, state: string, timeoutMs: number): Promise<boolean> {
+  private async reaches(machine: EmulatedMachine, done: () => boolean, timeoutMs: number): Promise<boolean> {
     const waiters = this.waiters.get(machine.id) ?? new Set();
     this.waiters.set(machine.id, waiters);
     const timer = new AbortController();
     const closing = this.closing.signal;
     const abortTimer = () => timer.abort();
     closing.addEventListener('abort', abortTimer);
-    const waiter = { state, reached: () => undefined as void };
+    const waiter = { done, reached: () => undefined as void };
     const reached = new Promise<boolean>((resolve) => {
       waiter.reached = () => resolve(true);
     });
@@ -315,11 +370,23 @@ function requireConfig(config: MachineConfig | undefined): MachineConfig {
   return structuredClone(config);
 }
 
+function waitStates(query: URLSearchParams): string[] {
+  const states = query.getAll('state').flatMap((value) => value.split(',')).map((state) => state.trim());
+  if (states.length === 0) return ['started'];
+  const invalid = states.find((state) => !WAIT_STATES.includes(state));
+  if (invalid !== undefined) throw badRequest(`invalid state "${invalid}"; one of ${WAIT_STATES.join(', ')}`);
+  return states;
+}
+
+function inState(current: MachineState, wanted: string): boolean {
+  return wanted === 'settled' ? SETTLED.has(current) : current === wanted;
+}
+
 function newVersion(): string {
   return `01${randomHex(12).toUpperCase()}`;
 }
 
 function view(machine: EmulatedMachine) {
-  const { transition: _internal, ...fields } = machine;
-  return { ...fields, image_ref: imageRef(machine.config.image), events: [], checks: [] };
+  const { transition: _transition, versions: _versions, ...fields } = machine;
+  return { ...fields, image_ref: imageRef(machine.config.image), checks: [] };
 }

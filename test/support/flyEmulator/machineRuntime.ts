@@ -15,6 +15,11 @@ export interface RuntimeMachine {
   config: RuntimeMachineConfig;
   /** The config's env plus the app's secrets. */
   env: Record<string, string>;
+  /**
+   * The private network of its app when the app was created with a `network` of its own: `name` is unique among the
+   * emulator's networks, `host` the name the machine answers to there (<app>.internal). Absent: the organization's default.
+   */
+  network?: { name: string; host: string };
 }
 
 export interface ExecOutcome {

@@ -1,0 +1,48 @@
+import type { Disposable, Event } from '../events';
+import { processLocalLocks, type InstanceLocks } from './instanceLocks';
+
+/** An instance as one process changed it (undefined: removed), for the others to show. */
+export interface SharedInstanceChange {
+  id: string;
+  /** Wall time of the change (ms). */
+  at: number;
+  instance?: unknown;
+}
+
+/**
+ * How the processes of one user (VS Code windows, CLI, MCP server) share the periodic work: one leader runs it and
+ * publishes what it found; the others show that; every process shares the instance changes it makes and holds an
+ * instance's lock for each lifecycle operation on it.
+ */
+export interface SwarmCoordination extends Disposable {
+  readonly locks: InstanceLocks;
+  /** Whether this process runs the periodic work now. */
+  readonly leading: boolean;
+  readonly onDidChangeLeadership: Event<boolean>;
+  /** What the leader published, as another process receives it. */
+  readonly onDidReceiveMonitoring: Event<unknown>;
+  /** Instance changes other processes made, as this one receives them. */
+  readonly onDidReceiveInstanceChanges: Event<SharedInstanceChange[]>;
+  /** Takes part in monitoring: campaigns for the lead and receives what the others publish. */
+  join(): void;
+  /** The leader's latest results, for the others. */
+  publishMonitoring(state: unknown): void;
+  shareInstanceChange(change: SharedInstanceChange): void;
+}
+
+const never: Event<never> = () => ({ dispose: () => undefined });
+
+/** A core alone with its state (tests, a single process): it always leads, and there is no one to tell. */
+export function soloCoordination(): SwarmCoordination {
+  return {
+    locks: processLocalLocks,
+    leading: true,
+    onDidChangeLeadership: never,
+    onDidReceiveMonitoring: never,
+    onDidReceiveInstanceChanges: never,
+    join: () => undefined,
+    publishMonitoring: () => undefined,
+    shareInstanceChange: () => undefined,
+    dispose: () => undefined,
+  };
+}

@@ -1,6 +1,6 @@
-// Soak benchmark: one core (createSwarm, as the extension makes it) managing --instances real busybox containers for
-// --minutes with health sweeps every --interval seconds, monitoring started as the extension starts it
-// (swarm.startMonitoring()). Prints figures; asserts nothing.
+// Soak benchmark: one core (createSwarm, as the extension makes it, with the extension's FileCoordination over a folder
+// of its own) managing --instances real busybox containers for --minutes with health sweeps every --interval seconds,
+// monitoring started as the extension starts it (swarm.startMonitoring()). Prints figures; asserts nothing.
 //   npm run bench:soak -- [--instances 100] [--minutes 10] [--interval 5]
 // Every 10 s it samples this process's RSS and its heap (after a full GC when run with --expose-gc, as the npm script
 // does, so the heap line shows what is kept, not what waits for collection). It prints both at the start and the end
@@ -8,7 +8,10 @@
 // half, after warm-up), then the open sockets and other handles (process.getActiveResourcesInfo()) at the end while
 // monitoring runs, and what is left once the core is disposed. The containers carry this run's label and are removed
 // at the end, also after a failure or Ctrl-C.
+import { join } from 'node:path';
 import Docker from 'dockerode';
+import { FileCoordination } from '../../src/core/coordination/fileCoordination';
+import { silentLogger } from '../../src/core/logger';
 import { mapConcurrently } from '../../src/core/concurrency';
 import { makeCore } from '../support/coreHarness';
 import { ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
@@ -17,6 +20,7 @@ import { RUN_ID } from '../support/testRun';
 import { activeResources, numberOption, waitUntilAnswers } from './benchKit';
 
 const SAMPLE_EVERY_MS = 10_000;
+const SETTLE_MS = 10_000;
 const MB = 1024 * 1024;
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -73,7 +77,8 @@ async function main(): Promise<void> {
   const image = ensureTestImage();
   const docker = new Docker();
   const temp = makeTempDir('remote-swarm-soak-');
-  const core = await makeCore(temp.path, { docker: () => testProvider() });
+  const coordination = new FileCoordination(join(temp.path, 'coordination'), { log: silentLogger });
+  const core = await makeCore(temp.path, { docker: () => testProvider() }, { coordination });
   core.settings.defaultImage = image;
   core.settings.maxInstances = instances;
   core.otherSettings['health'] = { interval };
@@ -116,10 +121,14 @@ async function main(): Promise<void> {
     console.log(`  ${sweeps} sweeps in ${elapsedMinutes.toFixed(1)} min (one every ${((elapsedMinutes * 60) / Math.max(sweeps, 1)).toFixed(1)} s); health at the end ${JSON.stringify(health)}`);
     console.log(describe(samples, 'RSS', (s) => s.rss));
     console.log(describe(samples, `heap${gc ? ' after GC' : ''}`, (s) => s.heapUsed));
-    console.log(`  open at the end, monitoring: ${atEnd['TCPSocketWrap'] ?? 0} TCP sockets, ${atEnd['PipeWrap'] ?? 0} pipes (the engine's socket); all handles: ${handles(atEnd)}`);
+    console.log(
+      `  open at the end, monitoring: ${atEnd['TCPSocketWrap'] ?? 0} TCP sockets, ${atEnd['PipeWrap'] ?? 0} pipes (the engine's socket, stdout and stderr when piped); ` +
+        `all handles: ${handles(atEnd)}`,
+    );
     dispose();
-    await new Promise((resolve) => setImmediate(resolve));
-    console.log(`  left once the core is disposed: ${handles(activeResources()) || 'none'}`);
+    // Past the probes' timeout timers and idle keep-alive connections, which end by themselves.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    console.log(`  left ${SETTLE_MS / 1000} s after the core is disposed: ${handles(activeResources()) || 'none'}`);
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);

@@ -384,6 +384,22 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
         assert.equal(monitor.recordOf(instance.id)!.recoveryAttempts.length, 5, "the monitor's own restarts, not the user's");
       });
 
+      it('takes a start or restart in another of the user\'s processes as the user acting, as one in this process', async () => {
+        settings.maxRestartsPerHour = 2;
+        const { instance, server } = await instanceServedBy('elsewhere');
+        await flap(server, 60, 4);
+        assert.equal(restarts().length, 2);
+        assert.equal(alerts().length, 1);
+
+        // What another window's restart shares with this one: the instance restarting, then running again.
+        const later = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+        const current = core.controller.get(instance.id);
+        core.registry.applyRemote(instance.id, { ...current, status: 'restarting', updatedAt: later(1) }, Date.now());
+        core.registry.applyRemote(instance.id, { ...current, status: 'running', updatedAt: later(2) }, Date.now());
+        await flap(server, 8, 4);
+        assert.equal(restarts().length, 4, 'a fresh budget of two');
+      });
+
       it('counts over a rolling hour: an instance restarted every 25 minutes is never held back', async () => {
         settings.maxRestartsPerHour = 3;
         const { server } = await instanceServedBy('now-and-then');

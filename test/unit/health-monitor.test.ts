@@ -232,19 +232,28 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     settings.autoRecovery = false;
     settings.timeoutMs = 300;
     const { instance } = await instanceServedBy('measured');
-    const never = () => new Promise<never>(() => {});
+    let failedLate = 0;
+    // Fails after the sweep stopped waiting for it: the failure reaches nobody (mocha would report an unhandled one).
+    const late = () =>
+      new Promise<never>((_resolve, reject) =>
+        setTimeout(() => {
+          failedLate += 1;
+          reject(new Error('too late'));
+        }, 500),
+      );
     const list = provider.listInstances;
-    provider.listInstances = never;
+    provider.listInstances = late;
     await sweeps(1);
     assert.equal(monitor.statusOf(instance.id), 'UNKNOWN');
     assert.equal(monitor.recordOf(instance.id)!.samples[0]!.error, 'memory did not list its instances within 0.3 s');
 
     provider.listInstances = list;
-    Object.assign(provider, { getInstanceStats: never });
+    Object.assign(provider, { getInstanceStats: late });
     await sweeps(1);
     const sample = monitor.recordOf(instance.id)!.samples[1]!;
     assert.equal(sample.outcome, 'pass');
     assert.equal(sample.usage, undefined, 'a gap in the chart');
+    await until(() => failedLate === 2, 'both late calls failed');
   });
 
   it('reuses the listing of a refresh just made, so a refresh and a sweep list the provider once; an operation makes it list again', async () => {

@@ -1,13 +1,14 @@
 // Soak benchmark: one core (createSwarm, as the extension makes it, with the extension's FileCoordination over a folder
 // of its own) managing --instances real busybox containers for --minutes with health sweeps every --interval seconds,
 // monitoring started as the extension starts it (swarm.startMonitoring()). Prints figures; asserts nothing.
-//   npm run bench:soak -- [--instances 100] [--minutes 10] [--interval 5]
-// Every 10 s it samples this process's RSS and its heap (after a full GC when run with --expose-gc, as the npm script
-// does, so the heap line shows what is kept, not what waits for collection). It prints both at the start and the end
-// and their slope in MB per hour (a least-squares line through the samples, over the whole run and over its second
-// half, after warm-up), then the open sockets and other handles (process.getActiveResourcesInfo()) at the end while
-// monitoring runs, and what is left once the core is disposed. The containers carry this run's label and are removed
-// at the end, also after a failure or Ctrl-C.
+//   npm run bench:soak -- [--instances 100] [--minutes 10] [--interval 5] [--history 120]
+// Every 10 s it samples this process's RSS, its heap (after a full GC when run with --expose-gc, as the npm script
+// does, so the heap line shows what is kept, not what waits for collection) and its open handles
+// (process.getActiveResourcesInfo()). It prints RSS and heap at the start and the end and their slope in MB per hour
+// (a least-squares line through the samples): over the whole run, and over the samples taken once every instance's
+// history held --history checks (health.historySize; until then the history grows by design), the most sockets and
+// handles open at a sample and those open at the end, and what is left once the core is disposed. The containers carry
+// this run's label and are removed at the end, also after a failure or Ctrl-C.
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { FileCoordination } from '../../src/core/coordination/fileCoordination';
@@ -27,14 +28,17 @@ const gc = (globalThis as { gc?: () => void }).gc;
 interface Sample {
   /** Minutes since monitoring started. */
   minute: number;
+  /** Sweeps done by then. */
+  sweeps: number;
   rss: number;
   heapUsed: number;
+  handles: Record<string, number>;
 }
 
-function sample(started: number): Sample {
+function sample(started: number, sweeps: number): Sample {
   gc?.();
   const { rss, heapUsed } = process.memoryUsage();
-  return { minute: (performance.now() - started) / 60_000, rss, heapUsed };
+  return { minute: (performance.now() - started) / 60_000, sweeps, rss, heapUsed, handles: activeResources() };
 }
 
 /** The slope of the least-squares line through the points, in MB per hour. */
@@ -52,13 +56,21 @@ function slopePerHour(samples: readonly Sample[], value: (sample: Sample) => num
   return ((covariance / variance) * 60) / MB;
 }
 
-function describe(samples: readonly Sample[], label: string, value: (sample: Sample) => number): string {
+function describe(samples: readonly Sample[], historySize: number, label: string, value: (sample: Sample) => number): string {
   const first = samples[0]!;
   const last = samples.at(-1)!;
-  const secondHalf = samples.slice(Math.floor(samples.length / 2));
+  const full = samples.filter((point) => point.sweeps >= historySize);
   const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
   const slope = (points: readonly Sample[]) => `${slopePerHour(points, value) >= 0 ? '+' : ''}${slopePerHour(points, value).toFixed(1)} MB/h`;
-  return `  ${label}: ${mb(value(first))} at the start, ${mb(value(last))} at the end; slope ${slope(samples)} (second half ${slope(secondHalf)})`;
+  const steady =
+    full.length >= 3
+      ? `${slope(full)} once the histories were full (from minute ${full[0]!.minute.toFixed(1)})`
+      : `too few samples once the histories were full (${historySize} checks) to tell the rest`;
+  return `  ${label}: ${mb(value(first))} at the start, ${mb(value(last))} at the end; slope ${slope(samples)} over the run, ${steady}`;
+}
+
+function most(samples: readonly Sample[], kind: string): number {
+  return Math.max(...samples.map((point) => point.handles[kind] ?? 0));
 }
 
 function handles(resources: Record<string, number>): string {
@@ -72,6 +84,7 @@ async function main(): Promise<void> {
   const instances = numberOption('instances', 100);
   const minutes = numberOption('minutes', 10);
   const interval = numberOption('interval', 5);
+  const historySize = numberOption('history', 120);
   if (!gc) console.warn('Run with node --expose-gc (npm run bench:soak does) for heap figures after GC.');
   await requireDocker();
   const image = ensureTestImage();
@@ -81,7 +94,7 @@ async function main(): Promise<void> {
   const core = await makeCore(temp.path, { docker: () => testProvider() }, { coordination });
   core.settings.defaultImage = image;
   core.settings.maxInstances = instances;
-  core.otherSettings['health'] = { interval };
+  core.otherSettings['health'] = { interval, historySize };
   // Busybox's /healthz reports no heartbeat, so idle stops could not happen; off all the same, to measure health alone.
   core.otherSettings['idle'] = { timeoutMinutes: 0 };
 
@@ -106,24 +119,24 @@ async function main(): Promise<void> {
     let sweeps = 0;
     core.swarm.health.onDidChange(() => (sweeps += 1));
     const started = performance.now();
-    const samples = [sample(started)];
+    const samples = [sample(started, sweeps)];
     core.swarm.startMonitoring();
     const end = started + minutes * 60_000;
     while (performance.now() < end && !stopped.signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(SAMPLE_EVERY_MS, end - performance.now())));
-      samples.push(sample(started));
+      samples.push(sample(started, sweeps));
     }
-    const atEnd = activeResources();
+    const atEnd = samples.at(-1)!.handles;
     const health: Record<string, number> = {};
     for (const view of core.swarm.health.overview().instances) health[view.health] = (health[view.health] ?? 0) + 1;
     const elapsedMinutes = (performance.now() - started) / 60_000;
 
     console.log(`  ${sweeps} sweeps in ${elapsedMinutes.toFixed(1)} min (one every ${((elapsedMinutes * 60) / Math.max(sweeps, 1)).toFixed(1)} s); health at the end ${JSON.stringify(health)}`);
-    console.log(describe(samples, 'RSS', (s) => s.rss));
-    console.log(describe(samples, `heap${gc ? ' after GC' : ''}`, (s) => s.heapUsed));
+    console.log(describe(samples, historySize, 'RSS', (s) => s.rss));
+    console.log(describe(samples, historySize, `heap${gc ? ' after GC' : ''}`, (s) => s.heapUsed));
     console.log(
-      `  open at the end, monitoring: ${atEnd['TCPSocketWrap'] ?? 0} TCP sockets, ${atEnd['PipeWrap'] ?? 0} pipes (the engine's socket, stdout and stderr when piped); ` +
-        `all handles: ${handles(atEnd)}`,
+      `  open while monitoring: at most ${most(samples, 'TCPSocketWrap')} TCP sockets (probes), ${most(samples, 'PipeWrap')} pipes (the engine's socket; stdout and stderr when piped), ` +
+        `${most(samples, 'Timeout')} timers at a sample; at the end ${handles(atEnd)}`,
     );
     dispose();
     // Past the probes' timeout timers and idle keep-alive connections, which end by themselves.

@@ -93,11 +93,13 @@ export class HealthMonitor {
     this.probe = deps.probe ?? probeHttp;
     this.subscriptions = [
       deps.controller.onOperation(({ operation, instance, phase }) => {
-        if (phase === 'succeeded' && (operation === 'start' || operation === 'restart')) this.noticeUserAction(instance);
+        if (phase !== 'succeeded' || (operation !== 'start' && operation !== 'restart')) return;
+        const started = this.deps.controller.list().find((candidate) => candidate.name === instance);
+        if (started) this.noticeUserAction(started.id);
       }),
       // Another process of the user started or restarted it: its registry change arrives here with the transitional status.
       deps.controller.onDidChangeInstances(({ instance, remote }) => {
-        if (remote && (instance.status === 'starting' || instance.status === 'restarting')) this.noticeUserAction(instance.name);
+        if (remote && (instance.status === 'starting' || instance.status === 'restarting')) this.noticeUserAction(instance.id);
       }),
     ];
   }
@@ -233,9 +235,8 @@ export class HealthMonitor {
   }
 
   /** The user started or restarted an instance (not the monitor's own restart): it must prove itself again, with a fresh budget. */
-  private noticeUserAction(name: string): void {
-    const instance = this.deps.controller.list().find((candidate) => candidate.name === name);
-    const monitored = instance && !this.restarting.has(instance.id) ? this.instances.get(instance.id) : undefined;
+  private noticeUserAction(id: string): void {
+    const monitored = this.restarting.has(id) ? undefined : this.instances.get(id);
     if (!monitored) return;
     const now = this.deps.clock.now();
     monitored.budget = newBudget(now);

@@ -256,6 +256,22 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     await until(() => failedLate === 2, 'both late calls failed');
   });
 
+  it('fails a check whose exec probe does not finish within the timeout, and stops waiting for it', async () => {
+    settings.autoRecovery = false;
+    settings.failureThreshold = 1;
+    settings.timeoutMs = 300;
+    settings.execProbe = ['pgrep', 'code-server'];
+    const { instance } = await instanceServedBy('stuck-exec');
+    const aborted: boolean[] = [];
+    Object.assign(provider, {
+      executeCommand: (_id: string, _argv: readonly string[], { signal }: { signal: AbortSignal }) =>
+        new Promise((_resolve, reject) => signal.addEventListener('abort', () => (aborted.push(true), reject(new Error('exec cancelled'))))),
+    });
+    await sweeps(1);
+    assert.equal(monitor.recordOf(instance.id)!.samples[0]!.error, 'exec probe `pgrep code-server` failed: no result within 0.3 s');
+    assert.deepEqual(aborted, [true], 'the command was told to stop');
+  });
+
   it('reuses the listing of a refresh just made, so a refresh and a sweep list the provider once; an operation makes it list again', async () => {
     const { instance } = await instanceServedBy('web');
     const lists = () => provider.calls.filter((call) => call === 'list').length;

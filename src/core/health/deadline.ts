@@ -11,3 +11,14 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<{ valu
     clearTimeout(timer);
   }
 }
+
+/**
+ * A signal that aborts after ms unless cleared first. Unlike AbortSignal.timeout, whose timer and finalization entry
+ * stay until the time has passed and the signal has been collected (a thousand probes a sweep), clearing it leaves
+ * nothing behind.
+ */
+export function deadlineSignal(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors';
-import { within } from './deadline';
+import { deadlineSignal, within } from './deadline';
 import type { Instance, InstanceStatus } from '../models';
 import type { Provider, ProviderInstance, ResourceUsage } from '../provider';
 import type { CheckOutcome } from './healthStatus';
@@ -74,14 +74,17 @@ function isSuccess(statusCode: number | undefined): boolean {
 async function runExecProbe(provider: Provider, id: string, { execProbe, timeoutMs }: CheckOptions): Promise<string | undefined> {
   if (execProbe.length === 0 || !provider.getCapabilities().exec) return undefined;
   const command = execProbe.join(' ');
+  const deadline = deadlineSignal(timeoutMs);
   try {
-    const result = await provider.executeCommand(id, execProbe, { signal: AbortSignal.timeout(timeoutMs) });
+    const result = await provider.executeCommand(id, execProbe, { signal: deadline.signal });
     if (result.exitCode === 0) return undefined;
     const output = (result.stderr || result.stdout).trim().split('\n')[0];
     return `exec probe \`${command}\` exited ${result.exitCode}${output ? `: ${output}` : ''}`;
   } catch (error) {
-    const reason = (error as Error).name === 'TimeoutError' ? `no result within ${formatSeconds(timeoutMs)}` : errorMessage(error);
+    const reason = deadline.signal.aborted ? `no result within ${formatSeconds(timeoutMs)}` : errorMessage(error);
     return `exec probe \`${command}\` failed: ${reason}`;
+  } finally {
+    deadline.clear();
   }
 }
 

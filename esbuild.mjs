@@ -32,10 +32,10 @@ const notBundled = {
 };
 
 /**
- * The provider SDKs, each bundled whole to its own file, dist/vendor/<name>.js, which the extension requires only when
+ * The provider SDKs and the S3 client of backups, each bundled whole to its own file, dist/vendor/<name>.js, which the extension requires only when
  * a provider first needs it: activation then neither runs nor even parses them. By output name, what is bundled.
  */
-const VENDORED = { ssh2: 'ssh2', dockerode: 'dockerode', 'fly-admin': 'fly-admin/dist/client', 'tar-stream': 'tar-stream' };
+const VENDORED = { ssh2: 'ssh2', dockerode: 'dockerode', 'fly-admin': 'fly-admin/dist/client', 'tar-stream': 'tar-stream', 'client-s3': '@aws-sdk/client-s3' };
 
 /**
  * Turns an import of a vendored SDK into a require of its file, `${directory}<name>.js` from the importing bundle,
@@ -57,7 +57,7 @@ function vendored(directory) {
         );
         return new Map(resolved);
       };
-      build.onResolve({ filter: /^(ssh2|dockerode|fly-admin|tar-stream)(\/|$)/ }, async ({ path, kind, importer, resolveDir, pluginData }) => {
+      build.onResolve({ filter: /^(ssh2|dockerode|fly-admin|tar-stream|@aws-sdk\/client-s3)(\/|$)/ }, async ({ path, kind, importer, resolveDir, pluginData }) => {
         if (kind === 'entry-point' || pluginData?.vendored) return undefined;
         entries ??= resolveEntries();
         const resolved = await build.resolve(path, { kind, importer, resolveDir, pluginData: { vendored: true } });

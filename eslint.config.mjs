@@ -1,8 +1,8 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
-/** SDKs of infrastructure: only providers (and the SSH toolkit, for ssh2) may load them. */
-const SDKS = ['dockerode', 'docker-modem', 'ssh2', 'fly-admin'];
+/** SDKs of infrastructure: only providers (the SSH toolkit for ssh2, src/backup for the S3 client) may load them. */
+const SDKS = ['dockerode', 'docker-modem', 'ssh2', 'fly-admin', '@aws-sdk/*'];
 const sdk = (message) => ({ group: SDKS, message });
 const vscode = { name: 'vscode', message: 'Only src/vscode and src/extension.ts may import vscode.' };
 
@@ -13,7 +13,7 @@ const layers = [
     files: ['src/core/**/*.ts'],
     paths: [vscode],
     patterns: [
-      { group: ['**/providers', '**/providers/**', '**/vscode/**', '**/ssh/**', '**/cli/**', '**/extension'], message: 'The core knows no front end, provider or SSH toolkit.' },
+      { group: ['**/providers', '**/providers/**', '**/vscode/**', '**/ssh/**', '**/cli/**', '**/backup', '**/backup/**', '**/extension'], message: 'The core knows no front end, provider, SSH toolkit or backup store.' },
       sdk('The core imports no SDK: providers do.'),
     ],
   },
@@ -23,11 +23,17 @@ const layers = [
     patterns: [{ group: ['**/providers', '**/providers/**', '**/vscode/**', '**/cli/**', '**/extension'], message: 'The SSH toolkit builds on the core only.' }],
   },
   {
+    files: ['src/backup/**/*.ts'],
+    paths: [vscode],
+    patterns: [{ group: ['**/providers', '**/providers/**', '**/vscode/**', '**/ssh/**', '**/cli/**', '**/extension'], message: 'Backup storage builds on the core only.' }],
+  },
+  {
     files: ['src/providers/*/**/*.ts'],
     paths: [vscode],
     patterns: [
       { group: ['**/vscode/**', '**/cli/**', '**/extension'], message: 'Providers know the core and the SSH toolkit, no front end.' },
-      { regex: '^\\.\\./(?!\\.\\.)[^/]+', message: 'Providers do not import each other.' },
+      // dockerEngine/ is no provider: the Docker Engine API client the docker and swarm providers share.
+      { regex: '^\\.\\./(?!\\.\\.|dockerEngine/)[^/]+', message: 'Providers do not import each other (they share src/providers/dockerEngine).' },
     ],
   },
   {
@@ -35,6 +41,7 @@ const layers = [
     paths: [vscode],
     patterns: [
       { regex: '/providers/[^/]+/', message: 'The CLI reaches a provider only through its registration (src/providers/<type>/index.ts or builtin.ts).' },
+      { regex: '/backup/', message: 'The CLI reaches backup storage only through src/backup/index.ts, which loads the S3 client on first use.' },
       { group: ['**/vscode/**', '**/extension'], message: 'The CLI knows no other front end.' },
       sdk('The CLI imports no SDK: it goes through the core and the providers.'),
     ],
@@ -44,6 +51,7 @@ const layers = [
     paths: [],
     patterns: [
       { regex: '/providers/[^/]+/', message: "The UI reaches a provider only through its registration (src/providers/<type>/index.ts or builtin.ts), never its internals." },
+      { regex: '/backup/', message: 'The UI reaches backup storage only through src/backup/index.ts, which loads the S3 client on first use.' },
       { group: ['**/cli/**'], message: 'The UI knows no other front end.' },
       sdk('The UI imports no SDK: it goes through the core and the providers.'),
     ],

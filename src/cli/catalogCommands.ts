@@ -67,14 +67,14 @@ export function registerCatalogCommands(program: Command, run: RunWithSwarm): vo
       }),
     );
 
-  const secret = program.command('secret').description('secrets providers read (e.g. remoteSwarm.fly.apiToken), kept in a 0600 file');
+  const secret = program.command('secret').description('secrets providers and backups read (e.g. remoteSwarm.fly.apiToken), kept in a 0600 file');
   secret
     .command('set <key>')
     .description('store a secret read from stdin; an empty value removes it')
     .action((key: string) =>
       run(async (swarm) => {
-        const known = swarm.providers.types().flatMap((provider) => provider.secrets ?? []);
-        if (!known.some((candidate) => candidate.key === key)) throw invalidConfig('key', `"${key}" is not a secret any provider reads; use one of: ${known.map((s) => s.key).join(', ')}`);
+        const known = swarm.secretsToSet();
+        if (!known.some((candidate) => candidate.key === key)) throw invalidConfig('key', `"${key}" is not a secret Remote Swarm reads; use one of: ${known.map((s) => s.key).join(', ')}`);
         const value = (await readStdin()).trim();
         if (value === '') await swarm.secrets.delete(key);
         else await swarm.secrets.store(key, value);

@@ -1,3 +1,4 @@
+import { s3BackupStore } from '../backup';
 import { FileCoordination } from '../core/coordination/fileCoordination';
 import { FileSecretStore } from '../core/fileSecretStore';
 import { userOwnerId } from '../core/installationId';
@@ -36,6 +37,7 @@ export async function openSwarm(directory: StateDirectory, { verbose = false }: 
     log,
     providers: builtinProviders(ssh),
     localFiles: [ssh.access],
+    backupStore: s3BackupStore,
     ownerId: () => userOwnerId(directory.root),
     // Operations wait for the VS Code windows' on the same instance, and the windows show what the CLI changed.
     coordination: new FileCoordination(directory.root, { log }),

@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { registerBackupCommands } from './backupCommands';
 import { registerCatalogCommands } from './catalogCommands';
 import { registerConnectCommand } from './connectCommand';
 import { openSwarm, type CliSession } from './cliSwarm';
 import { describeError, EXIT, exitCodeOf } from './cliOutput';
 import { registerGroupCommands } from './groupCommands';
 import { registerInstanceCommands, type RunWithSwarm } from './instanceCommands';
+import { registerMigrateCommand } from './migrateCommand';
 import { registerShellCommands } from './shellCommands';
 import { stateDirectory } from './stateDirectory';
 
@@ -38,6 +40,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerShellCommands(program, run);
   registerCatalogCommands(program, run);
   registerGroupCommands(program, run);
+  registerBackupCommands(program, run);
+  registerMigrateCommand(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -4,7 +4,7 @@ import type { Clock } from './clock';
 import type { InstancePricing } from './cost/pricing';
 import { SwarmError } from './errors';
 import type { Logger } from './logger';
-import type { InstanceConfig, InstanceStatus, PortMapping } from './models';
+import type { InstanceConfig, InstanceStatus, PortMapping, Resources } from './models';
 import type { KeyValueStore, SecretStore } from './stores';
 
 /** What a provider can do; the UI hides what it cannot. */
@@ -36,6 +36,13 @@ export interface ProviderCapabilities {
   privateNetworks: boolean;
   /** `passwords`: the code-server password read back from the infrastructure and replaced by a new one. */
   passwordReset: boolean;
+  /** `nodes`: the machines of a cluster its instances are scheduled on, which can be drained and activated. */
+  nodes?: boolean;
+  /**
+   * Every published port is reachable on all addresses of the machine running the instance, whatever its hostIp (Docker
+   * Swarm cannot bind one address): the core asks the user's consent for any published port, as for one beyond loopback.
+   */
+  publishesOnAllAddresses?: boolean;
 }
 
 /** Progress and cancellation for long operations. */
@@ -166,6 +173,8 @@ export interface Provider {
   readonly networks?: PrivateNetworks;
   /** The code-server password as the infrastructure holds it (capability `passwordReset`). */
   readonly passwords?: InstancePasswords;
+  /** The cluster's machines (capability `nodes`). */
+  readonly nodes?: ClusterNodes;
   dispose(): void;
 }
 
@@ -204,10 +213,19 @@ export interface ContainerReference {
   engineHost?: string;
 }
 
+export interface ExportOptions extends OperationOptions {
+  /**
+   * Only these entries (relative to the workspace folder, e.g. "src/main.ts"; a folder with what it holds), named as
+   * in a whole export; one that does not exist is left out. A provider that cannot choose exports everything, which
+   * is never wrong, only slower: a migration reads back what it changed to verify it.
+   */
+  paths?: readonly string[];
+}
+
 /** A workspace as a tar stream of the workspace folder's contents (paths relative to it), for migration and backups. */
 export interface WorkspaceTransfer {
   /** Streams the workspace out; the instance may be running or stopped. */
-  exportWorkspace(id: string, options?: OperationOptions): Promise<Readable>;
+  exportWorkspace(id: string, options?: ExportOptions): Promise<Readable>;
   /**
    * Unpacks an archive into the workspace folder, over what is there; resolves once all of it is written. On failure
    * the archive is destroyed and what was already unpacked stays: a caller that must not lose data imports into a new
@@ -259,6 +277,34 @@ export interface MemberHosts {
   workers?: string;
 }
 
+/** Whether a node takes new instances (active), keeps what it runs (pause), or hands its instances to other nodes (drain). */
+export type NodeAvailability = 'active' | 'pause' | 'drain';
+
+/** One machine of a cluster, as its scheduler sees it. */
+export interface ClusterNode {
+  id: string;
+  hostname: string;
+  role: 'manager' | 'worker';
+  availability: NodeAvailability;
+  /** The scheduler's word for its health: "ready", "down", "unknown", "disconnected". */
+  state: string;
+  /** The address other nodes and this machine reach it at, where known. */
+  address?: string;
+  engineVersion?: string;
+  cpuCores?: number;
+  memoryBytes?: number;
+  labels: Record<string, string>;
+  /** The ids of the instances running or starting on it. */
+  instances: string[];
+}
+
+/** The machines of a cluster (capability `nodes`): listed with the instances on each, drained and activated. */
+export interface ClusterNodes {
+  listNodes(): Promise<ClusterNode[]>;
+  /** Drain moves the node's instances elsewhere (where their placement allows); active takes new ones again. */
+  setAvailability(nodeId: string, availability: NodeAvailability): Promise<ClusterNode>;
+}
+
 /** What a provider is given by the front end that runs it. */
 export interface ProviderContext {
   /** Persistent state (VS Code globalState, the CLI's state file) for providers that keep lists of their own. */
@@ -297,6 +343,8 @@ export interface ProviderRegistration {
   capabilities: ProviderCapabilities;
   /** What an instance costs per hour, for the cost meter; a provider without one is free unless the user sets a price. */
   pricing?: InstancePricing;
+  /** The nearest resources it offers to those asked for (Fly.io: its machine sizes), for a migration's plan; as asked where absent. */
+  fitResources?: (requested: Resources) => Resources;
   instanceOptions?: InstanceOptionsDeclaration;
   secrets?: readonly ProviderSecret[];
   create: ProviderConstructor;

@@ -73,6 +73,11 @@ export class SwarmSettings {
     return parseCostSettings(this.source.get('cost'));
   }
 
+  /** remoteSwarm.backup.* as written; backupStoreSettings validates them. */
+  get backup(): unknown {
+    return this.source.get('backup');
+  }
+
   /** A provider's own settings (<type>.*, e.g. docker.host), as its registration validates them. */
   providerSettings(type: string): Record<string, unknown> {
     const section = this.source.get(type);

@@ -1,3 +1,6 @@
+import { BackupService } from './backups/backupService';
+import { BACKUP_SECRETS, backupStoreSettings } from './backups/backupSettings';
+import type { BackupStoreFactory } from './backups/backupStore';
 import { systemClock, type Clock } from './clock';
 import { SwarmController } from './controller';
 import { BudgetGuard } from './cost/budgetGuard';
@@ -5,19 +8,21 @@ import { CostLedger } from './cost/costLedger';
 import { CostMeter } from './cost/costMeter';
 import { PriceBook } from './cost/pricing';
 import { soloCoordination, type SwarmCoordination } from './coordination/swarmCoordination';
-import { errorMessage } from './errors';
+import { errorMessage, SwarmError } from './errors';
 import { GroupService } from './groups/groupService';
 import { loadGroupTemplates, type GroupTemplateCatalog } from './groups/groupTemplates';
 import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
-import type { HttpProbe } from './health/httpProbe';
+import { probeHttp, type HttpProbe } from './health/httpProbe';
+import { InstanceStartup } from './health/instanceStartup';
 import { parsePublishedHealth } from './health/publishedHealth';
 import { IdleWatcher } from './idle/idleWatcher';
 import { userOwnerId } from './installationId';
+import { MigrationService } from './migration/migrationService';
 import { redactingLogger, type Logger } from './logger';
 import type { Instance } from './models';
 import { PeriodicTask } from './periodicTask';
-import { ProviderFactory, type ProviderRegistration } from './provider';
+import { ProviderFactory, type ProviderRegistration, type ProviderSecret } from './provider';
 import { ProviderListings } from './providerListings';
 import { ProviderPool } from './providerPool';
 import { RefreshScheduler } from './refreshScheduler';
@@ -44,6 +49,8 @@ export interface SwarmDependencies {
   log: Logger;
   providers: readonly ProviderRegistration[];
   localFiles?: readonly InstanceLocalFiles[];
+  /** Opens backup storage (src/backup: S3, loaded on first use); without it, backups are refused. */
+  backupStore?: BackupStoreFactory;
   clock?: Clock;
   /**
    * How this process shares the periodic work with the user's other processes (VS Code windows, CLI, MCP server):
@@ -79,11 +86,19 @@ export class Swarm implements Disposable {
   readonly refresher: RefreshScheduler;
   /** Groups of a coordinator and workers, made, scaled and run as one. */
   readonly groups: GroupService;
+  /** Workspace backups to S3-compatible storage, and restores from them. */
+  readonly backups: BackupService;
   readonly health: HealthMonitor;
+  /** Instances created or (re)started that do not serve yet. */
+  readonly startup: InstanceStartup;
   readonly idle: IdleWatcher;
   readonly ledger: CostLedger;
   readonly cost: CostMeter;
   readonly budgets: BudgetGuard;
+  /** Prices per hour of instances, for the cost meter and a migration's plan. */
+  readonly prices: PriceBook;
+  /** Moving an instance to another provider with its workspace. */
+  readonly migrations: MigrationService;
   readonly log: Logger;
   /** Where passwords and provider secrets are kept. */
   readonly secrets: SecretStore;
@@ -129,7 +144,19 @@ export class Swarm implements Disposable {
       settings: () => ({ maxInstances: this.settings.maxInstances }),
     });
 
-    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
+    this.backups = new BackupService({
+      controller: this.controller,
+      providers: this.providers,
+      now: () => new Date(clock.now()),
+      openStore: async () => {
+        if (!deps.backupStore) throw new SwarmError('OPERATION_FAILED', 'This front end has no backup storage.');
+        return deps.backupStore(await backupStoreSettings(this.settings.backup, deps.secrets));
+      },
+    });
+
+    const probe = deps.probe ?? probeHttp;
+    this.startup = new InstanceStartup({ controller: this.controller, probe, clock, timeoutMs: () => this.settings.health().timeoutMs });
+    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, probe, startup: this.startup });
     this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
     this.healthTask = new PeriodicTask(
       clock,
@@ -143,8 +170,8 @@ export class Swarm implements Disposable {
     );
 
     this.ledger = new CostLedger(deps.stores.state);
-    const prices = new PriceBook((type) => this.providers.describe(type)?.pricing, () => this.settings.cost().pricePerHour);
-    this.cost = new CostMeter({ registry: this.registry, ledger: this.ledger, prices, clock });
+    this.prices = new PriceBook((type) => this.providers.describe(type)?.pricing, () => this.settings.cost().pricePerHour);
+    this.cost = new CostMeter({ registry: this.registry, ledger: this.ledger, prices: this.prices, clock });
     this.budgets = new BudgetGuard({ controller: this.controller, ledger: this.ledger, settings: () => this.settings.cost() });
     this.costTask = new PeriodicTask(
       clock,
@@ -153,11 +180,20 @@ export class Swarm implements Disposable {
         if (!coordination.leading) return;
         await this.cost.tick();
         await this.budgets.review(this.cost.report());
+        await this.migrations.deleteExpiredSources().catch((error: unknown) => log.warn(`Deleting the kept source of a migrated instance failed; it is tried again in a minute: ${errorMessage(error)}`));
       },
       (error) => log.error(`Cost metering failed: ${errorMessage(error)}`),
     );
 
     const localFiles = deps.localFiles ?? [];
+    this.migrations = new MigrationService({
+      controller: this.controller,
+      providers: this.providers,
+      prices: this.prices,
+      secrets: deps.secrets,
+      forgetLocalFiles: (instance) => this.forgetLocalFiles(localFiles, instance),
+      now: () => clock.now(),
+    });
     this.subscriptions = [
       this.registry.onDidChange(({ kind, instance, remote }) => {
         if (kind === 'removed') this.forgetLocalFiles(localFiles, instance);
@@ -188,6 +224,11 @@ export class Swarm implements Disposable {
   }
 
   /** Loads the registry and the cost ledger; an entry it cannot read is kept aside and reported, never dropped. */
+  /** Every secret a front end may offer to set: each provider's, and the backup storage's credentials. */
+  secretsToSet(): ProviderSecret[] {
+    return [...this.providers.types().flatMap((provider) => provider.secrets ?? []), ...Object.values(BACKUP_SECRETS)];
+  }
+
   async load(): Promise<SwarmLoadReport> {
     const quarantined = await this.registry.load();
     const ledgerProblem = await this.ledger.load();
@@ -226,6 +267,7 @@ export class Swarm implements Disposable {
     this.refresher.dispose();
     // Nothing to write: the ledger's open spans carry on from where they were after a restart.
     this.cost.dispose();
+    this.startup.dispose();
     this.health.dispose();
     this.idle.dispose();
     this.budgets.dispose();

@@ -4,7 +4,7 @@ import { DOCKER_CAPABILITIES } from '../../src/providers/docker/dockerProvider';
 import { ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
 import { providerContract } from './providerContract';
 
-/** The label the Docker provider puts on an instance's container and volume (src/providers/docker/dockerLabels.ts). */
+/** The label the Docker provider puts on an instance's container and volume (src/providers/dockerEngine/dockerLabels.ts). */
 const INSTANCE_LABEL = 'remote-swarm.instance';
 
 const docker = new Docker();

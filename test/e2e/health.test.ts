@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import type { Locator } from 'playwright-core';
-import { runExec } from '../../src/providers/docker/dockerExec';
+import { runExec } from '../../src/providers/dockerEngine/dockerExec';
 import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { suiteUserSettings } from '../vscode/suiteSettings';
 import { testInstanceName } from '../vscode/testInstanceNames';

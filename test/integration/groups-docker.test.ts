@@ -5,6 +5,7 @@ import { SwarmError } from '../../src/core/errors';
 import type { Group } from '../../src/core/groups/groupView';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { ensureTestImage, removeTestResources, requireDocker, RUN_LABEL_FILTER, testProvider } from '../support/dockerTestEnv';
+import { outputOf, resolvedAddresses } from '../support/memberCommands';
 import { makeTempDir } from '../support/tempDir';
 import { RUN_ID } from '../support/testRun';
 
@@ -44,19 +45,6 @@ describe('groups on the Docker provider (real engine)', function () {
     await removeTestResources(docker);
   });
 
-  async function run(member: string, ...argv: string[]): Promise<string> {
-    const result = await core.controller.exec(member, argv);
-    assert.equal(result.exitCode, 0, `${argv.join(' ')} in ${member}: ${result.stderr}`);
-    return result.stdout;
-  }
-
-  /** The addresses `name` resolves to inside `member`, by the engine's DNS. */
-  async function resolve(member: string, name: string): Promise<string[]> {
-    const result = await core.controller.exec(member, ['nslookup', name]);
-    const answer = result.stdout.split(/\n\s*\n/).slice(1).join('\n');
-    return [...answer.matchAll(/Address(?: \d+)?:\s*([0-9.]+)/g)].map((match) => match[1]!).sort();
-  }
-
   const roles = (group: Group) => group.members.map((member) => member.config.groupRole);
 
   it('puts a coordinator and its workers on their own network, where workers reach the coordinator by name and no other group can', async () => {
@@ -64,20 +52,20 @@ describe('groups on the Docker provider (real engine)', function () {
     const beta = await core.swarm.groups.create({ name: groupName('b'), provider: 'docker', coordinatorTemplate: 'development', workerTemplate: 'agent', workers: 1, overrides: SMALL });
     assert.deepEqual(roles(alpha), ['coordinator', 'worker-1', 'worker-2']);
     assert.deepEqual(alpha.members.map((member) => member.status), ['running', 'running', 'running']);
-    await run(alpha.coordinator!.name, 'sh', '-c', 'echo alpha > /www/whoami');
-    await run(beta.coordinator!.name, 'sh', '-c', 'echo beta > /www/whoami');
+    await outputOf(core.controller, alpha.coordinator!.name, 'sh', '-c', 'echo alpha > /www/whoami');
+    await outputOf(core.controller, beta.coordinator!.name, 'sh', '-c', 'echo beta > /www/whoami');
 
     const worker = alpha.workers[1]!.name;
-    assert.equal((await run(worker, 'wget', '-qO-', 'http://coordinator:8080/whoami')).trim(), 'alpha');
-    const env = await run(worker, 'env');
+    assert.equal((await outputOf(core.controller, worker, 'wget', '-qO-', 'http://coordinator:8080/whoami')).trim(), 'alpha');
+    const env = await outputOf(core.controller, worker, 'env');
     for (const line of [`REMOTE_SWARM_GROUP=${alpha.name}`, 'REMOTE_SWARM_ROLE=worker-2', 'REMOTE_SWARM_COORDINATOR=coordinator:8080', 'REMOTE_SWARM_WORKERS=workers']) {
       assert.ok(env.split('\n').includes(line), `${line} in\n${env}`);
     }
-    assert.equal((await resolve(worker, 'workers')).length, 2);
+    assert.equal((await resolvedAddresses(core.controller, worker, 'workers')).length, 2);
 
     const outsider = beta.workers[0]!.name;
-    assert.equal((await run(outsider, 'wget', '-qO-', 'http://coordinator:8080/whoami')).trim(), 'beta', "another group's `coordinator` is its own");
-    assert.deepEqual(await resolve(outsider, alpha.coordinator!.name), [], "alpha's coordinator has no name on beta's network");
+    assert.equal((await outputOf(core.controller, outsider, 'wget', '-qO-', 'http://coordinator:8080/whoami')).trim(), 'beta', "another group's `coordinator` is its own");
+    assert.deepEqual(await resolvedAddresses(core.controller, outsider, alpha.coordinator!.name), [], "alpha's coordinator has no name on beta's network");
     const alphaAddress = Object.values((await docker.getContainer(alpha.coordinator!.metadata.containerId ?? `remote-swarm-${alpha.coordinator!.name}`).inspect()).NetworkSettings.Networks);
     assert.deepEqual(alphaAddress.length, 1, 'a member is on its group network only, not also on the default bridge');
   });
@@ -87,12 +75,12 @@ describe('groups on the Docker provider (real engine)', function () {
     await core.swarm.groups.create({ name, provider: 'docker', workers: 2, overrides: SMALL });
     const grown = await core.swarm.groups.scale(name, 5);
     assert.deepEqual(roles(grown), ['coordinator', 'worker-1', 'worker-2', 'worker-3', 'worker-4', 'worker-5']);
-    assert.equal((await resolve(`${name}-coordinator`, 'workers')).length, 5);
-    assert.equal((await run(`${name}-worker-5`, 'wget', '-qO-', 'http://coordinator:8080/healthz')).includes('alive'), true);
+    assert.equal((await resolvedAddresses(core.controller, `${name}-coordinator`, 'workers')).length, 5);
+    assert.equal((await outputOf(core.controller, `${name}-worker-5`, 'wget', '-qO-', 'http://coordinator:8080/healthz')).includes('alive'), true);
 
     const shrunk = await core.swarm.groups.scale(name, 1);
     assert.deepEqual(roles(shrunk), ['coordinator', 'worker-1']);
-    assert.equal((await resolve(`${name}-coordinator`, 'workers')).length, 1);
+    assert.equal((await resolvedAddresses(core.controller, `${name}-coordinator`, 'workers')).length, 1);
     assert.deepEqual((await leftovers()).filter((entry) => entry.startsWith('container')).length, 2);
   });
 

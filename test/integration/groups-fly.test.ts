@@ -8,6 +8,7 @@ import { decodeConfig, METADATA } from '../../src/providers/fly/flyMetadata';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { ensureTestImage, requireDocker } from '../support/dockerTestEnv';
 import { emulatorEndpoint, sweepTestApps, testAppName, testFlyClient, testFlyProvider, type EmulatorEndpoint } from '../support/flyTestEnv';
+import { outputOf, resolvedAddresses } from '../support/memberCommands';
 import { makeTempDir } from '../support/tempDir';
 import { RUN_ID } from '../support/testRun';
 
@@ -64,19 +65,6 @@ describe('groups on the Fly provider (the emulator, its machines Docker containe
     return machine?.config.metadata ?? {};
   }
 
-  async function run(member: string, ...argv: string[]): Promise<string> {
-    const result = await core.controller.exec(member, argv);
-    assert.equal(result.exitCode, 0, `${argv.join(' ')} in ${member}: ${result.stderr}`);
-    return result.stdout;
-  }
-
-  /** The addresses `name` resolves to inside `member`. */
-  async function resolve(member: string, name: string): Promise<string[]> {
-    const result = await core.controller.exec(member, ['nslookup', name]);
-    const answer = result.stdout.split(/\n\s*\n/).slice(1).join('\n');
-    return [...answer.matchAll(/Address(?: \d+)?:\s*([0-9a-f.:]+)/g)].map((match) => match[1]!);
-  }
-
   const internalHost = (member: Instance | undefined) => `${testAppName(member!.id)}.internal`;
   const roles = (group: Group) => group.members.map((member) => member.config.groupRole);
 
@@ -99,18 +87,18 @@ describe('groups on the Fly provider (the emulator, its machines Docker containe
     const networks = await (await core.pool.get('fly')).networks!.listNetworks();
     assert.deepEqual(networks.map((network) => network.name).sort(), [alpha.network, beta.network].sort());
 
-    await run(alpha.coordinator!.name, 'sh', '-c', 'echo alpha > /www/whoami');
+    await outputOf(core.controller, alpha.coordinator!.name, 'sh', '-c', 'echo alpha > /www/whoami');
     const worker = alpha.workers[1]!.name;
     const coordinator = internalHost(alpha.coordinator);
-    assert.equal((await run(worker, 'wget', '-qO-', `http://${coordinator}:8080/whoami`)).trim(), 'alpha');
-    const env = (await run(worker, 'env')).split('\n');
+    assert.equal((await outputOf(core.controller, worker, 'wget', '-qO-', `http://${coordinator}:8080/whoami`)).trim(), 'alpha');
+    const env = (await outputOf(core.controller, worker, 'env')).split('\n');
     for (const line of [`REMOTE_SWARM_GROUP=${alpha.name}`, 'REMOTE_SWARM_ROLE=worker-2', `REMOTE_SWARM_COORDINATOR=${coordinator}:8080`]) {
       assert.ok(env.includes(line), `${line} in\n${env.join('\n')}`);
     }
     assert.ok(!env.some((line) => line.startsWith('REMOTE_SWARM_WORKERS=')), 'Fly has no one name for every worker, so none is given');
 
-    assert.equal((await resolve(beta.workers[0]!.name, coordinator)).length, 0, "alpha's coordinator has no name on beta's network");
-    assert.equal((await resolve(beta.workers[0]!.name, internalHost(beta.coordinator))).length, 1, "beta's own coordinator has");
+    assert.equal((await resolvedAddresses(core.controller, beta.workers[0]!.name, coordinator)).length, 0, "alpha's coordinator has no name on beta's network");
+    assert.equal((await resolvedAddresses(core.controller, beta.workers[0]!.name, internalHost(beta.coordinator))).length, 1, "beta's own coordinator has");
   });
 
   it('scales 1 → 3 → 1: new workers join the network and reach the coordinator, removed ones take their apps with them', async () => {
@@ -121,7 +109,7 @@ describe('groups on the Fly provider (the emulator, its machines Docker containe
     const grown = await core.swarm.groups.scale(name, 3);
     assert.deepEqual(roles(grown), ['coordinator', 'worker-1', 'worker-2', 'worker-3']);
     assert.deepEqual(await networksOf(grown), [network, network, network, network]);
-    assert.match(await run(`${name}-worker-3`, 'wget', '-qO-', `http://${internalHost(grown.coordinator)}:8080/healthz`), /alive/);
+    assert.match(await outputOf(core.controller, `${name}-worker-3`, 'wget', '-qO-', `http://${internalHost(grown.coordinator)}:8080/healthz`), /alive/);
 
     const shrunk = await core.swarm.groups.scale(name, 1);
     assert.deepEqual(roles(shrunk), ['coordinator', 'worker-1']);

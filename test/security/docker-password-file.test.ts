@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
 import { instanceConfigSchema } from '../../src/core/models';
-import { isLocalEngine } from '../../src/providers/docker/dockerConnection';
+import { isLocalEngine } from '../../src/providers/dockerEngine/dockerConnection';
 import type { DockerProvider } from '../../src/providers/docker/dockerProvider';
 import { useDockerSuite, testProvider, TEST_LABELS } from '../support/dockerTestEnv';
 import { RUN_ID } from '../support/testRun';

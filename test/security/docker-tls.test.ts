@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
 import type { SwarmError } from '../../src/core/errors';
 import { dockerProvider } from '../../src/providers/docker';
-import { dockerOptionsForHost, type DockerTlsSettings } from '../../src/providers/docker/dockerConnection';
+import { dockerOptionsForHost, type DockerTlsSettings } from '../../src/providers/dockerEngine/dockerConnection';
 import { testProvider, useDockerSuite } from '../support/dockerTestEnv';
 import { memoryProviderContext } from '../support/providerContext';
 import { swarmError } from '../support/swarmAssertions';

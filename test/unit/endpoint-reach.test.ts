@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { publishedPortReach } from '../../src/providers/docker/dockerConnection';
+import { publishedPortReach } from '../../src/providers/dockerEngine/dockerConnection';
 import { proxyCommandLine } from '../../src/ssh/sshConfigSyntax';
 
 describe('where this machine reaches a port a Docker engine published', () => {

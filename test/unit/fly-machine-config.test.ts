@@ -21,13 +21,16 @@ function configOf(overrides: Partial<InstanceConfigInput> = {}) {
 }
 
 describe('Fly machine configuration', () => {
-  it('builds the machine: guest, workspace mount, https service to the IDE port, /healthz check, our metadata', () => {
+  it('builds the machine: guest, workspace mount, https service to the IDE port, TLS service to the transfer port, /healthz check, our metadata', () => {
     const config = configOf({ command: ['code-server', '--bind-addr', '0.0.0.0:8080'] });
     const machine = machineConfigFor({ id: 'abc123', config, spec: flyInstanceSpec(config), volumeId: 'vol_1', owner: 'owner-1' });
     assert.equal(machine.image, config.image);
     assert.deepEqual(machine.guest, { cpu_kind: 'shared', cpus: 1, memory_mb: 512 });
     assert.deepEqual(machine.mounts, [{ volume: 'vol_1', path: '/home/coder/project' }]);
-    assert.deepEqual(machine.services, [{ protocol: 'tcp', internal_port: 8080, ports: [{ port: 443, handlers: ['tls', 'http'] }], autostart: false, autostop: false }]);
+    assert.deepEqual(machine.services, [
+      { protocol: 'tcp', internal_port: 8080, ports: [{ port: 443, handlers: ['tls', 'http'] }], autostart: false, autostop: false },
+      { protocol: 'tcp', internal_port: 8722, ports: [{ port: 8722, handlers: ['tls'] }], autostart: false, autostop: false },
+    ]);
     assert.deepEqual(machine.checks?.healthz, { type: 'http', port: 8080, method: 'GET', path: '/healthz', interval: '15s', timeout: '5s', grace_period: '30s' });
     assert.deepEqual(machine.init, { cmd: ['code-server', '--bind-addr', '0.0.0.0:8080'] });
     assert.deepEqual(machine.env, { EDITOR: 'vim' });

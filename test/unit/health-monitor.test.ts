@@ -110,6 +110,13 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     }
   }
 
+  /** Once the startup watch of each new instance has had its answer, the servers count the health checks' requests only. */
+  async function afterStartup(server: HealthzServer, instances: number): Promise<void> {
+    await until(() => server.requests >= instances, 'every new instance answered its startup probe');
+    server.requests = 0;
+    server.maxConcurrent = 0;
+  }
+
   it('counts an instance its provider reports in error as failing, and one whose provider cannot be asked as UNKNOWN', async () => {
     settings.autoRecovery = false;
     settings.failureThreshold = 1;
@@ -130,6 +137,7 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
   it('records an instance stopped outside Remote Swarm as stopped, and neither checks nor restarts it', async () => {
     settings.failureThreshold = 1;
     const { instance, server } = await instanceServedBy('stopped-by-hand');
+    await afterStartup(server, 1);
     await sweeps(1);
     assert.equal(monitor.statusOf(instance.id), 'HEALTHY');
     provider.instances.get(instance.id)!.instance.status = 'stopped';
@@ -180,13 +188,16 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
   it('probes the instances that answer while others hang: a sweep takes the hanging probes\' timeout, not the sum of them', async () => {
     settings.autoRecovery = false;
     settings.timeoutMs = 2000;
-    const hanging = await HealthzServer.start({ answer: 'never' });
+    const hanging = await HealthzServer.start({ answer: 'json' });
     const answering = await HealthzServer.start({ answer: 'json' });
     servers.push(hanging, answering);
     core.settings.maxInstances = 80;
     // More hanging instances than the old default of 16 slots, named so that they come first.
     for (let i = 0; i < 40; i++) await instanceServedBy(`hang-${i}`, { server: hanging });
     for (let i = 0; i < 40; i++) await instanceServedBy(`ok-${i}`, { server: answering });
+    await afterStartup(hanging, 40);
+    await afterStartup(answering, 40);
+    hanging.behaviour = { answer: 'never' };
 
     const started = performance.now();
     clock.advance(60_000);
@@ -214,10 +225,13 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     settings.concurrency = 2;
     settings.timeoutMs = 3000;
     const slow = await HealthzServer.start({ answer: 'json', delayMs: 400 });
-    const hanging = await HealthzServer.start({ answer: 'never' });
+    const hanging = await HealthzServer.start({ answer: 'json' });
     servers.push(slow, hanging);
     for (let i = 0; i < 4; i++) await instanceServedBy(`slow-${i}`, { server: slow });
     await instanceServedBy('hanging', { server: hanging });
+    await afterStartup(slow, 4);
+    await afterStartup(hanging, 1);
+    hanging.behaviour = { answer: 'never' };
     await sweeps(1);
     assert.deepEqual([slow.requests, hanging.requests], [4, 1]);
 

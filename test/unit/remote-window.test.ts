@@ -7,24 +7,11 @@ import { waysInto } from '../../src/vscode/connect/connectionWays';
 import { attachedContainerUri, sshRemoteUri, type WindowRemote } from '../../src/vscode/connect/remoteUris';
 import { instanceOfWindow } from '../../src/vscode/connect/remoteWindow';
 import { windowInstanceStatusContent } from '../../src/vscode/healthStatusText';
+import { sampleInstance } from '../support/sampleInstance';
 
 function instance(name: string, provider: string, overrides: Partial<Instance> = {}): Instance {
-  return {
-    id: `id-${name}`,
-    name,
-    provider,
-    status: 'running',
-    urls: { ide: 'http://127.0.0.1:8080/' },
-    config: {
-      name, image: 'img:1', workspacePath: '/home/coder/project', resources: { cpuCores: 1, memoryMB: 512, storageGB: 10 },
-      ports: [], env: {}, secretEnv: [], extensions: [], auth: { type: 'password' }, features: [], template: 'development', options: {},
-    },
-    ports: [],
-    createdAt: '2026-11-25T00:00:00.000Z',
-    updatedAt: '2026-11-25T00:00:00.000Z',
-    metadata: {},
-    ...overrides,
-  };
+  const sample = sampleInstance(name, { provider, ...overrides });
+  return { ...sample, config: { ...sample.config, workspacePath: '/home/coder/project', ...overrides.config } };
 }
 
 /** The window a vscode-remote URI opens, as the window itself sees it: vscode.env.remoteName and its folder's authority. */

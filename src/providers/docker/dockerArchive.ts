@@ -10,6 +10,8 @@ export interface Owner {
 
 /** PAX records that name an owner; they would override the header's. */
 const OWNER_RECORDS = new Set(['uid', 'gid', 'uname', 'gname']);
+/** PAX records that name an entry or its link target. */
+const NAME_RECORDS = new Set(['path', 'linkpath']);
 
 /**
  * Who owns a folder in a container (its first archive entry is the folder itself), without exec, so it works on a
@@ -84,7 +86,11 @@ export function reownArchive(archive: Readable, owner: Owner): Readable {
     archive.destroy();
   };
   extract.on('entry', (header, body, next) => {
-    body.pipe(pack.entry(withOwner(header, owner), next));
+    // An entry in flight when everything is torn down (a cancel) fails here: it must not fail unheard.
+    const entry = pack.entry(withOwner(header, owner), (error) => (error ? fail(error) : next()));
+    entry.on('error', fail);
+    body.on('error', fail);
+    body.pipe(entry);
   });
   extract.on('finish', () => pack.finalize());
   extract.on('error', fail);
@@ -103,6 +109,48 @@ export function reownArchive(archive: Readable, owner: Owner): Readable {
 
 /** PAX records (long or non-ASCII names, big sizes, xattrs, fractional times) are kept, except those naming an owner. */
 function withOwner(header: Header, { uid, gid }: Owner): Header {
-  const records = typeof header.pax === 'object' && header.pax !== null ? Object.entries(header.pax).filter(([key]) => !OWNER_RECORDS.has(key)) : [];
-  return { ...header, uid, gid, uname: '', gname: '', pax: records.length > 0 ? Object.fromEntries(records) : null };
+  return { ...header, uid, gid, uname: '', gname: '', pax: withoutRecords(header.pax, OWNER_RECORDS) };
+}
+
+function withoutRecords(pax: Header['pax'], dropped: ReadonlySet<string>): Header['pax'] {
+  const records = typeof pax === 'object' && pax !== null ? Object.entries(pax).filter(([key]) => !dropped.has(key)) : [];
+  return records.length > 0 ? Object.fromEntries(records) : null;
+}
+
+/**
+ * Chosen entries of a folder as one archive named as the folder's own would be (`./src/main.ts`): one archive request
+ * per path, whose entries the engine names after the path's last element, renamed and concatenated. A path that does
+ * not exist is left out.
+ */
+export function archiveOfPaths(container: Docker.Container, folder: string, paths: readonly string[], signal?: AbortSignal): Readable {
+  const pack = tarPack();
+  const out = new PassThrough();
+  pack.on('error', (error) => out.destroy(error));
+  out.on('close', () => pack.destroy());
+  pack.pipe(out);
+  const addAll = async () => {
+    for (const path of paths) {
+      if (out.destroyed) return;
+      let archive: Readable;
+      try {
+        archive = (await container.getArchive({ path: `${folder.replace(/\/+$/, '')}/${path}`, ...(signal ? { abortSignal: signal } : {}) })) as Readable;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) continue;
+        throw error;
+      }
+      const parent = path.includes('/') ? `./${path.slice(0, path.lastIndexOf('/'))}/` : './';
+      const extract = tarExtract();
+      archive.once('error', (error) => extract.destroy(error));
+      archive.pipe(extract);
+      for await (const entry of extract) {
+        // The engine's PAX records name the entry as it named it: the new name is written instead.
+        const header = { ...entry.header, name: `${parent}${entry.header.name}`, pax: withoutRecords(entry.header.pax, NAME_RECORDS) };
+        if (header.type === 'link' && header.linkname) header.linkname = `${parent}${header.linkname}`;
+        await new Promise<void>((resolve, reject) => entry.pipe(pack.entry(header, (error) => (error ? reject(error) : resolve()))));
+      }
+    }
+    pack.finalize();
+  };
+  addAll().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
+  return out;
 }

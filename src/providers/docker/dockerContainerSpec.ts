@@ -3,7 +3,7 @@ import { memberNetwork } from '../../core/groups/groupMembers';
 import type { InstanceConfig, Resources } from '../../core/models';
 import type { InstanceSecrets } from '../../core/provider';
 import { dockerContainerName } from './dockerDescription';
-import { containerLabels } from './dockerLabels';
+import { containerLabels } from '../dockerEngine/dockerLabels';
 import { dockerNetworkName } from './dockerNetworks';
 import { passwordEnv, type PasswordDelivery } from './dockerPasswordFile';
 

@@ -1,7 +1,7 @@
 import { addAbortSignal, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { OperationOptions } from '../../core/provider';
-import { cancelled, engineMessage, imageNotFound } from './dockerErrors';
+import { cancelled, engineMessage, imageNotFound } from '../dockerEngine/dockerErrors';
 
 interface PullEvent {
   status?: string;

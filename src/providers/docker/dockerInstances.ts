@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import type { InstanceConfig, InstanceStatus, PortMapping } from '../../core/models';
 import type { ProviderInstance } from '../../core/provider';
-import { publishedPortReach } from './dockerConnection';
-import { LABEL, decodeConfig } from './dockerLabels';
+import { publishedPortReach } from '../dockerEngine/dockerConnection';
+import { LABEL, decodeConfig } from '../dockerEngine/dockerLabels';
 
 const STATUS_BY_STATE: Record<string, InstanceStatus> = {
   created: 'stopped',

@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { invalidConfig, SwarmError } from '../../core/errors';
 import type { PrivateNetwork, PrivateNetworks } from '../../core/provider';
-import { engineMessage } from './dockerErrors';
-import { LABEL, labelFilters } from './dockerLabels';
+import { engineMessage } from '../dockerEngine/dockerErrors';
+import { LABEL, labelFilters } from '../dockerEngine/dockerLabels';
 import type { DockerProviderParts } from './dockerProviderParts';
 
 /** On every network the provider makes: the network's name as Remote Swarm knows it. */

@@ -25,20 +25,20 @@ import type {
   TerminalSize,
   WorkspaceTransfer,
 } from '../../core/provider';
-import { CERT_PATH_SETTING, TLS_VERIFY_SETTING, describeHost, dockerOptionsForHost, isLocalEngine, isPlainHttpToAnotherMachine, publishedPortReach, type DockerTlsSettings } from './dockerConnection';
+import { DOCKER_ENGINE_SETTINGS, describeHost, dockerOptionsForHost, isLocalEngine, isPlainHttpToAnotherMachine, publishedPortReach, type DockerTlsSettings } from '../dockerEngine/dockerConnection';
 import { containerName, containerSpec, resourceLimits, volumeName, type ContainerSpecInput } from './dockerContainerSpec';
 import { containerEnvValue } from './dockerEnv';
-import { containerGone, engineUnavailable, toSwarmError } from './dockerErrors';
-import { runExec } from './dockerExec';
+import { containerGone, engineUnavailable, toSwarmError } from '../dockerEngine/dockerErrors';
+import { runExec } from '../dockerEngine/dockerExec';
 import { ensureImage } from './dockerImages';
 import { isRunning, toProviderInstance } from './dockerInstances';
 import { passwordOf, putPasswordFile, type PasswordDelivery } from './dockerPasswordFile';
-import { openDockerShell } from './dockerShell';
-import { LABEL, decodeConfig, labelFilters, volumeLabels } from './dockerLabels';
-import { demultiplex } from './dockerLogs';
+import { openDockerShell } from '../dockerEngine/dockerShell';
+import { LABEL, decodeConfig, labelFilters, volumeLabels } from '../dockerEngine/dockerLabels';
+import { demultiplex } from '../dockerEngine/dockerLogs';
 import { DockerNetworks } from './dockerNetworks';
 import type { DockerProviderParts } from './dockerProviderParts';
-import { DockerUsageSampler } from './dockerStats';
+import { DockerUsageSampler } from '../dockerEngine/dockerStats';
 import { DockerWorkspaces } from './dockerWorkspaces';
 import { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
 export { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
@@ -99,7 +99,7 @@ export class DockerProvider implements Provider {
     if (isPlainHttpToAnotherMachine(connection)) {
       options.log?.warn(
         `The Docker engine at ${this.host} is reached over plain HTTP: anyone on the network between can read what is sent to it, instance passwords included, ` +
-          `and use the engine. Turn on TLS (${TLS_VERIFY_SETTING}, ${CERT_PATH_SETTING}) or reach it as ssh://.`,
+          `and use the engine. Turn on TLS (${DOCKER_ENGINE_SETTINGS.tlsVerify}, ${DOCKER_ENGINE_SETTINGS.certPath}) or reach it as ssh://.`,
       );
     }
     this.hostSetting = options.host;
@@ -194,14 +194,16 @@ export class DockerProvider implements Provider {
   }
 
   /** Removes the container and, unless kept, the workspace volume: also when the container was removed elsewhere. */
-  async deleteInstance(id: string, { keepWorkspace, signal }: DeleteOptions & OperationOptions): Promise<void> {
+  async deleteInstance(id: string, { keepWorkspace, signal, onProgress }: DeleteOptions & OperationOptions): Promise<void> {
     try {
       const containers = await this.listAll(`${LABEL.instance}=${id}`);
       for (const container of containers) {
+        onProgress?.(`Removing container ${container.Names[0]?.replace(/^\//, '') ?? container.Id}`);
         await this.docker.getContainer(container.Id).remove({ force: true });
         this.usageSampler.forget(container.Id);
       }
       const volumes = keepWorkspace ? [] : ((await this.docker.listVolumes({ filters: { label: labelFilters({ ...this.extraLabels, [LABEL.instance]: id }) } })).Volumes ?? []);
+      for (const volume of volumes) onProgress?.(`Removing workspace volume ${volume.Name}`);
       await Promise.all(volumes.map((volume) => this.docker.getVolume(volume.Name).remove()));
       if (containers.length === 0) throw containerGone(id);
     } catch (error) {

@@ -1,9 +1,9 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
-import type { OperationOptions, WorkspaceTransfer } from '../../core/provider';
-import { folderOwner, reownArchive } from './dockerArchive';
-import { LABEL, decodeConfig } from './dockerLabels';
+import type { ExportOptions, OperationOptions, WorkspaceTransfer } from '../../core/provider';
+import { archiveOfPaths, folderOwner, reownArchive } from './dockerArchive';
+import { LABEL, decodeConfig } from '../dockerEngine/dockerLabels';
 import type { DockerProviderParts } from './dockerProviderParts';
 
 /**
@@ -15,11 +15,15 @@ export class DockerWorkspaces implements WorkspaceTransfer {
   constructor(private readonly parts: () => DockerProviderParts) {}
 
   /** The workspace folder's contents: entries `./`, `./src/`, `./src/main.ts`, ... with their modes, times and owners. */
-  exportWorkspace(id: string, { signal, onProgress }: OperationOptions = {}): Promise<Readable> {
+  exportWorkspace(id: string, { signal, onProgress, paths }: ExportOptions = {}): Promise<Readable> {
     const parts = this.parts();
     return parts.withContainer(id, 'Exporting the workspace of', signal, async (container, info) => {
       const folder = workspaceFolder(info);
       onProgress?.(`Reading ${folder}`);
+      if (paths) {
+        const action = `Exporting ${paths.length} entries of the workspace of "${info.Labels[LABEL.name] ?? id}"`;
+        return withMappedErrors(archiveOfPaths(container, folder, paths, signal), (error) => parts.toSwarmError(error, action, signal));
+      }
       // The engine names entries after the last element of the path: with "/." that is ".", so the paths are relative to the folder.
       const archive = (await container.getArchive({ path: contentsPath(folder), ...(signal ? { abortSignal: signal } : {}) })) as Readable;
       const action = `Exporting the workspace of "${info.Labels[LABEL.name] ?? id}"`;

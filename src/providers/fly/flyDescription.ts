@@ -24,7 +24,8 @@ export const FLY_CAPABILITIES: ProviderCapabilities = {
   shell: false,
   provisions: true,
   endpoints: true,
-  workspaceTransfer: false,
+  // Exec starts a receiver in the machine; the tar stream goes through the app's transfer service (flyWorkspaces.ts).
+  workspaceTransfer: true,
   // A group's apps share a Machines API network and reach each other at <app>.internal; set when an app is created.
   privateNetworks: true,
   passwordReset: false,

@@ -3,6 +3,7 @@ import type { InstanceConfig } from '../../core/models';
 import { CODE_SERVER_PORT } from '../../core/templates';
 import { flyGuestFor, flyVolumeSizeFor } from './flyGuest';
 import { machineMetadata } from './flyMetadata';
+import { TRANSFER_PORT } from './flyTransferReceiver';
 import type { FlyGuest, FlyMachineConfig } from './flyTypes';
 
 /** What an instance needs on Fly, checked before any API call. */
@@ -52,6 +53,8 @@ export function machineConfigFor({ id, config, spec, volumeId, owner }: MachineC
         autostart: false,
         autostop: false,
       },
+      // Workspace transfer (flyWorkspaces.ts): Fly ends TLS and forwards the bytes to a receiver that listens only while a transfer runs.
+      { protocol: 'tcp', internal_port: TRANSFER_PORT, ports: [{ port: TRANSFER_PORT, handlers: ['tls'] }], autostart: false, autostop: false },
     ],
     checks: {
       healthz: { type: 'http', port: spec.idePort, method: 'GET', path: '/healthz', interval: '15s', timeout: '5s', grace_period: '30s' },

@@ -14,6 +14,7 @@ import type {
   ProviderInstance,
   ShellSession,
   StopOptions,
+  WorkspaceTransfer,
 } from '../../core/provider';
 import { FlyAppListing } from './flyAppListing';
 import { memberNetwork } from '../../core/groups/groupMembers';
@@ -29,7 +30,9 @@ import { instanceIdOf, METADATA, ownerOf } from './flyMetadata';
 import { FlyNetworks } from './flyNetworks';
 import { instanceGone, missingToken, toSwarmError } from './flySwarmErrors';
 import type { FlyMachine, FlyMachineState } from './flyTypes';
+import { TRANSFER_PORT } from './flyTransferReceiver';
 import { waitForMachineState } from './flyWait';
+import { FlyWorkspaces, type TransferMachine } from './flyWorkspaces';
 import { FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, FLY_CAPABILITIES } from './flyDescription';
 export { FLY_PROVIDER_TYPE, FLY_DISPLAY_NAME, FLY_CAPABILITIES } from './flyDescription';
 
@@ -59,6 +62,8 @@ export interface FlyProviderOptions {
   /** How long a graceful stop may take before Fly kills the machine, and how long we wait for it. */
   stopTimeoutSeconds?: number;
   execTimeoutSeconds?: number;
+  /** Where an app's service for an internal port answers from here; default https://<app>.fly.dev:<port>/ (tests: the emulator's loopback address). */
+  serviceUrl?: (app: string, internalPort: number) => Promise<string>;
 }
 
 const NOT_RUNNING: ReadonlySet<FlyMachineState> = new Set(['stopped', 'created', 'suspended']);
@@ -92,6 +97,16 @@ export class FlyProvider implements Provider {
     owner: this.options.owner,
     toSwarmError: (error, action) => this.toSwarmError(error, action),
   }));
+
+  /** Workspaces move over the app's transfer service, to a receiver exec starts in the machine (flyWorkspaces.ts). */
+  readonly workspaces: WorkspaceTransfer = new FlyWorkspaces({
+    startedMachine: (id, action, signal) => this.transferMachine(id, action, signal),
+    exec: async (app, machineId, argv) => {
+      const result = await this.client.exec(app, machineId, argv, this.execTimeoutSeconds);
+      return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exit_code };
+    },
+    serviceUrl: (app, port) => (this.options.serviceUrl ? this.options.serviceUrl(app, port) : Promise.resolve(`https://${app}.fly.dev:${port}/`)),
+  });
 
   constructor(private readonly options: FlyProviderOptions) {
     this.apiUrl = options.apiUrl ?? DEFAULT_FLY_ENDPOINTS.apiUrl;
@@ -272,6 +287,25 @@ export class FlyProvider implements Provider {
   private initialized<T>(part: T | undefined): T {
     if (part === undefined) throw new SwarmError('PROVIDER_UNAVAILABLE', 'The Fly.io provider is used before initialize(); this is a bug in Remote Swarm.');
     return part;
+  }
+
+  /** The instance's machine, started if it was not (and stopped again by `release`); one made before transfers existed is refused. */
+  private transferMachine(id: string, action: string, signal: AbortSignal | undefined): Promise<TransferMachine> {
+    return this.withMachine(id, action, async (app, machine) => {
+      if (!machine.config.services?.some((service) => service.internal_port === TRANSFER_PORT)) {
+        throw new SwarmError('CONFLICT', `Instance "${id}" was made before Fly.io instances could move their workspace: update it once (any change) and its machine gets the transfer port.`);
+      }
+      const workspacePath = machine.config.mounts?.[0]?.path;
+      if (workspacePath === undefined) throw new SwarmError('OPERATION_FAILED', `The machine of instance "${id}" has no workspace volume; it was changed outside Remote Swarm.`);
+      const wasStarted = machine.state === 'started';
+      const started = await this.ensureStarted(app, machine, signal);
+      const release = async () => {
+        if (wasStarted) return;
+        await this.client.stopMachine(app, started.id, { timeoutSeconds: this.stopTimeoutSeconds }).catch(() => undefined);
+        await this.waitFor(app, started, 'stopped', this.stopTimeoutSeconds + STOP_WAIT_MARGIN_SECONDS, undefined).catch(() => undefined);
+      };
+      return { app, machineId: machine.id, workspacePath, release };
+    });
   }
 
   private async ensureStarted(app: string, machine: FlyMachine, signal: AbortSignal | undefined): Promise<FlyMachine> {

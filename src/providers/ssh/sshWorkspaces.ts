@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { Client } from 'ssh2';
 import { errorMessage, SwarmError } from '../../core/errors';
-import type { OperationOptions, WorkspaceTransfer } from '../../core/provider';
+import type { ExportOptions, OperationOptions, WorkspaceTransfer } from '../../core/provider';
 import { runSshCommand } from './sshCommand';
 import { startSshCommand, type SshCommandEnd, type StreamingSshCommand } from './sshStreamCommand';
 
@@ -26,6 +26,12 @@ exit 0`;
 /** Entries ./, ./src/, ./src/main.ts, ...: the folder's contents, with modes, times and symlinks. */
 const EXPORT = 'cd "$1" && exec tar -c -f - .';
 
+/** $2...: chosen entries ("./src/main.ts"), those that exist; with none, an empty archive (two zero blocks). */
+const EXPORT_PATHS = `cd "$1" && shift
+for p do shift; if [ -e "$p" ] || [ -L "$p" ]; then set -- "$@" "$p"; fi; done
+if [ $# -eq 0 ]; then exec head -c 1024 /dev/zero; fi
+exec tar -c -f - -- "$@"`;
+
 /**
  * Unpacks over the folder, made first if need be. -o: the files belong to the user logged in (not to the archive's
  * owners, which mean nothing here). umask 0: modes as in the archive, also for a user other than root.
@@ -36,12 +42,12 @@ const IMPORT = 'mkdir -p "$1" && cd "$1" && umask 0 && exec tar -x -o -f -';
 export class SshWorkspaces implements WorkspaceTransfer {
   constructor(private readonly host: (id: string) => Promise<SshWorkspaceHost>) {}
 
-  async exportWorkspace(id: string, { signal, onProgress }: OperationOptions = {}): Promise<Readable> {
+  async exportWorkspace(id: string, { signal, onProgress, paths }: ExportOptions = {}): Promise<Readable> {
     const host = await this.host(id);
     const action = `Exporting the workspace of ${host.description}`;
     await this.probe(host, 'export', action, signal);
     onProgress?.(`Reading ${host.workspacePath}`);
-    const command = await start(host, EXPORT, action);
+    const command = paths ? await start(host, EXPORT_PATHS, action, paths.map((path) => `./${path}`)) : await start(host, EXPORT, action);
     command.channel.end();
     const out = new PassThrough();
     command.channel.pipe(out, { end: false });
@@ -117,9 +123,9 @@ export class SshWorkspaces implements WorkspaceTransfer {
   }
 }
 
-async function start(host: SshWorkspaceHost, script: string, action: string): Promise<StreamingSshCommand> {
+async function start(host: SshWorkspaceHost, script: string, action: string, paths: readonly string[] = []): Promise<StreamingSshCommand> {
   try {
-    return await startSshCommand(host.connection, ['sh', '-c', script, 'remote-swarm-tar', host.workspacePath]);
+    return await startSshCommand(host.connection, ['sh', '-c', script, 'remote-swarm-tar', host.workspacePath, ...paths]);
   } catch (error) {
     throw new SwarmError('OPERATION_FAILED', `${action} failed: ${errorMessage(error)}`, { cause: error });
   }

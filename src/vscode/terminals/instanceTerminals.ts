@@ -59,6 +59,13 @@ export class InstanceTerminals implements vscode.Disposable {
     return terminal;
   }
 
+  /** The terminals open on an instance that moved (a migration) are closed and as many opened on where it went. */
+  moveTerminals(fromId: string, to: Instance): void {
+    const moving = [...this.open].filter(([, { instanceId }]) => instanceId === fromId).map(([terminal]) => terminal);
+    for (const terminal of moving) terminal.dispose();
+    for (let i = 0; i < moving.length; i++) this.openTerminal(to);
+  }
+
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
     for (const [terminal, { release }] of this.open) {

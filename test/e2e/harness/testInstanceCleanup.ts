@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { TEST_INSTANCE_PREFIX } from '../../vscode/testInstanceNames';
 
-/** The labels Remote Swarm's Docker provider puts on every container and volume it makes (src/providers/docker/dockerLabels.ts). */
+/** The labels Remote Swarm's Docker provider puts on every container and volume it makes (src/providers/dockerEngine/dockerLabels.ts). */
 const INSTANCE_LABEL = 'remote-swarm.instance';
 const NAME_LABEL = 'remote-swarm.name';
 /** On every network it makes (src/providers/docker/dockerNetworks.ts); a group's is "group-<group name>". */

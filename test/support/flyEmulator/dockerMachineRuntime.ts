@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
-import { runExec } from '../../../src/providers/docker/dockerExec';
+import { runExec } from '../../../src/providers/dockerEngine/dockerExec';
 import { unprocessable } from './apiFailure';
 import type { ExecOutcome, MachineRuntime, RuntimeMachine } from './machineRuntime';
 

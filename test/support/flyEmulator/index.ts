@@ -43,8 +43,8 @@ export interface FlyEmulator {
   appSecrets(app: string): Record<string, string>;
   /** Makes an app name taken, as if another Fly user had it. */
   reserveAppName(name: string): void;
-  /** The loopback address where a started machine of the app serves its service (docker runtime only). */
-  machineAddress(app: string): Promise<string | undefined>;
+  /** The loopback address where a started machine of the app serves its first service, or the one for `internalPort` (docker runtime only). */
+  machineAddress(app: string, internalPort?: number): Promise<string | undefined>;
   /** The next machine launch (create, start, update, restart) fails with this reason, its machine in state `failed`. */
   failNextLaunch(reason: string): void;
   /** Makes apps with a machine each at once, as if made earlier: no requests, no rate limits (for benchmarks of big fleets). */
@@ -74,12 +74,14 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     inventory: () => world.inventory(),
     appSecrets: (app) => Object.fromEntries(world.requireApp(app).secrets),
     reserveAppName: (name) => world.reserveAppName(name),
-    machineAddress: (app) => world.machines.address(app),
+    machineAddress: (app, internalPort) => world.machines.address(app, internalPort),
     failNextLaunch: (reason) => world.machines.failNextLaunch(reason),
     async seed(apps) {
       for (const { name, machine } of apps) {
         world.createApp({ app_name: name, org_slug: orgs[0] });
-        await world.machines.create(name, machine);
+        const created = await world.machines.create(name, machine);
+        // Seeded fleets are at rest, as a listing after them expects: each machine has started.
+        await world.machines.wait(name, created.id, new URLSearchParams({ state: 'started', timeout: '60' }));
       }
     },
     setTransitionDelay: (ms) => {

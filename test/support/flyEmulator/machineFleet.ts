@@ -235,10 +235,10 @@ export class MachineFleet {
     return this.runtime.exec(id, command, body.timeout ?? 30);
   }
 
-  /** The address a started machine of the app serves its first service on, when the runtime really runs it. */
-  async address(appName: string): Promise<string | undefined> {
+  /** The address a started machine of the app serves a service on (its first unless given), when the runtime really runs it. */
+  async address(appName: string, internalPort?: number): Promise<string | undefined> {
     const machine = [...this.world.requireApp(appName).machines.values()].find((candidate) => candidate.state === 'started');
-    const port = machine?.config.services?.[0]?.internal_port;
+    const port = internalPort ?? machine?.config.services?.[0]?.internal_port;
     return machine && port !== undefined ? this.runtime.address(machine.id, port) : undefined;
   }
 

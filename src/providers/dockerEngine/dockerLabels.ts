@@ -1,12 +1,12 @@
 import { parseRecordedConfig, type InstanceConfig } from '../../core/models';
 
-/** Labels on every container and volume the provider makes; reconcile adopts containers from them alone. */
+/** Labels on every container, service and volume the docker and swarm providers make; reconcile adopts instances from them alone. */
 export const LABEL = {
   instance: 'remote-swarm.instance',
   name: 'remote-swarm.name',
   template: 'remote-swarm.template',
   group: 'remote-swarm.group',
-  /** The InstanceConfig as JSON (it holds no secrets: passwords reach the container only as env). */
+  /** The InstanceConfig as JSON (it holds no secrets: passwords reach the container as env, a file or a Docker secret). */
   config: 'remote-swarm.config',
   volume: 'remote-swarm.volume',
 } as const;

@@ -1,5 +1,5 @@
 import { SwarmError, errorMessage } from '../../core/errors';
-import { CERT_PATH_SETTING, HOST_SETTING, TLS_VERIFY_SETTING } from './dockerConnection';
+import { DOCKER_ENGINE_SETTINGS, type EngineSettingNames } from './dockerConnection';
 
 /** What dockerode rejects with: Node socket errors carry `code`, engine replies carry `statusCode` and a JSON body. */
 interface DockerodeError {
@@ -8,7 +8,8 @@ interface DockerodeError {
   json?: unknown;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// EPIPE: the engine went away while a kept-alive connection to it was reused.
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 const DEFAULT_IMAGE_SETTING = 'docker.defaultImage';
 
@@ -18,17 +19,19 @@ export interface ErrorContext {
   /** Where the engine is expected (see describeHost). */
   host: string;
   signal?: AbortSignal;
+  /** The settings that name the engine, for remedies; default docker.*. */
+  settings?: EngineSettingNames;
 }
 
-export function engineUnavailable(host: string, detail: string, cause?: unknown): SwarmError {
+export function engineUnavailable(host: string, detail: string, cause?: unknown, settings: EngineSettingNames = DOCKER_ENGINE_SETTINGS): SwarmError {
   const overNetwork = /^(tcp|https?):\/\//.test(host);
   const access = overNetwork
-    ? `that it listens on that address, whether it expects TLS (${TLS_VERIFY_SETTING}, ${CERT_PATH_SETTING})`
+    ? `that it listens on that address, whether it expects TLS (${settings.tlsVerify}, ${settings.certPath})`
     : 'that your user may use its socket (a member of the "docker" group; log in again after adding it)';
   return new SwarmError('PROVIDER_UNAVAILABLE', `Cannot reach the Docker engine at ${host} (${detail}). Check that dockerd is running, ${access}, and which engine Remote Swarm is told to use.`, {
     cause,
     details: { host },
-    remedy: { kind: 'setting', setting: HOST_SETTING },
+    remedy: { kind: 'setting', setting: settings.host },
   });
 }
 
@@ -47,19 +50,19 @@ const UNTRUSTED_ENGINE_CODES = new Set([
 ]);
 
 /** A TLS handshake that failed: the engine's certificate not trusted here, ours refused there, or no TLS at all. */
-function tlsRefused(host: string, code: string, cause: unknown): SwarmError | undefined {
+function tlsRefused(host: string, code: string, cause: unknown, settings: EngineSettingNames): SwarmError | undefined {
   const reason = UNTRUSTED_ENGINE_CODES.has(code)
-    ? `its certificate is not trusted (${code}); put the certificate authority that signed it as ca.pem in the folder ${CERT_PATH_SETTING} names`
+    ? `its certificate is not trusted (${code}); put the certificate authority that signed it as ca.pem in the folder ${settings.certPath} names`
     : code === 'ERR_SSL_WRONG_VERSION_NUMBER'
-      ? `it does not answer TLS (${code}); turn ${TLS_VERIFY_SETTING} off or name the engine's TLS port`
+      ? `it does not answer TLS (${code}); turn ${settings.tlsVerify} off or name the engine's TLS port`
       : /^ERR_SSL_.*ALERT/.test(code)
-        ? `it refused this side's TLS client certificate, or there was none (${code}); put the cert.pem and key.pem it accepts in the folder ${CERT_PATH_SETTING} names`
+        ? `it refused this side's TLS client certificate, or there was none (${code}); put the cert.pem and key.pem it accepts in the folder ${settings.certPath} names`
         : undefined;
   if (reason === undefined) return undefined;
   return new SwarmError('PROVIDER_UNAVAILABLE', `Cannot connect to the Docker engine at ${host} over TLS: ${reason}.`, {
     cause,
     details: { host, tls: code },
-    remedy: { kind: 'setting', setting: CERT_PATH_SETTING },
+    remedy: { kind: 'setting', setting: settings.certPath },
   });
 }
 
@@ -83,12 +86,12 @@ export function cancelled(action: string): SwarmError {
 }
 
 /** Maps anything dockerode throws to a SwarmError a user can act on; SwarmErrors pass through. */
-export function toSwarmError(error: unknown, { action, host, signal }: ErrorContext): SwarmError {
+export function toSwarmError(error: unknown, { action, host, signal, settings = DOCKER_ENGINE_SETTINGS }: ErrorContext): SwarmError {
   if (error instanceof SwarmError) return error;
   if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) return cancelled(action);
   const { code, statusCode } = error as DockerodeError;
-  if (statusCode === undefined && code !== undefined && CONNECTION_CODES.has(code)) return engineUnavailable(host, code, error);
-  const tlsError = statusCode === undefined && code !== undefined ? tlsRefused(host, code, error) : undefined;
+  if (statusCode === undefined && code !== undefined && CONNECTION_CODES.has(code)) return engineUnavailable(host, code, error, settings);
+  const tlsError = statusCode === undefined && code !== undefined ? tlsRefused(host, code, error, settings) : undefined;
   if (tlsError) return tlsError;
 
   const message = engineMessage(error);

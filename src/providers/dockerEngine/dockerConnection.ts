@@ -7,11 +7,17 @@ import { isLoopbackHostname } from '../../core/loopback';
 import type { SshEndpointDescription } from '../../core/provider';
 import { redactUrls } from '../../core/redaction';
 
-/** The setting naming the engine (remoteSwarm.docker.host in the extension). */
-export const HOST_SETTING = 'docker.host';
-/** The settings for a TLS-protected engine. */
-export const TLS_VERIFY_SETTING = 'docker.tlsVerify';
-export const CERT_PATH_SETTING = 'docker.certPath';
+/**
+ * The settings naming an engine and its TLS (keys under the remoteSwarm namespace), for errors that point at them:
+ * each provider over the Docker Engine API has its own (docker.*, swarm.*).
+ */
+export interface EngineSettingNames {
+  host: string;
+  tlsVerify: string;
+  certPath: string;
+}
+
+export const DOCKER_ENGINE_SETTINGS: Readonly<EngineSettingNames> = { host: 'docker.host', tlsVerify: 'docker.tlsVerify', certPath: 'docker.certPath' };
 
 /** How to reach a tcp:// or https:// engine over TLS, as the docker CLI does. */
 export interface DockerTlsSettings {
@@ -29,7 +35,12 @@ type Environment = Readonly<Record<string, string | undefined>>;
  * TLS is on, over plain HTTP otherwise. Without any address, dockerode finds the default socket.
  * Every connection option is given, so none comes from the environment behind the setting's back.
  */
-export function dockerOptionsForHost(host: string | undefined, tls: DockerTlsSettings = {}, env: Environment = process.env): Docker.DockerOptions | undefined {
+export function dockerOptionsForHost(
+  host: string | undefined,
+  tls: DockerTlsSettings = {},
+  env: Environment = process.env,
+  settings: EngineSettingNames = DOCKER_ENGINE_SETTINGS,
+): Docker.DockerOptions | undefined {
   const engine = host ?? withScheme(env.DOCKER_HOST);
   if (engine === undefined) return undefined;
   const scheme = /^([a-z]+):\/\//.exec(engine)?.[1];
@@ -43,12 +54,12 @@ export function dockerOptionsForHost(host: string | undefined, tls: DockerTlsSet
     const url = new URL(engine);
     const useTls = tlsIsOn(tls, env);
     if (scheme === 'http' && useTls) {
-      throw invalidConfig(HOST_SETTING, `"${redactUrls(engine)}" is plain HTTP but TLS is on (${TLS_VERIFY_SETTING} or DOCKER_TLS_VERIFY); write the address as tcp:// or https://`);
+      throw invalidConfig(settings.host, `"${redactUrls(engine)}" is plain HTTP but TLS is on (${settings.tlsVerify} or DOCKER_TLS_VERIFY); write the address as tcp:// or https://`);
     }
     const https = scheme === 'https' || (scheme === 'tcp' && useTls);
-    return { ...none, protocol: https ? 'https' : 'http', host: url.hostname, port: url.port || (https ? '2376' : '2375'), ...(useTls ? tlsFiles(tls, env) : {}) };
+    return { ...none, protocol: https ? 'https' : 'http', host: url.hostname, port: url.port || (https ? '2376' : '2375'), ...(useTls ? tlsFiles(tls, env, settings.certPath) : {}) };
   }
-  throw invalidConfig(HOST_SETTING, `"${redactUrls(engine)}" is not a Docker host address; use e.g. unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host`);
+  throw invalidConfig(settings.host, `"${redactUrls(engine)}" is not a Docker host address; use e.g. unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host`);
 }
 
 function withScheme(address: string | undefined): string | undefined {
@@ -61,17 +72,17 @@ function tlsIsOn(tls: DockerTlsSettings, env: Environment): boolean {
 }
 
 /** ca.pem (else the system's authorities verify the engine), cert.pem and key.pem (the client certificate, both or neither). */
-function tlsFiles(tls: DockerTlsSettings, env: Environment): Pick<Docker.DockerOptions, 'ca' | 'cert' | 'key'> {
+function tlsFiles(tls: DockerTlsSettings, env: Environment, certPathSetting: string): Pick<Docker.DockerOptions, 'ca' | 'cert' | 'key'> {
   const named = tls.certPath || env.DOCKER_CERT_PATH;
   const folder = named || path.join(homedir(), '.docker');
   if (named && !existsSync(folder)) {
     const where = tls.certPath ? '' : ' (from DOCKER_CERT_PATH)';
-    throw invalidConfig(CERT_PATH_SETTING, `"${folder}"${where} does not exist; name the folder holding ca.pem, cert.pem and key.pem`);
+    throw invalidConfig(certPathSetting, `"${folder}"${where} does not exist; name the folder holding ca.pem, cert.pem and key.pem`);
   }
   const read = (file: string) => (existsSync(path.join(folder, file)) ? readFileSync(path.join(folder, file)) : undefined);
   const [ca, cert, key] = [read('ca.pem'), read('cert.pem'), read('key.pem')];
   if ((cert === undefined) !== (key === undefined)) {
-    throw invalidConfig(CERT_PATH_SETTING, `"${folder}" holds ${cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}; a client certificate needs both`);
+    throw invalidConfig(certPathSetting, `"${folder}" holds ${cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}; a client certificate needs both`);
   }
   return { ca, cert, key };
 }

@@ -1,0 +1,224 @@
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { errorMessage, SwarmError } from '../errors';
+import type { Provider } from '../provider';
+import { BLOCK, TarReader, type TarEntry, type TarEntrySink } from '../workspaces/tarReader';
+import { ManifestBuilder, readManifest, WorkspaceManifest, type ManifestEntry } from '../workspaces/workspaceManifest';
+
+/** One side of a copy: a provider with workspace transfer, the instance id there and its workspace folder. */
+export interface WorkspaceSide {
+  provider: Provider;
+  id: string;
+  workspacePath: string;
+}
+
+/** What one pass over the source gave. */
+export interface CopyRound {
+  /** The source as this pass read it. */
+  manifest: WorkspaceManifest;
+  /** When the pass began (this machine's clock, seconds): files changed after it are read again by the next pass. */
+  startedAt: number;
+  /** Entries sent to the target, and the bytes of their content. */
+  changed: string[];
+  changedBytes: number;
+  /** Entries the previous pass saw and this one did not: removed from the target. */
+  removed: string[];
+  /** Bytes of content read from the source. */
+  bytesRead: number;
+}
+
+export interface CopyOptions {
+  signal?: AbortSignal;
+  /** Bytes of content read so far in this pass. */
+  onBytes?: (bytes: number) => void;
+  /** This machine's clock, in milliseconds. */
+  now: () => number;
+}
+
+/** argv of at most this many bytes (an rm, a tar of chosen entries), well under any system's limit. */
+const ARGV_BYTES = 64 * 1024;
+/** More changed entries than this are read back with a whole export: one archive request per entry would be slower. */
+const READ_BACK_PATHS = 500;
+
+/** Seconds of clock difference allowed between this machine and the instance when deciding a file may have changed unseen. */
+const CLOCK_SLACK_SECONDS = 2;
+
+/**
+ * One pass: reads the source's whole workspace archive and sends the target every entry the previous pass did not see
+ * as it is now, as one archive of those entries' original blocks, while hashing what it sends; entries gone since are
+ * removed from the target. Without a previous pass, everything is sent. An entry counts as unchanged when its type,
+ * mode, size, time and link target are the same and its time is older than the previous pass (a file written in the
+ * second a pass read it is read again, as git treats "racily clean" files).
+ */
+export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, previous: CopyRound | undefined, { signal, onBytes, now }: CopyOptions): Promise<CopyRound> {
+  const startedAt = now() / 1000;
+  const builder = new ManifestBuilder();
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const changed: string[] = [];
+  const sent = new Set<string>();
+  let changedBytes = 0;
+  let bytesRead = 0;
+  const visitor = {
+    entry: async (entry: TarEntry, raw: readonly Buffer[]): Promise<TarEntrySink | undefined> => {
+      const known = previous?.manifest.get(entry.path);
+      if (known && previous && unchanged(entry, known, builder, previous.startedAt, sent)) {
+        builder.reuse(entry, known);
+        return skipping(entry.size);
+      }
+      changed.push(entry.path);
+      sent.add(entry.path);
+      changedBytes += entry.size;
+      for (const block of raw) await write(out, block);
+      const hashing = builder.entry(entry);
+      return {
+        data: async (chunk) => {
+          report(chunk.length);
+          hashing?.data?.(chunk);
+          await write(out, chunk);
+        },
+        end: async () => {
+          const padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
+          if (padding > 0) await write(out, Buffer.alloc(padding));
+          await hashing?.end?.();
+        },
+      };
+    },
+    finish: () => void out.end(Buffer.alloc(2 * BLOCK)),
+  };
+  const report = (bytes: number) => {
+    bytesRead += bytes;
+    onBytes?.(bytesRead);
+  };
+  const skipping = (size: number): TarEntrySink | undefined => (size === 0 ? undefined : { data: (chunk) => report(chunk.length) });
+
+  const archive = await exportOf(source, undefined, signal);
+  const reading = pipeline(archive, new TarReader(visitor), signal ? { signal } : {}).catch((error: unknown) => {
+    out.destroy(asError(error));
+    throw error;
+  });
+  const writing = target.provider.workspaces!.importWorkspace(target.id, out, signal ? { signal } : {}).catch((error: unknown) => {
+    archive.destroy();
+    throw error;
+  });
+  await settleBoth(reading, writing);
+
+  const manifest = builder.manifest();
+  const removed = previous ? topmost([...previous.manifest.entries.keys()].filter((path) => !manifest.get(path))) : [];
+  await removeFromTarget(target, removed, signal);
+  return { manifest, startedAt, changed, changedBytes, removed, bytesRead };
+}
+
+/** The target's workspace as it is now: its whole manifest read from its own export. */
+export async function targetManifest(target: WorkspaceSide, { signal, onBytes }: Omit<CopyOptions, 'now'>): Promise<WorkspaceManifest> {
+  let read = 0;
+  return readManifest(await exportOf(target, undefined, signal), {
+    ...(signal ? { signal } : {}),
+    onBytes: (bytes) => {
+      read += bytes;
+      onBytes?.(read);
+    },
+  });
+}
+
+/** What a pass changed on the target, read back from the target: the paths it sent, the paths it removed. */
+export async function refreshedTargetManifest(target: WorkspaceSide, known: WorkspaceManifest, round: CopyRound, options: Omit<CopyOptions, 'now'>): Promise<WorkspaceManifest> {
+  const entries = new Map(known.entries);
+  for (const path of round.removed) for (const key of entries.keys()) if (key === path || key.startsWith(`${path}/`)) entries.delete(key);
+  if (round.changed.length === 0) return new WorkspaceManifest(entries);
+  const paths = topmost(round.changed);
+  if (paths.includes('.') || paths.length > READ_BACK_PATHS || paths.reduce((bytes, path) => bytes + path.length + 1, 0) > ARGV_BYTES) return targetManifest(target, options);
+  const readBack = await readManifest(await exportOf(target, paths, options.signal), options.signal ? { signal: options.signal } : {});
+  for (const [path, entry] of readBack.entries) if (path !== '.') entries.set(path, entry);
+  // A path the source sent and the target's export did not give back is missing there.
+  for (const path of round.changed) if (!readBack.get(path)) entries.delete(path);
+  return new WorkspaceManifest(entries);
+}
+
+async function exportOf(side: WorkspaceSide, paths: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Readable> {
+  return side.provider.workspaces!.exportWorkspace(side.id, { ...(signal ? { signal } : {}), ...(paths ? { paths } : {}) });
+}
+
+function unchanged(entry: TarEntry, known: ManifestEntry, builder: ManifestBuilder, since: number, sent: ReadonlySet<string>): boolean {
+  if (entry.mode !== known.mode) return false;
+  switch (entry.type) {
+    case 'file':
+      return known.type === 'file' && entry.size === known.size && entry.mtime === known.mtime && entry.mtime < since - CLOCK_SLACK_SECONDS;
+    case 'hardlink': {
+      // A target sent again is a new file there: the link is made again to it, or it would keep the old one.
+      const linked = builder.get(entry.linkTarget ?? '');
+      return known.type === 'file' && linked !== undefined && linked.sha256 === known.sha256 && !sent.has(entry.linkTarget ?? '');
+    }
+    case 'symlink':
+      return known.type === 'symlink' && entry.linkTarget === known.target;
+    case 'directory':
+      return known.type === 'directory';
+    default:
+      return known.type === 'other';
+  }
+}
+
+/** Paths without those inside another of them ("a" covers "a/b"). */
+function topmost(paths: readonly string[]): string[] {
+  const sorted = [...paths].sort();
+  const result: string[] = [];
+  for (const path of sorted) {
+    const last = result[result.length - 1];
+    if (last === undefined || (path !== last && !path.startsWith(`${last}/`))) result.push(path);
+  }
+  return result;
+}
+
+
+async function removeFromTarget(target: WorkspaceSide, paths: readonly string[], signal: AbortSignal | undefined): Promise<void> {
+  if (paths.length === 0) return;
+  const folder = target.workspacePath;
+  let batch: string[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const result = await target.provider.executeCommand(target.id, ['rm', '-rf', '--', ...batch], signal ? { signal } : {});
+    if (result.exitCode !== 0) throw new SwarmError('OPERATION_FAILED', `Removing entries deleted from the source failed on the target: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
+    batch = [];
+    bytes = 0;
+  };
+  for (const path of paths) {
+    const absolute = `${folder.replace(/\/+$/, '')}/${path}`;
+    if (bytes + absolute.length > ARGV_BYTES) await flush();
+    batch.push(absolute);
+    bytes += absolute.length + 1;
+  }
+  await flush();
+}
+
+function write(stream: Writable, chunk: Buffer): Promise<void> | void {
+  if (stream.destroyed) throw stream.errored ?? new Error('the copy to the target stopped');
+  if (stream.write(chunk)) return;
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: unknown) => {
+      stream.off('drain', done);
+      stream.off('close', closed);
+      if (error) reject(asError(error));
+      else resolve();
+    };
+    const closed = () => done(stream.errored ?? new Error('the copy to the target stopped'));
+    stream.once('drain', done);
+    stream.once('close', closed);
+  });
+}
+
+/** Both sides, and the first failure: the reader's own if it failed first, else the writer's. */
+async function settleBoth(reading: Promise<unknown>, writing: Promise<unknown>): Promise<void> {
+  const [read, written] = await Promise.allSettled([reading, writing]);
+  if (written.status === 'rejected' && (read.status === 'fulfilled' || isConsequence(read.reason))) throw written.reason;
+  if (read.status === 'rejected') throw read.reason;
+  if (written.status === 'rejected') throw written.reason;
+}
+
+/** A failure of one side that only says the other side stopped. */
+function isConsequence(error: unknown): boolean {
+  return /premature close|stopped|ERR_STREAM_PREMATURE_CLOSE|aborted/i.test(errorMessage(error)) || (error as { code?: string })?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -35,25 +35,26 @@ function announceHealth(event: HealthEvent, log: vscode.LogOutputChannel): void 
   const { name, id } = event.instance;
   switch (event.kind) {
     case 'unhealthy':
-      log.warn(`health ${name}: unhealthy: ${event.error ?? 'checks failed'}${event.autoRecovery ? '; auto-recovery will restart it' : ''}`);
-      if (!event.autoRecovery) offer(vscode.window.showWarningMessage(`"${name}" is unhealthy: ${event.error ?? 'its checks fail'}.`, RESTART, SHOW_HEALTH), id);
+      log.warn(`health ${name}: unhealthy: ${event.error ?? 'checks failed'}${event.autoRecovery ? '; auto-recovery will restart it' : ''}${event.suspended ? '; auto-recovery is off for it until you start or restart it' : ''}`);
+      if (!event.autoRecovery && !event.suspended) offer(vscode.window.showWarningMessage(`"${name}" is unhealthy: ${event.error ?? 'its checks fail'}.`, RESTART, SHOW_HEALTH), id);
       break;
     case 'recovery-attempt': {
       const { attempt, result, error } = event.attempt;
       log.warn(`health ${name}: recovery attempt ${attempt}: ${result === 'restarted' ? 'restarted' : `restart failed: ${error ?? ''}`}`);
       break;
     }
-    case 'recovery-gave-up':
-      log.error(`health ${name}: still unhealthy after ${event.attempts.length} restart(s); auto-recovery gave up: ${event.error ?? ''}`);
-      offer(
-        vscode.window.showErrorMessage(
-          `"${name}" is still unhealthy after ${event.attempts.length} automatic restart${event.attempts.length === 1 ? '' : 's'}; Remote Swarm stopped trying. ${event.error ?? ''}`,
-          RESTART,
-          SHOW_LOGS,
-          SHOW_HEALTH,
-        ),
-        id,
-      );
+    case 'recovery-gave-up': {
+      const restarts = `${event.attempts.length} automatic restart${event.attempts.length === 1 ? '' : 's'}`;
+      const message =
+        event.reason === 'attempts'
+          ? `"${name}" is still unhealthy after ${restarts}; Remote Swarm stopped trying.`
+          : `"${name}" is unhealthy again after ${restarts} in the last hour; Remote Swarm stops restarting it until you start or restart it.`;
+      log.error(`health ${name}: ${message} ${event.error ?? ''}`);
+      offer(vscode.window.showErrorMessage(`${message} ${event.error ?? ''}`, RESTART, SHOW_LOGS, SHOW_HEALTH), id);
+      break;
+    }
+    case 'stopped-outside':
+      log.info(`health ${name}: stopped outside Remote Swarm; recorded as stopped, not restarted`);
       break;
     case 'recovered':
       log.info(`health ${name}: healthy again after ${event.attempts.length} restart(s)`);

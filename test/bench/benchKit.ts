@@ -28,3 +28,15 @@ export async function waitUntilAnswers(url: string, deadlineMs = 30_000): Promis
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** The process's open handles and requests by kind (process.getActiveResourcesInfo()), e.g. { TCPSocketWrap: 3, Timeout: 2 }. */
+export function activeResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
+/** Open TCP connections of this process (listening servers are TCPServerWrap and not counted). */
+export function openTcpSockets(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
+}

@@ -1,11 +1,14 @@
-// Benchmark of the HealthMonitor: the time of one sweep over --instances instances and the monitor's peak memory.
-// Prints figures; asserts nothing.
+// Benchmark of the HealthMonitor: the time of one sweep over --instances instances, the most TCP connections it had
+// open at once and its peak memory. Prints figures; asserts nothing.
 //   node --expose-gc --import tsx test/bench/health-sweep.ts [--instances 200] [--slow 30] [--hanging 15] [--dead 15]
-//        [--slow-ms 1000] [--sweeps 5]
+//        [--slow-ms 1000] [--sweeps 5] [--concurrency <the default>]
 // Each instance's /healthz is a real HTTP server on 127.0.0.1 in a child process (test/bench/healthzServers.ts): most
 // answer at once, --slow answer after --slow-ms, --hanging never answer (the probe times out), --dead refuse the
-// connection. The monitor runs with the default settings (interval 30 s, timeout 5 s, 16 at once, 120 checks kept);
-// its clock is a fake one moved 30 s per sweep, so auto-recovery behaves as over real intervals.
+// connection. The monitor runs with the default settings (interval 30 s, timeout 5 s, 256 at once, 120 checks kept;
+// --concurrency overrides, e.g. 16, the default before); its clock is a fake one moved 30 s per sweep, so auto-recovery
+// behaves as over real intervals. The target: a sweep within the probe timeout plus one second.
+// Open sockets: this process's TCP connections (process.getActiveResourcesInfo()), sampled every 5 ms; the monitor
+// opens one per probe, so the bound is the concurrency.
 // Memory: heap in use above a baseline taken (after GC) with the instances registered but no monitor, sampled every
 // 5 ms during the timed sweeps, then while the history fills (every endpoint answering), and what stays after GC.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -17,7 +20,7 @@ import type { HealthzMix as Mix } from '../support/healthzServer';
 import { FakeClock } from '../support/fakeClock';
 import { MemoryProvider } from '../support/memoryProvider';
 import { makeTempDir } from '../support/tempDir';
-import { median, numberOption } from './benchKit';
+import { median, numberOption, openTcpSockets } from './benchKit';
 
 
 interface EndpointUrls {
@@ -46,13 +49,27 @@ function startServers(mix: Mix): Promise<{ child: ChildProcess; urls: EndpointUr
   });
 }
 
-/** The highest heap in use while `run` runs, sampled every 5 ms. */
-async function peakHeapDuring(run: () => Promise<void>): Promise<number> {
-  let peak = process.memoryUsage().heapUsed;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
+interface Peaks {
+  heapUsed: number;
+  rss: number;
+  sockets: number;
+}
+
+/** The highest heap in use, resident set and number of open TCP connections while `run` runs, sampled every 5 ms. */
+async function peaksDuring(run: () => Promise<void>): Promise<Peaks> {
+  const peaks: Peaks = { heapUsed: 0, rss: 0, sockets: 0 };
+  const sample = () => {
+    const { heapUsed, rss } = process.memoryUsage();
+    peaks.heapUsed = Math.max(peaks.heapUsed, heapUsed);
+    peaks.rss = Math.max(peaks.rss, rss);
+    peaks.sockets = Math.max(peaks.sockets, openTcpSockets());
+  };
+  sample();
+  const sampler = setInterval(sample, 5);
   try {
     await run();
-    return Math.max(peak, process.memoryUsage().heapUsed);
+    sample();
+    return peaks;
   } finally {
     clearInterval(sampler);
   }
@@ -68,7 +85,8 @@ async function registerInstances(core: CoreHarness, provider: MemoryProvider, ur
 }
 
 async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps: number): Promise<void> {
-  const settings: HealthSettings = parseHealthSettings({});
+  const defaults = parseHealthSettings({});
+  const settings: HealthSettings = { ...defaults, concurrency: numberOption('concurrency', defaults.concurrency) };
   const clock = new FakeClock();
   gc?.();
   const baseline = process.memoryUsage().heapUsed;
@@ -79,7 +97,7 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
   };
 
   const times: number[] = [];
-  const peak = await peakHeapDuring(async () => {
+  const peak = await peaksDuring(async () => {
     for (let i = 0; i < sweeps; i++) {
       const started = performance.now();
       await sweepOnce();
@@ -89,7 +107,7 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
 
   child.send('answer-all');
   await new Promise((resolve) => child.once('message', resolve));
-  const fillPeak = await peakHeapDuring(async () => {
+  const fillPeak = await peaksDuring(async () => {
     for (let i = sweeps; i < settings.historySize; i++) await sweepOnce();
   });
   gc?.();
@@ -100,16 +118,22 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
 
   const total = mix.answering + mix.slow + mix.hanging + mix.dead;
   const slowest = Math.max(...times);
+  const target = settings.timeoutMs + 1000;
   console.log(`health-sweep: ${total} instances (${mix.answering} answering, ${mix.slow} answering after ${mix.slowMs} ms, ${mix.hanging} never answering, ${mix.dead} refusing)`);
   console.log(`  settings: interval ${settings.intervalMs / 1000} s, timeout ${settings.timeoutMs / 1000} s, concurrency ${settings.concurrency}, history ${settings.historySize}`);
   console.log(
     `  one sweep: median ${seconds(median(times))}, slowest ${seconds(slowest)} of ${sweeps} (${times.map(seconds).join(', ')}); ` +
+      `${slowest <= target ? 'within' : 'NOT within'} the timeout plus one second (${seconds(target)}); ` +
       `${slowest < settings.intervalMs ? 'fits inside' : 'DOES NOT FIT inside'} the ${settings.intervalMs / 1000} s interval`,
   );
-  console.log(`  waiting the mix forces: ${seconds((mix.slow * mix.slowMs + mix.hanging * settings.timeoutMs) / settings.concurrency)} (slow and hanging probes spread over ${settings.concurrency} slots)`);
   console.log(
-    `  monitor heap above baseline: peak ${mib(peak - baseline)} during the timed sweeps, peak ${mib(fillPeak - baseline)} while the history filled, ` +
-      `${mib(retained)} retained with ${settings.historySize} checks kept for each instance`,
+    `  least the mix forces: ${seconds(Math.max(mix.hanging > 0 ? settings.timeoutMs : 0, (mix.slow * mix.slowMs + mix.hanging * settings.timeoutMs) / settings.concurrency))} ` +
+      `(a hanging probe's timeout, or the slow and hanging probes' waiting spread over ${settings.concurrency} slots)`,
+  );
+  console.log(`  open TCP connections: at most ${peak.sockets} during the timed sweeps, ${fillPeak.sockets} while the history filled (bound: concurrency ${settings.concurrency}, one per probe)`);
+  console.log(
+    `  monitor heap above baseline: peak ${mib(peak.heapUsed - baseline)} during the timed sweeps, peak ${mib(fillPeak.heapUsed - baseline)} while the history filled, ` +
+      `${mib(retained)} retained with ${settings.historySize} checks kept for each instance; peak RSS ${mib(Math.max(peak.rss, fillPeak.rss))}`,
   );
   console.log(`  health after ${settings.historySize} sweeps: ${JSON.stringify(health)}; process RSS ${mib(process.memoryUsage().rss)}`);
 }

@@ -132,6 +132,23 @@ describe('Health checks, auto-recovery and idle stops against real containers', 
     assert.equal((await docker.getContainer(core.controller.get(instance.id).metadata.containerId!).inspect()).State.Running, true, 'left running for the user to look at');
   });
 
+  it('records a container stopped with `docker stop` as stopped, and does not restart it', async () => {
+    settings.failureThreshold = 1;
+    const instance = await servedInstance('stopped-outside');
+    await sweep();
+    assert.equal(monitor.statusOf(instance.id), 'HEALTHY');
+    await docker.getContainer(core.controller.get(instance.id).metadata.containerId!).stop({ t: 1 });
+    await sweep();
+    await sweep();
+    assert.equal(core.controller.get(instance.id).status, 'stopped');
+    assert.deepEqual(restarts, []);
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      ['stopped-outside'],
+    );
+    assert.equal(monitor.recordOf(instance.id), undefined, 'no longer checked');
+  });
+
   it('reads CPU and memory from docker stats', async () => {
     const instance = await servedInstance('measured');
     await sweep();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import { HealthMonitor, type HealthEvent } from '../../src/core/health/healthMonitor';
 import { parseHealthSettings, type HealthSettings } from '../../src/core/health/healthSettings';
 import type { Instance } from '../../src/core/models';
@@ -100,21 +101,56 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     assert.equal(lateRecord.samples[0]!.error, 'no answer within 0.2 s');
   });
 
-  it('counts an instance its provider reports stopped as failing, and one whose provider cannot be asked as UNKNOWN', async () => {
+  /** Resolves once the condition holds; fails after deadlineMs of real time. */
+  async function until(condition: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`not within ${deadlineMs} ms: ${what}`);
+      await delay(2);
+    }
+  }
+
+  /** Once the startup watch of each new instance has had its answer, the servers count the health checks' requests only. */
+  async function afterStartup(server: HealthzServer, instances: number): Promise<void> {
+    await until(() => server.requests >= instances, 'every new instance answered its startup probe');
+    server.requests = 0;
+    server.maxConcurrent = 0;
+  }
+
+  it('counts an instance its provider reports in error as failing, and one whose provider cannot be asked as UNKNOWN', async () => {
     settings.autoRecovery = false;
     settings.failureThreshold = 1;
     const { instance } = await instanceServedBy('crashed');
     await sweeps(1);
-    provider.instances.get(instance.id)!.instance.status = 'stopped';
+    provider.instances.get(instance.id)!.instance.status = 'error';
     await sweeps(1);
     assert.equal(monitor.statusOf(instance.id), 'UNHEALTHY');
-    assert.equal(monitor.recordOf(instance.id)!.samples[1]!.error, 'Memory reports it stopped');
+    assert.equal(monitor.recordOf(instance.id)!.samples[1]!.error, 'Memory reports it error');
 
     provider.unavailable = true;
     core.pool.reset();
     await sweeps(1);
     assert.equal(monitor.statusOf(instance.id), 'UNKNOWN');
     assert.match(monitor.recordOf(instance.id)!.samples[2]!.error ?? '', /^memory could not be asked: memory provider is switched off/);
+  });
+
+  it('records an instance stopped outside Remote Swarm as stopped, and neither checks nor restarts it', async () => {
+    settings.failureThreshold = 1;
+    const { instance, server } = await instanceServedBy('stopped-by-hand');
+    await afterStartup(server, 1);
+    await sweeps(1);
+    assert.equal(monitor.statusOf(instance.id), 'HEALTHY');
+    provider.instances.get(instance.id)!.instance.status = 'stopped';
+    await sweeps(5);
+    assert.equal(core.controller.get(instance.id).status, 'stopped', 'the registry says what the provider says');
+    assert.equal(monitor.recordOf(instance.id), undefined, 'no longer checked');
+    assert.equal(server.requests, 1, 'probed only while it ran');
+    assert.deepEqual(provider.calls.filter((call) => call.startsWith('restart:')), []);
+    assert.deepEqual(
+      events.map((event) => [event.kind, event.instance.name]),
+      [['stopped-outside', 'stopped-by-hand']],
+    );
+    assert.equal(monitor.snapshot().instances[0]!.monitored, false);
   });
 
   it('keeps historySize checks with availability, error rate and response times', async () => {
@@ -147,6 +183,107 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     await sweeps(1);
     assert.equal(shared.requests, 10);
     assert.equal(shared.maxConcurrent, 3);
+  });
+
+  it('probes the instances that answer while others hang: a sweep takes the hanging probes\' timeout, not the sum of them', async () => {
+    settings.autoRecovery = false;
+    settings.timeoutMs = 2000;
+    const hanging = await HealthzServer.start({ answer: 'json' });
+    const answering = await HealthzServer.start({ answer: 'json' });
+    servers.push(hanging, answering);
+    core.settings.maxInstances = 80;
+    // More hanging instances than the old default of 16 slots, named so that they come first.
+    for (let i = 0; i < 40; i++) await instanceServedBy(`hang-${i}`, { server: hanging });
+    for (let i = 0; i < 40; i++) await instanceServedBy(`ok-${i}`, { server: answering });
+    await afterStartup(hanging, 40);
+    await afterStartup(answering, 40);
+    hanging.behaviour = { answer: 'never' };
+
+    const started = performance.now();
+    clock.advance(60_000);
+    const sweep = monitor.sweep();
+    await until(() => answering.requests === 40, 'every answering instance probed');
+    const answeredWithin = performance.now() - started;
+    const checked = await sweep;
+    const sweptWithin = performance.now() - started;
+    assert.ok(answeredWithin < settings.timeoutMs, `the answering ones were probed within ${answeredWithin} ms, before the hanging ones timed out`);
+    assert.ok(sweptWithin < settings.timeoutMs + 1000, `the sweep took ${sweptWithin} ms: one timeout, plus less than a second`);
+    assert.equal(hanging.maxConcurrent, 40, 'every hanging probe waited at the same time');
+    const outcomes = new Map<string, number>();
+    for (const { instance, sample } of checked) {
+      const key = `${instance.name.split('-')[0]} ${sample.outcome}`;
+      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    }
+    assert.deepEqual([...outcomes], [
+      ['hang fail', 40],
+      ['ok pass', 40],
+    ]);
+  });
+
+  it('probes first the instances that made the last sweep wait', async () => {
+    settings.autoRecovery = false;
+    settings.concurrency = 2;
+    settings.timeoutMs = 3000;
+    const slow = await HealthzServer.start({ answer: 'json', delayMs: 400 });
+    const hanging = await HealthzServer.start({ answer: 'json' });
+    servers.push(slow, hanging);
+    for (let i = 0; i < 4; i++) await instanceServedBy(`slow-${i}`, { server: slow });
+    await instanceServedBy('hanging', { server: hanging });
+    await afterStartup(slow, 4);
+    await afterStartup(hanging, 1);
+    hanging.behaviour = { answer: 'never' };
+    await sweeps(1);
+    assert.deepEqual([slow.requests, hanging.requests], [4, 1]);
+
+    clock.advance(60_000);
+    const sweep = monitor.sweep();
+    await until(() => hanging.requests === 2, 'the hanging instance probed again');
+    assert.ok(slow.requests <= 5, `the hanging instance went first, beside one slow one (${slow.requests - 4} slow probed)`);
+    await sweep;
+  });
+
+  it('bounds what a provider may keep a sweep waiting for by the timeout: its listing, and its CPU and memory figures', async () => {
+    settings.autoRecovery = false;
+    settings.timeoutMs = 300;
+    const { instance } = await instanceServedBy('measured');
+    let failedLate = 0;
+    // Fails after the sweep stopped waiting for it: the failure reaches nobody (mocha would report an unhandled one).
+    const late = () =>
+      new Promise<never>((_resolve, reject) =>
+        setTimeout(() => {
+          failedLate += 1;
+          reject(new Error('too late'));
+        }, 500),
+      );
+    const list = provider.listInstances;
+    provider.listInstances = late;
+    await sweeps(1);
+    assert.equal(monitor.statusOf(instance.id), 'UNKNOWN');
+    assert.equal(monitor.recordOf(instance.id)!.samples[0]!.error, 'memory did not list its instances within 0.3 s');
+
+    provider.listInstances = list;
+    Object.assign(provider, { getInstanceStats: late });
+    await sweeps(1);
+    const sample = monitor.recordOf(instance.id)!.samples[1]!;
+    assert.equal(sample.outcome, 'pass');
+    assert.equal(sample.usage, undefined, 'a gap in the chart');
+    await until(() => failedLate === 2, 'both late calls failed');
+  });
+
+  it('fails a check whose exec probe does not finish within the timeout, and stops waiting for it', async () => {
+    settings.autoRecovery = false;
+    settings.failureThreshold = 1;
+    settings.timeoutMs = 300;
+    settings.execProbe = ['pgrep', 'code-server'];
+    const { instance } = await instanceServedBy('stuck-exec');
+    const aborted: boolean[] = [];
+    Object.assign(provider, {
+      executeCommand: (_id: string, _argv: readonly string[], { signal }: { signal: AbortSignal }) =>
+        new Promise((_resolve, reject) => signal.addEventListener('abort', () => (aborted.push(true), reject(new Error('exec cancelled'))))),
+    });
+    await sweeps(1);
+    assert.equal(monitor.recordOf(instance.id)!.samples[0]!.error, 'exec probe `pgrep code-server` failed: no result within 0.3 s');
+    assert.deepEqual(aborted, [true], 'the command was told to stop');
   });
 
   it('reuses the listing of a refresh just made, so a refresh and a sweep list the provider once; an operation makes it list again', async () => {
@@ -243,6 +380,72 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
       await sweeps(3);
       assert.equal(monitor.recordOf(instance.id), undefined);
       assert.equal(server.requests, 0, 'never probed: its provider did not have it');
+    });
+
+    describe('the hourly restart budget', () => {
+      /** Sweeps a minute apart for `minutes`; the server fails the first two sweeps of every `period` minutes and answers otherwise. */
+      async function flap(server: HealthzServer, minutes: number, period: number): Promise<void> {
+        for (let minute = 0; minute < minutes; minute++) {
+          server.behaviour = minute % period < 2 ? { answer: 'json', status: 500 } : { answer: 'json' };
+          await sweeps(1);
+        }
+      }
+
+      function alerts(): Extract<HealthEvent, { kind: 'recovery-gave-up' }>[] {
+        return events.filter((event) => event.kind === 'recovery-gave-up');
+      }
+
+      it('gives a flapping instance at most maxRestartsPerHour restarts, then one alert, and none until the user restarts it', async () => {
+        settings.maxRestartsPerHour = 3;
+        const { instance, server } = await instanceServedBy('flapping');
+        // It fails twice (turns UNHEALTHY, is restarted), answers twice (HEALTHY again: a new episode), and so on.
+        await flap(server, 60, 4);
+        assert.equal(restarts().length, 3, 'three restarts in the hour (without the budget: 15)');
+        assert.equal(alerts().length, 1);
+        const [alert] = alerts();
+        assert.equal(alert!.reason, 'hourly-budget');
+        assert.deepEqual(
+          alert!.attempts.map((attempt) => attempt.result),
+          ['restarted', 'restarted', 'restarted'],
+        );
+        assert.match(alert!.error ?? '', /HTTP 500/);
+        const later = events.filter((event) => event.kind === 'unhealthy').slice(4);
+        assert.ok(later.length > 0 && later.every((event) => !event.autoRecovery && event.suspended), 'later unhealthy spells say nothing will restart it, and were alerted already');
+
+        await flap(server, 120, 4);
+        assert.equal(restarts().length, 3, 'still held back two hours on');
+        assert.equal(alerts().length, 1, 'one alert, not one per spell');
+
+        await core.controller.restart(instance.id);
+        const byUser = restarts().length;
+        await flap(server, 8, 4);
+        assert.equal(restarts().length, byUser + 2, 'a restart by the user gives it a fresh budget');
+        assert.equal(monitor.recordOf(instance.id)!.recoveryAttempts.length, 5, "the monitor's own restarts, not the user's");
+      });
+
+      it('takes a start or restart in another of the user\'s processes as the user acting, as one in this process', async () => {
+        settings.maxRestartsPerHour = 2;
+        const { instance, server } = await instanceServedBy('elsewhere');
+        await flap(server, 60, 4);
+        assert.equal(restarts().length, 2);
+        assert.equal(alerts().length, 1);
+
+        // What another window's restart shares with this one: the instance restarting, then running again.
+        const later = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+        const current = core.controller.get(instance.id);
+        core.registry.applyRemote(instance.id, { ...current, status: 'restarting', updatedAt: later(1) }, Date.now());
+        core.registry.applyRemote(instance.id, { ...current, status: 'running', updatedAt: later(2) }, Date.now());
+        await flap(server, 8, 4);
+        assert.equal(restarts().length, 4, 'a fresh budget of two');
+      });
+
+      it('counts over a rolling hour: an instance restarted every 25 minutes is never held back', async () => {
+        settings.maxRestartsPerHour = 3;
+        const { server } = await instanceServedBy('now-and-then');
+        await flap(server, 180, 25);
+        assert.equal(restarts().length, 8);
+        assert.deepEqual(alerts(), []);
+      });
     });
 
     it('is off for a template that turns it off, and the unhealthy event says so', async () => {

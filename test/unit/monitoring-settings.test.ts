@@ -14,7 +14,7 @@ describe('monitoring settings', () => {
     assert.deepEqual(parseHealthSettings(undefined), {
       intervalMs: 30_000,
       timeoutMs: 5_000,
-      concurrency: 16,
+      concurrency: 256,
       failureThreshold: 3,
       successThreshold: 2,
       historySize: 120,
@@ -23,6 +23,7 @@ describe('monitoring settings', () => {
       autoRecoveryByTemplate: {},
       maxRecoveryAttempts: 3,
       recoveryBackoffMs: 30_000,
+      maxRestartsPerHour: 3,
     });
     assert.deepEqual(parseIdleSettings({}), { timeoutMs: 30 * 60_000, timeoutMsByTemplate: { agent: 0 }, cpuThresholdPercent: 10 });
     assert.deepEqual(parseCostSettings({}), { pricePerHour: {}, monthlyBudget: 0, templateBudgets: {}, stopWhenOverBudget: false });
@@ -32,6 +33,8 @@ describe('monitoring settings', () => {
     const maximum = (key: string) => declared[`remoteSwarm.${key}`]?.maximum ?? assert.fail(`remoteSwarm.${key} declares no maximum`);
     const health = parseHealthSettings({ interval: 3_000_000, timeout: 10_000, recoveryBackoff: 9e9 });
     assert.deepEqual([health.intervalMs, health.timeoutMs, health.recoveryBackoffMs], [maximum('health.interval') * 1000, maximum('health.timeout') * 1000, maximum('health.recoveryBackoff') * 1000]);
+    const beyond = parseHealthSettings({ concurrency: 5000, maxRestartsPerHour: 50 });
+    assert.deepEqual([beyond.concurrency, beyond.maxRestartsPerHour], [maximum('health.concurrency'), maximum('health.maxRestartsPerHour')]);
     assert.equal(parseIdleSettings({ timeoutMinutes: 1e7 }).timeoutMs, maximum('idle.timeoutMinutes') * 60_000);
     const settings = new SwarmSettings({ get: (key) => (key === 'refreshInterval' ? 3_000_000 : undefined), onDidChange: () => ({ dispose: () => undefined }) });
     assert.equal(settings.refreshIntervalSeconds, maximum('refreshInterval'));

@@ -2,23 +2,24 @@ import type { Clock } from '../clock';
 import { mapConcurrently } from '../concurrency';
 import type { SwarmController } from '../controller';
 import { errorMessage } from '../errors';
-import { Emitter, type Event } from '../events';
+import { Emitter, type Disposable, type Event } from '../events';
 import type { Instance, InstanceStatus } from '../models';
 import type { Provider, ProviderInstance } from '../provider';
 import type { ProviderListings } from '../providerListings';
 import { forTemplate } from '../templateOverrides';
+import { within } from './deadline';
 import { instanceHealthView, type HealthOverview, type HealthSnapshot, type InstanceHealthRecord } from './healthSnapshot';
-import type { HealthSettings } from './healthSettings';
+import { MAX_RESTARTS_PER_HOUR, type HealthSettings } from './healthSettings';
 import { initialHealthState, nextHealthState, recoveringState, type HealthState, type HealthStatus } from './healthStatus';
-import { probeHttp, type HttpProbe } from './httpProbe';
+import { formatSeconds, probeHttp, type HttpProbe } from './httpProbe';
 import type { InstanceStartup } from './instanceStartup';
 import type { PublishedHealth, PublishedInstanceHealth } from './publishedHealth';
 import { checkInstance, type HealthSample, type ProviderView } from './instanceCheck';
-import { decideRecovery, type RecoveryAttempt, type RecoveryEpisode, type RecoverySettings } from './recoveryPolicy';
+import { decideRecovery, restartsInBudgetWindow, type RecoveryAttempt, type RecoveryBudget, type RecoveryEpisode, type RecoverySettings } from './recoveryPolicy';
 import { RingBuffer } from './ringBuffer';
 
 export interface HealthMonitorDependencies {
-  controller: Pick<SwarmController, 'list' | 'isBusy' | 'restart'>;
+  controller: Pick<SwarmController, 'list' | 'isBusy' | 'restart' | 'reconcile' | 'onOperation' | 'onDidChangeInstances'>;
   /** What the providers list: a sweep reuses a refresh's listing younger than the sweep interval. */
   listings: Pick<ProviderListings, 'recent'>;
   settings: () => HealthSettings;
@@ -35,18 +36,27 @@ export interface CheckedInstance {
 }
 
 export type HealthEvent =
-  /** It just turned UNHEALTHY; autoRecovery says whether a restart will be tried. */
-  | { kind: 'unhealthy'; instance: Instance; error: string | undefined; autoRecovery: boolean }
+  /**
+   * It just turned UNHEALTHY; autoRecovery says whether a restart will be tried. suspended: none will because it used its
+   * hourly budget, which the user was told once (recovery-gave-up with reason `hourly-budget`).
+   */
+  | { kind: 'unhealthy'; instance: Instance; error: string | undefined; autoRecovery: boolean; suspended: boolean }
   | { kind: 'recovery-attempt'; instance: Instance; attempt: RecoveryAttempt }
-  /** The maximum number of restarts did not help; no more are tried until it is healthy again or stopped. */
-  | { kind: 'recovery-gave-up'; instance: Instance; attempts: readonly RecoveryAttempt[]; error: string | undefined }
+  /**
+   * `attempts`: the episode's maximum number of restarts did not help; none are tried until it is healthy again or
+   * stopped. `hourly-budget`: it had its restarts for the hour (`attempts` lists them) and is unhealthy again; none are
+   * tried until the user starts or restarts it.
+   */
+  | { kind: 'recovery-gave-up'; instance: Instance; reason: 'attempts' | 'hourly-budget'; attempts: readonly RecoveryAttempt[]; error: string | undefined }
+  /** Its provider reports it stopped although Remote Swarm did not stop it: recorded as stopped, not checked or restarted. */
+  | { kind: 'stopped-outside'; instance: Instance }
   | { kind: 'recovered'; instance: Instance; attempts: readonly RecoveryAttempt[] };
 
 /** Registry statuses in which an instance should be running, or may be: these are checked. Stopped ones are left alone. */
 const MONITORED: ReadonlySet<InstanceStatus> = new Set(['running', 'starting', 'restarting', 'updating', 'error', 'unknown']);
 
-/** Restarts kept per instance across episodes, for the health panel. */
-const RECOVERY_LOG_SIZE = 20;
+/** Restarts kept per instance across episodes, for the health panel and the hourly budget (which is at most this). */
+const RECOVERY_LOG_SIZE = MAX_RESTARTS_PER_HOUR;
 
 type ProviderListing = { provider: Provider; byId: Map<string, ProviderInstance> } | { unavailable: string };
 
@@ -54,20 +64,28 @@ interface MonitoredInstance {
   state: HealthState;
   history: RingBuffer<HealthSample>;
   episode: RecoveryEpisode;
+  budget: RecoveryBudget;
   recoveryLog: RingBuffer<RecoveryAttempt>;
 }
 
 /**
- * Checks every instance that should be running, a bounded number at a time: its provider's state (one list call per
+ * Checks every instance that should be running, `concurrency` at a time: its provider's state (one list call per
  * provider per sweep), an HTTP GET of code-server's /healthz and an optional exec probe, plus CPU and memory where the
- * provider reports them. Keeps a history per instance, turns a status only after several checks agree, and restarts
- * unhealthy instances with backoff up to a maximum, then gives up and says so.
+ * provider reports them. Every wait is bounded by the probe timeout, and the instances that made the last sweep wait
+ * go first, so a hanging instance costs its own timeout alongside the others' checks rather than holding them up: a
+ * sweep takes about one timeout as long as fewer than `concurrency` hang. An instance its provider reports stopped
+ * although Remote Swarm did not stop it is recorded as stopped. Keeps a history per instance, turns a status only after
+ * several checks agree, and restarts unhealthy instances with backoff up to a maximum per episode and a budget per
+ * hour, then gives up and says so once.
  */
 export class HealthMonitor {
   private readonly instances = new Map<string, MonitoredInstance>();
   private readonly changes = new Emitter<void>();
   private readonly events = new Emitter<HealthEvent>();
   private readonly probe: HttpProbe;
+  /** Instances the monitor itself is restarting: their restart is not the user acting. */
+  private readonly restarting = new Set<string>();
+  private readonly subscriptions: Disposable[];
   private lastSweepAt: number | undefined;
 
   /** Fires after each sweep. */
@@ -76,21 +94,39 @@ export class HealthMonitor {
 
   constructor(private readonly deps: HealthMonitorDependencies) {
     this.probe = deps.probe ?? probeHttp;
+    this.subscriptions = [
+      deps.controller.onOperation(({ operation, instance, phase }) => {
+        if (phase !== 'succeeded' || (operation !== 'start' && operation !== 'restart')) return;
+        const started = this.deps.controller.list().find((candidate) => candidate.name === instance);
+        if (started) this.noticeUserAction(started.id);
+      }),
+      // Another process of the user started or restarted it: its registry change arrives here with the transitional status.
+      deps.controller.onDidChangeInstances(({ instance, remote }) => {
+        if (remote && (instance.status === 'starting' || instance.status === 'restarting')) this.noticeUserAction(instance.id);
+      }),
+    ];
   }
 
-  /** Checks every monitored instance once, then restarts those due for recovery. Returns what each check found. */
+  /**
+   * Checks every monitored instance once, the slowest last time first, then records those stopped outside Remote Swarm
+   * and restarts those due for recovery. Returns what each check found.
+   */
   async sweep(): Promise<CheckedInstance[]> {
     const settings = this.deps.settings();
     const instances = this.deps.controller.list();
     this.forgetUnmonitored(instances);
     const due = instances.filter((instance) => MONITORED.has(instance.status) && !this.deps.controller.isBusy(instance.id));
-    const listings = await this.listProviders(due, settings.intervalMs);
-    const checked = await mapConcurrently(due, settings.concurrency, async (instance) => {
+    const listings = await this.listProviders(due, settings);
+    const views = due.map((instance) => ({ instance, view: viewOf(instance, listings.get(instance.provider)!) }));
+    const stoppedOutside = views.filter(({ view }) => isStopped(view)).map(({ instance }) => instance);
+    const toCheck = this.longestWaitFirst(views.filter(({ view }) => !isStopped(view)));
+    const checked = await mapConcurrently(toCheck, settings.concurrency, async ({ instance, view }) => {
       const options = { probe: this.probe, timeoutMs: settings.timeoutMs, execProbe: settings.execProbe, at: this.deps.clock.now() };
-      return { instance, sample: await checkInstance(instance, viewOf(instance, listings.get(instance.provider)!), options) };
+      return { instance, sample: await checkInstance(instance, view, options) };
     });
     for (const check of checked) this.record(check, settings);
     await mapConcurrently(checked, settings.concurrency, ({ instance }) => this.recoverIfDue(instance, settings));
+    await this.recordStoppedOutside(stoppedOutside);
     this.lastSweepAt = this.deps.clock.now();
     this.changes.fire();
     return checked;
@@ -132,8 +168,8 @@ export class HealthMonitor {
   /** Everything it knows, for the processes that follow this one (and take over from it). */
   published(): PublishedHealth {
     const instances: Record<string, PublishedInstanceHealth> = {};
-    for (const [id, { state, history, episode, recoveryLog }] of this.instances) {
-      instances[id] = { state, samples: history.toArray(), episode, recoveryLog: recoveryLog.toArray() };
+    for (const [id, { state, history, episode, budget, recoveryLog }] of this.instances) {
+      instances[id] = { state, samples: history.toArray(), episode, budget, recoveryLog: recoveryLog.toArray() };
     }
     return { lastSweepAt: this.lastSweepAt, instances };
   }
@@ -142,14 +178,15 @@ export class HealthMonitor {
   follow(published: PublishedHealth): void {
     const historySize = this.deps.settings().historySize;
     this.instances.clear();
-    for (const [id, { state, samples, episode, recoveryLog }] of Object.entries(published.instances)) {
-      this.instances.set(id, { state, history: filled(new RingBuffer(historySize), samples), episode, recoveryLog: filled(new RingBuffer(RECOVERY_LOG_SIZE), recoveryLog) });
+    for (const [id, { state, samples, episode, budget = newBudget(), recoveryLog }] of Object.entries(published.instances)) {
+      this.instances.set(id, { state, history: filled(new RingBuffer(historySize), samples), episode, budget, recoveryLog: filled(new RingBuffer(RECOVERY_LOG_SIZE), recoveryLog) });
     }
     this.lastSweepAt = published.lastSweepAt;
     this.changes.fire();
   }
 
   dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.changes.dispose();
     this.events.dispose();
   }
@@ -160,13 +197,18 @@ export class HealthMonitor {
     for (const id of this.instances.keys()) if (!monitoredIds.has(id)) this.instances.delete(id);
   }
 
-  /** At most one list call per provider (none when a refresh listed it recently): what each says about its instances, or why it could not be asked. */
-  private async listProviders(instances: readonly Instance[], maxAgeMs: number): Promise<Map<string, ProviderListing>> {
+  /**
+   * At most one list call per provider (none when a refresh listed it within the interval): what each says about its
+   * instances, or why it could not be asked within the probe timeout.
+   */
+  private async listProviders(instances: readonly Instance[], { intervalMs, timeoutMs }: HealthSettings): Promise<Map<string, ProviderListing>> {
     const types = [...new Set(instances.map((instance) => instance.provider))];
     const listings = await Promise.all(
       types.map(async (type): Promise<[string, ProviderListing]> => {
         try {
-          const { provider, instances: observed } = await this.deps.listings.recent(type, maxAgeMs);
+          const listed = await within(this.deps.listings.recent(type, intervalMs), timeoutMs);
+          if (listed === 'timedOut') return [type, { unavailable: `${type} did not list its instances within ${formatSeconds(timeoutMs)}` }];
+          const { provider, instances: observed } = listed.value;
           return [type, { provider, byId: new Map(observed.map((instance) => [instance.id, instance])) }];
         } catch (error) {
           return [type, { unavailable: `${type} could not be asked: ${errorMessage(error)}` }];
@@ -174,6 +216,35 @@ export class HealthMonitor {
       }),
     );
     return new Map(listings);
+  }
+
+  /** The instances whose last check took longest first: their waiting then overlaps the others' checks instead of following them. */
+  private longestWaitFirst<T extends { instance: Instance }>(items: readonly T[]): T[] {
+    const lastWait = (item: T) => this.instances.get(item.instance.id)?.history.last()?.responseTimeMs ?? 0;
+    return items
+      .map((item) => ({ item, wait: lastWait(item) }))
+      .sort((a, b) => b.wait - a.wait)
+      .map(({ item }) => item);
+  }
+
+  /** Stopped, but not by Remote Swarm: its provider's reconcile records it stopped in the registry, and checks end. */
+  private async recordStoppedOutside(instances: readonly Instance[]): Promise<void> {
+    if (instances.length === 0) return;
+    for (const instance of instances) {
+      this.instances.delete(instance.id);
+      this.events.fire({ kind: 'stopped-outside', instance });
+    }
+    await this.deps.controller.reconcile([...new Set(instances.map((instance) => instance.provider))]);
+  }
+
+  /** The user started or restarted an instance (not the monitor's own restart): it must prove itself again, with a fresh budget. */
+  private noticeUserAction(id: string): void {
+    const monitored = this.restarting.has(id) ? undefined : this.instances.get(id);
+    if (!monitored) return;
+    const now = this.deps.clock.now();
+    monitored.budget = newBudget(now);
+    monitored.episode = newEpisode();
+    if (monitored.state.status === 'UNHEALTHY') monitored.state = recoveringState(monitored.state, now);
   }
 
   private record({ instance, sample }: CheckedInstance, settings: HealthSettings): void {
@@ -184,7 +255,13 @@ export class HealthMonitor {
     }
     let monitored = this.instances.get(instance.id);
     if (!monitored) {
-      monitored = { state: initialHealthState(sample.at), history: new RingBuffer(settings.historySize), episode: newEpisode(), recoveryLog: new RingBuffer(RECOVERY_LOG_SIZE) };
+      monitored = {
+        state: initialHealthState(sample.at),
+        history: new RingBuffer(settings.historySize),
+        episode: newEpisode(),
+        budget: newBudget(),
+        recoveryLog: new RingBuffer(RECOVERY_LOG_SIZE),
+      };
       this.instances.set(instance.id, monitored);
     }
     if (monitored.history.capacity !== settings.historySize) monitored.history = resized(monitored.history, settings.historySize);
@@ -193,7 +270,9 @@ export class HealthMonitor {
     monitored.state = nextHealthState(monitored.state, sample.outcome, settings, sample.at);
     const status = monitored.state.status;
     if (status === 'UNHEALTHY' && previous !== 'UNHEALTHY' && previous !== 'RECOVERING') {
-      this.events.fire({ kind: 'unhealthy', instance, error: sample.error, autoRecovery: recoverySettings(instance, settings).enabled });
+      const enabled = recoverySettings(instance, settings).enabled;
+      const { suspended } = monitored.budget;
+      this.events.fire({ kind: 'unhealthy', instance, error: sample.error, autoRecovery: enabled && !suspended, suspended: enabled && suspended });
     }
     if (status === 'HEALTHY' && previous !== 'HEALTHY') {
       const { attempts } = monitored.episode;
@@ -206,29 +285,44 @@ export class HealthMonitor {
     const monitored = this.instances.get(instance.id);
     if (monitored?.state.status !== 'UNHEALTHY') return;
     const now = this.deps.clock.now();
-    const decision = decideRecovery(monitored.episode, recoverySettings(instance, settings), now);
+    const { episode, budget, recoveryLog } = monitored;
+    const decision = decideRecovery(episode, budget, recoveryLog.toArray(), recoverySettings(instance, settings), now);
+    const error = monitored.history.last()?.error;
     if (decision === 'give-up') {
-      monitored.episode.gaveUp = true;
-      const error = monitored.history.last()?.error;
-      this.events.fire({ kind: 'recovery-gave-up', instance, attempts: [...monitored.episode.attempts], error });
+      episode.gaveUp = true;
+      this.events.fire({ kind: 'recovery-gave-up', instance, reason: 'attempts', attempts: [...episode.attempts], error });
+    } else if (decision === 'over-budget') {
+      budget.suspended = true;
+      this.events.fire({ kind: 'recovery-gave-up', instance, reason: 'hourly-budget', attempts: restartsInBudgetWindow(budget, recoveryLog.toArray(), now), error });
     } else if (decision === 'restart') {
       monitored.state = recoveringState(monitored.state, now);
-      const attempt: RecoveryAttempt = { at: now, attempt: monitored.episode.attempts.length + 1, result: 'restarted' };
+      const attempt: RecoveryAttempt = { at: now, attempt: episode.attempts.length + 1, result: 'restarted' };
+      this.restarting.add(instance.id);
       try {
         await this.deps.controller.restart(instance.id);
-      } catch (error) {
+      } catch (failure) {
         attempt.result = 'failed';
-        attempt.error = errorMessage(error);
+        attempt.error = errorMessage(failure);
+      } finally {
+        this.restarting.delete(instance.id);
       }
-      monitored.episode.attempts.push(attempt);
+      episode.attempts.push(attempt);
       monitored.recoveryLog.push(attempt);
       this.events.fire({ kind: 'recovery-attempt', instance, attempt });
     }
   }
 }
 
+function isStopped(view: ProviderView): boolean {
+  return 'observed' in view && view.observed?.status === 'stopped';
+}
+
 function viewOf(instance: Instance, listing: ProviderListing): ProviderView {
   return 'unavailable' in listing ? listing : { provider: listing.provider, observed: listing.byId.get(instance.id) };
+}
+
+function newBudget(countsFrom = 0): RecoveryBudget {
+  return { countsFrom, suspended: false };
 }
 
 function newEpisode(): RecoveryEpisode {
@@ -240,6 +334,7 @@ function recoverySettings(instance: Instance, settings: HealthSettings): Recover
     enabled: forTemplate(settings.autoRecoveryByTemplate, instance.config.template, settings.autoRecovery),
     maxAttempts: settings.maxRecoveryAttempts,
     backoffMs: settings.recoveryBackoffMs,
+    maxPerHour: settings.maxRestartsPerHour,
   };
 }
 

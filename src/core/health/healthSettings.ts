@@ -2,11 +2,15 @@ import * as z from 'zod';
 import { booleanMapSetting, booleanSetting, MAX_INTERVAL_SECONDS, parseSettingsSection, wholeNumberSetting } from '../settingsSchema';
 import type { HealthThresholds } from './healthStatus';
 
+/** The most probes a sweep keeps open at once, and the most restarts an hour an instance may be given (package.json says the same). */
+export const MAX_CONCURRENCY = 1024;
+export const MAX_RESTARTS_PER_HOUR = 20;
+
 /** The remoteSwarm.health.* settings as written (seconds), each falling back to its default when invalid. */
 const healthSettingsSchema = z.object({
   interval: wholeNumberSetting(30, 0, MAX_INTERVAL_SECONDS),
   timeout: wholeNumberSetting(5, 1, 300),
-  concurrency: wholeNumberSetting(16, 1),
+  concurrency: wholeNumberSetting(256, 1, MAX_CONCURRENCY),
   failureThreshold: wholeNumberSetting(3, 1),
   successThreshold: wholeNumberSetting(2, 1),
   historySize: wholeNumberSetting(120, 2),
@@ -15,6 +19,7 @@ const healthSettingsSchema = z.object({
   autoRecoveryByTemplate: booleanMapSetting(),
   maxRecoveryAttempts: wholeNumberSetting(3, 1),
   recoveryBackoff: wholeNumberSetting(30, 0, MAX_INTERVAL_SECONDS),
+  maxRestartsPerHour: wholeNumberSetting(3, 1, MAX_RESTARTS_PER_HOUR),
 });
 
 export interface HealthSettings extends HealthThresholds {
@@ -22,7 +27,7 @@ export interface HealthSettings extends HealthThresholds {
   intervalMs: number;
   /** For each probe (HTTP and exec). */
   timeoutMs: number;
-  /** Instances checked at once. */
+  /** Instances checked at once: at most this many probes, and so sockets, are open at any time. */
   concurrency: number;
   /** Checks kept per instance. */
   historySize: number;
@@ -32,6 +37,8 @@ export interface HealthSettings extends HealthThresholds {
   autoRecoveryByTemplate: Readonly<Record<string, boolean>>;
   maxRecoveryAttempts: number;
   recoveryBackoffMs: number;
+  /** Automatic restarts of one instance in any rolling hour; then recovery stops for it until the user starts or restarts it. */
+  maxRestartsPerHour: number;
 }
 
 export function parseHealthSettings(raw: unknown): HealthSettings {
@@ -48,5 +55,6 @@ export function parseHealthSettings(raw: unknown): HealthSettings {
     autoRecoveryByTemplate: parsed.autoRecoveryByTemplate,
     maxRecoveryAttempts: parsed.maxRecoveryAttempts,
     recoveryBackoffMs: parsed.recoveryBackoff * 1000,
+    maxRestartsPerHour: parsed.maxRestartsPerHour,
   };
 }

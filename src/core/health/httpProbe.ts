@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { errorMessage } from '../errors';
+import { deadlineSignal } from './deadline';
 
 /** What one GET of an instance's health endpoint found. */
 export interface HttpProbeResult {
@@ -23,8 +24,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 export const probeHttp: HttpProbe = (url, timeoutMs) => {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-  const signal = AbortSignal.timeout(timeoutMs);
-  return new Promise((resolve) => {
+  const { signal, clear } = deadlineSignal(timeoutMs);
+  return new Promise<HttpProbeResult>((resolve) => {
     const failed = (error: unknown) => resolve({ responseTimeMs: elapsed(), error: signal.aborted ? `no answer within ${formatSeconds(timeoutMs)}` : describeFailure(error) });
     const client = url.startsWith('https:') ? https : http;
     let request: http.ClientRequest;
@@ -47,7 +48,7 @@ export const probeHttp: HttpProbe = (url, timeoutMs) => {
       return;
     }
     request.on('error', failed);
-  });
+  }).finally(clear);
 };
 
 /** code-server answers /healthz with {"status":"alive"|"expired","lastHeartbeat":<ms>}. */

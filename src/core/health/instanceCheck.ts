@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors';
+import { deadlineSignal, within } from './deadline';
 import type { Instance, InstanceStatus } from '../models';
 import type { Provider, ProviderInstance, ResourceUsage } from '../provider';
 import type { CheckOutcome } from './healthStatus';
@@ -48,7 +49,7 @@ export async function checkInstance(instance: Instance, view: ProviderView, opti
   const [http, execError, usage] = await Promise.all([
     ideUrl === undefined ? undefined : options.probe(new URL('healthz', ideUrl).toString(), options.timeoutMs),
     runExecProbe(provider, instance.id, options),
-    readUsage(provider, instance.id),
+    readUsage(provider, instance.id, options.timeoutMs),
   ]);
   const httpError = http === undefined ? undefined : (http.error ?? (isSuccess(http.statusCode) ? undefined : `/healthz answered HTTP ${http.statusCode}`));
   const error = httpError ?? execError;
@@ -73,22 +74,27 @@ function isSuccess(statusCode: number | undefined): boolean {
 async function runExecProbe(provider: Provider, id: string, { execProbe, timeoutMs }: CheckOptions): Promise<string | undefined> {
   if (execProbe.length === 0 || !provider.getCapabilities().exec) return undefined;
   const command = execProbe.join(' ');
+  const deadline = deadlineSignal(timeoutMs);
   try {
-    const result = await provider.executeCommand(id, execProbe, { signal: AbortSignal.timeout(timeoutMs) });
+    const result = await provider.executeCommand(id, execProbe, { signal: deadline.signal });
     if (result.exitCode === 0) return undefined;
     const output = (result.stderr || result.stdout).trim().split('\n')[0];
     return `exec probe \`${command}\` exited ${result.exitCode}${output ? `: ${output}` : ''}`;
   } catch (error) {
-    const reason = (error as Error).name === 'TimeoutError' ? `no result within ${formatSeconds(timeoutMs)}` : errorMessage(error);
+    const reason = deadline.signal.aborted ? `no result within ${formatSeconds(timeoutMs)}` : errorMessage(error);
     return `exec probe \`${command}\` failed: ${reason}`;
+  } finally {
+    deadline.clear();
   }
 }
 
-async function readUsage(provider: Provider, id: string): Promise<ResourceUsage | undefined> {
+/** Resource figures are informational: a failed or late reading leaves a gap in the chart, not a failed check or a longer one. */
+async function readUsage(provider: Provider, id: string, timeoutMs: number): Promise<ResourceUsage | undefined> {
+  if (!provider.getInstanceStats) return undefined;
   try {
-    return await provider.getInstanceStats?.(id);
+    const reading = await within(provider.getInstanceStats(id), timeoutMs);
+    return reading === 'timedOut' ? undefined : reading.value;
   } catch {
-    // Resource figures are informational: a failed reading leaves a gap in the chart, not a failed check.
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { HealthState } from './healthStatus';
 import type { HealthSample } from './instanceCheck';
-import type { RecoveryAttempt, RecoveryEpisode } from './recoveryPolicy';
+import type { RecoveryAttempt, RecoveryBudget, RecoveryEpisode } from './recoveryPolicy';
 
 const attemptSchema = z.object({ at: z.number(), attempt: z.number(), result: z.enum(['restarted', 'failed']), error: z.string().optional() });
 
@@ -9,6 +9,7 @@ const instanceSchema = z.object({
   state: z.object({ status: z.enum(['HEALTHY', 'UNHEALTHY', 'RECOVERING', 'UNKNOWN']), failures: z.number(), successes: z.number(), since: z.number() }),
   samples: z.array(z.looseObject({ at: z.number(), outcome: z.enum(['pass', 'fail', 'inconclusive']), reachable: z.boolean() })),
   episode: z.object({ attempts: z.array(attemptSchema), gaveUp: z.boolean() }),
+  budget: z.object({ countsFrom: z.number(), suspended: z.boolean() }).optional(),
   recoveryLog: z.array(attemptSchema),
 });
 
@@ -19,6 +20,8 @@ export interface PublishedInstanceHealth {
   state: HealthState;
   samples: HealthSample[];
   episode: RecoveryEpisode;
+  /** Absent when a leader of a version without the hourly budget published it. */
+  budget?: RecoveryBudget;
   recoveryLog: RecoveryAttempt[];
 }
 

@@ -185,7 +185,9 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     assert.equal(shared.maxConcurrent, 3);
   });
 
-  it('probes the instances that answer while others hang: a sweep takes the hanging probes\' timeout, not the sum of them', async () => {
+  it('probes the instances that answer while others hang: a sweep takes the hanging probes\' timeout, not the sum of them', async function () {
+    // Real timeouts of seconds: longer than mocha's default for unit tests.
+    this.timeout(15_000);
     settings.autoRecovery = false;
     settings.timeoutMs = 2000;
     const hanging = await HealthzServer.start({ answer: 'json' });
@@ -220,7 +222,9 @@ describe('HealthMonitor (local HTTP servers, fake clock)', () => {
     ]);
   });
 
-  it('probes first the instances that made the last sweep wait', async () => {
+  it('probes first the instances that made the last sweep wait', async function () {
+    // Real timeouts of seconds: longer than mocha's default for unit tests.
+    this.timeout(15_000);
     settings.autoRecovery = false;
     settings.concurrency = 2;
     settings.timeoutMs = 3000;

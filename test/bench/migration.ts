@@ -57,10 +57,20 @@ async function main(): Promise<void> {
     if (result.status !== 0) throw new Error(`${argv}: ${result.stderr.toString()}`);
     return Date.now() - started;
   };
+  /** Runs a move and prints where its time went: each phase (and pass) from its first report to the next one's. */
   const migrate = async (request: MigrationRequest) => {
     const started = Date.now();
-    const result = await core.swarm.migrations.migrate(core.swarm.migrations.plan(request));
-    return { ...result, wallMs: Date.now() - started };
+    const phases: { label: string; at: number }[] = [];
+    const result = await core.swarm.migrations.migrate(core.swarm.migrations.plan(request), {
+      onProgress: ({ phase, round }) => {
+        const label = round === undefined ? phase : `${phase} ${round}`;
+        if (phases[phases.length - 1]?.label !== label) phases.push({ label, at: Date.now() });
+      },
+    });
+    const ended = Date.now();
+    const breakdown = phases.map(({ label, at }, index) => `${label} ${seconds((phases[index + 1]?.at ?? ended) - at)}`);
+    console.log(`        phases: ${breakdown.join(', ')}`);
+    return { ...result, wallMs: ended - started };
   };
   const sshTarget = (folder: string) => ({ options: rig.hostConfig('bench').options, workspacePath: join(rig.sshd.home, folder) });
 

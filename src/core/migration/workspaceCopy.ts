@@ -1,8 +1,9 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errorMessage, SwarmError } from '../errors';
 import type { Provider } from '../provider';
 import { BLOCK, TarReader, type TarEntry, type TarEntrySink } from '../workspaces/tarReader';
+import { writeChunk } from '../workspaces/streamWrite';
 import { ManifestBuilder, readManifest, WorkspaceManifest, type ManifestEntry } from '../workspaces/workspaceManifest';
 
 /** One side of a copy: a provider with workspace transfer, the instance id there and its workspace folder. */
@@ -68,17 +69,17 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
       changed.push(entry.path);
       sent.add(entry.path);
       changedBytes += entry.size;
-      for (const block of raw) await write(out, block);
+      for (const block of raw) await writeChunk(out, block);
       const hashing = builder.entry(entry);
       return {
         data: async (chunk) => {
           report(chunk.length);
           hashing?.data?.(chunk);
-          await write(out, chunk);
+          await writeChunk(out, chunk);
         },
         end: async () => {
           const padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
-          if (padding > 0) await write(out, Buffer.alloc(padding));
+          if (padding > 0) await writeChunk(out, Buffer.alloc(padding));
           await hashing?.end?.();
         },
       };
@@ -188,22 +189,6 @@ async function removeFromTarget(target: WorkspaceSide, paths: readonly string[],
     bytes += absolute.length + 1;
   }
   await flush();
-}
-
-function write(stream: Writable, chunk: Buffer): Promise<void> | void {
-  if (stream.destroyed) throw stream.errored ?? new Error('the copy to the target stopped');
-  if (stream.write(chunk)) return;
-  return new Promise<void>((resolve, reject) => {
-    const done = (error?: unknown) => {
-      stream.off('drain', done);
-      stream.off('close', closed);
-      if (error) reject(asError(error));
-      else resolve();
-    };
-    const closed = () => done(stream.errored ?? new Error('the copy to the target stopped'));
-    stream.once('drain', done);
-    stream.once('close', closed);
-  });
 }
 
 /** Both sides, and the first failure: the reader's own if it failed first, else the writer's. */

@@ -2,7 +2,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
 import type { ExportOptions, OperationOptions, WorkspaceTransfer } from '../../core/provider';
-import { archiveOfPaths, folderOwner, reownArchive } from './dockerArchive';
+import { reownArchive } from '../../core/workspaces/tarOwner';
+import { archiveOfPaths, folderOwner } from './dockerArchive';
 import { LABEL, decodeConfig } from '../dockerEngine/dockerLabels';
 import type { DockerProviderParts } from './dockerProviderParts';
 

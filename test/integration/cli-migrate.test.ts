@@ -17,14 +17,16 @@ describe('remote-swarm migrate against the real Docker engine', function () {
   let temp: ReturnType<typeof makeTempDir>;
   const prefix = `rstest-${RUN_ID}-mig-`;
   const cli = (args: readonly string[]): Promise<CliResult> => runCli(temp.path, args);
-  const instances = async (): Promise<Instance[]> => JSON.parse((await cli(['list', '--json'])).stdout) as Instance[];
+  /** This test's instances: the CLI also lists what other runs on the shared engine made. */
+  const instances = async (): Promise<Instance[]> => (JSON.parse((await cli(['list', '--json'])).stdout) as Instance[]).filter((instance) => instance.name.startsWith(prefix));
 
   before(async () => {
     await requireDocker();
   });
   beforeEach(() => {
     temp = makeTempDir('remote-swarm-cli-migrate-');
-    writeFileSync(join(temp.path, 'settings.json'), JSON.stringify({ 'docker.defaultImage': ensureTestImage() }));
+    // Other runs' instances on the shared engine are adopted too, and count against the limit.
+    writeFileSync(join(temp.path, 'settings.json'), JSON.stringify({ 'docker.defaultImage': ensureTestImage(), maxInstances: 1000 }));
   });
   afterEach(async () => {
     await removeNamed(prefix);

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { errorMessage, SwarmError } from '../errors';
 import type { Provider } from '../provider';
 import { BLOCK, TarReader, type TarEntry, type TarEntrySink } from '../workspaces/tarReader';
+import { manifestInPlace } from '../workspaces/manifestInPlace';
 import { writeChunk } from '../workspaces/streamWrite';
 import { ManifestBuilder, readManifest, WorkspaceManifest, type ManifestEntry } from '../workspaces/workspaceManifest';
 
@@ -38,7 +39,7 @@ export interface CopyOptions {
 
 /** argv of at most this many bytes (an rm, a tar of chosen entries), well under any system's limit. */
 const ARGV_BYTES = 64 * 1024;
-/** More changed entries than this are read back with a whole export: one archive request per entry would be slower. */
+/** More changed entries than this are read back with a whole export (where the target cannot list them itself): one archive request per entry would be slower. */
 const READ_BACK_PATHS = 500;
 
 /** Seconds of clock difference allowed between this machine and the instance when deciding a file may have changed unseen. */
@@ -109,8 +110,15 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   return { manifest, startedAt, changed, changedBytes, removed, bytesRead };
 }
 
-/** The target's workspace as it is now: its whole manifest read from its own export. */
-export async function targetManifest(target: WorkspaceSide, { signal, onBytes }: Omit<CopyOptions, 'now'>): Promise<WorkspaceManifest> {
+/**
+ * The target's workspace as it is now: its whole manifest, computed in the target where it can (only the listing
+ * travels), else read from its own export.
+ */
+export async function targetManifest(target: WorkspaceSide, options: Omit<CopyOptions, 'now'>): Promise<WorkspaceManifest> {
+  return (await manifestInPlace(target.provider, target.id, target.workspacePath, options.signal ? { signal: options.signal } : {})) ?? exportedManifest(target, options);
+}
+
+async function exportedManifest(target: WorkspaceSide, { signal, onBytes }: Omit<CopyOptions, 'now'>): Promise<WorkspaceManifest> {
   let read = 0;
   return readManifest(await exportOf(target, undefined, signal), {
     ...(signal ? { signal } : {}),
@@ -127,10 +135,14 @@ export async function refreshedTargetManifest(target: WorkspaceSide, known: Work
   for (const path of round.removed) for (const key of entries.keys()) if (key === path || key.startsWith(`${path}/`)) entries.delete(key);
   if (round.changed.length === 0) return new WorkspaceManifest(entries);
   const paths = topmost(round.changed);
-  if (paths.includes('.') || paths.length > READ_BACK_PATHS || paths.reduce((bytes, path) => bytes + path.length + 1, 0) > ARGV_BYTES) return targetManifest(target, options);
-  const readBack = await readManifest(await exportOf(target, paths, options.signal), options.signal ? { signal: options.signal } : {});
+  if (paths.includes('.') || paths.reduce((bytes, path) => bytes + path.length + 1, 0) > ARGV_BYTES) return targetManifest(target, options);
+  const signal = options.signal ? { signal: options.signal } : {};
+  const readBack =
+    (await manifestInPlace(target.provider, target.id, target.workspacePath, { ...signal, paths })) ??
+    (paths.length > READ_BACK_PATHS ? undefined : await readManifest(await exportOf(target, paths, options.signal), signal));
+  if (!readBack) return exportedManifest(target, options);
   for (const [path, entry] of readBack.entries) if (path !== '.') entries.set(path, entry);
-  // A path the source sent and the target's export did not give back is missing there.
+  // A path the source sent and the target did not give back is missing there.
   for (const path of round.changed) if (!readBack.get(path)) entries.delete(path);
   return new WorkspaceManifest(entries);
 }

@@ -1,0 +1,91 @@
+import { SwarmError } from '../errors';
+import type { Provider } from '../provider';
+import { normalise } from './tarReader';
+import { WorkspaceManifest, type ManifestEntry } from './workspaceManifest';
+
+/*
+ * A workspace's manifest computed where the workspace is, through the instance's exec: find, stat, sha256sum and
+ * readlink (GNU and BusyBox alike) read every entry there and only the listing travels, not the content. A copy is
+ * verified this way at a fraction of what streaming the target back costs. Fixed script: the folder and the paths
+ * reach it only as arguments.
+ */
+
+/** Exit 4: no such folder. Exit 5: a name or link target with a newline, which a listing by lines cannot carry. */
+const LIST = `cd "$1" || exit 4
+shift
+for p do shift; if [ -e "$p" ] || [ -L "$p" ]; then set -- "$@" "$p"; fi; done
+if [ $# -eq 0 ]; then printf '@@sha256\\n@@links\\n'; exit 0; fi
+nl='
+'
+[ -z "$(find "$@" -name "*$nl*" | head -n 1)" ] || exit 5
+find "$@" -exec stat -c '%f %s %Y %n' {} + || exit 6
+echo @@sha256
+find "$@" -type f -exec sha256sum {} + || exit 6
+echo @@links
+find "$@" -type l -exec sh -c 'for f do t=$(readlink "$f") || exit 6; case "$t" in *"$0"*) exit 5;; esac; printf "%s\\n%s\\n" "$f" "$t"; done' "$nl" {} + || exit 6`;
+
+const FILE = 0o100000;
+const DIRECTORY = 0o040000;
+const SYMLINK = 0o120000;
+
+export interface InPlaceOptions {
+  signal?: AbortSignal;
+  /** Only these entries (relative to the folder; a folder with what it holds); one that does not exist is left out. */
+  paths?: readonly string[];
+}
+
+/**
+ * The manifest of a running instance's workspace read in place; undefined where that cannot be done (no exec, tools
+ * missing or unlike these, names with newlines): the caller then reads the workspace's export instead. A cancel
+ * still fails.
+ */
+export async function manifestInPlace(provider: Provider, id: string, folder: string, { signal, paths = [] }: InPlaceOptions = {}): Promise<WorkspaceManifest | undefined> {
+  if (!provider.getCapabilities().exec) return undefined;
+  try {
+    const relative = paths.length > 0 ? paths.map((path) => `./${path}`) : ['.'];
+    const result = await provider.executeCommand(id, ['sh', '-c', LIST, 'remote-swarm-manifest', folder, ...relative], signal ? { signal } : {});
+    if (result.exitCode !== 0) return undefined;
+    return parseListing(result.stdout);
+  } catch (error) {
+    if (signal?.aborted || (SwarmError.is(error) && error.code === 'OPERATION_CANCELLED')) throw error;
+    return undefined;
+  }
+}
+
+/** The script's three sections: stat lines, sha256sum lines, then each symlink's path and target on two lines. */
+export function parseListing(output: string): WorkspaceManifest | undefined {
+  const lines = output.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const hashesAt = lines.indexOf('@@sha256');
+  const linksAt = lines.indexOf('@@links');
+  if (hashesAt === -1 || linksAt < hashesAt) return undefined;
+  const entries = new Map<string, ManifestEntry>();
+  for (const line of lines.slice(0, hashesAt)) {
+    const match = /^([0-9a-f]+) (\d+) (\d+) (.+)$/.exec(line);
+    if (!match) return undefined;
+    const raw = parseInt(match[1]!, 16);
+    const path = normalise(match[4]!);
+    const kind = raw & 0o170000;
+    const type = kind === FILE ? 'file' : kind === DIRECTORY ? 'directory' : kind === SYMLINK ? 'symlink' : 'other';
+    entries.set(path, { path, type, mode: raw & 0o7777, size: type === 'file' ? Number(match[2]) : 0, mtime: Number(match[3]) });
+  }
+  for (const line of lines.slice(hashesAt + 1, linksAt)) {
+    // GNU sha256sum marks a line whose name it escaped with a leading backslash (names with \ or a newline).
+    const escaped = line.startsWith('\\');
+    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(escaped ? line.slice(1) : line);
+    if (!match) return undefined;
+    const name = escaped ? match[2]!.replace(/\\(\\|n)/g, (_all, char: string) => (char === 'n' ? '\n' : '\\')) : match[2]!;
+    const entry = entries.get(normalise(name));
+    if (entry?.type !== 'file') return undefined;
+    entry.sha256 = match[1]!;
+  }
+  const links = lines.slice(linksAt + 1);
+  if (links.length % 2 !== 0) return undefined;
+  for (let i = 0; i < links.length; i += 2) {
+    const entry = entries.get(normalise(links[i]!));
+    if (entry?.type !== 'symlink') return undefined;
+    entry.target = links[i + 1]!;
+  }
+  for (const entry of entries.values()) if (entry.type === 'file' && entry.sha256 === undefined) return undefined;
+  return new WorkspaceManifest(entries);
+}

@@ -52,11 +52,28 @@ describe('a workspace manifest computed in place (real engine, BusyBox tools)', 
     assert.deepEqual([...chosen!.entries.keys()].sort(), ['dangling', 'src/nested', 'src/nested/deeper', 'src/nested/deeper/leaf.txt']);
   });
 
-  it('gives up (the caller reads the export) on a name with a newline, and on a stopped instance', async () => {
+  it('lists a stopped instance\'s workspace through a helper container of its image, which it removes', async () => {
+    await core.controller.stop(instance.id);
+    assert.equal(await manifestInPlace(provider, instance.id, WORKSPACE), undefined, 'a stopped container has no exec');
+    const exported = await readManifest(await provider.workspaces!.exportWorkspace(instance.id));
+    const listed = await manifestInPlace(provider, instance.id, WORKSPACE, { stopped: true });
+    assert.ok(listed);
+    assert.deepEqual(compareManifests(exported, listed), []);
+    const metadata = await manifestInPlace(provider, instance.id, WORKSPACE, { stopped: true, hashes: false, paths: ['src'] });
+    assert.deepEqual([...metadata!.entries.values()].filter((entry) => entry.type === 'file').map((entry) => [entry.path, entry.size, entry.sha256]).sort(), [
+      ['src/hello.txt', 6, undefined],
+      ['src/nested/deeper/leaf.txt', 7, undefined],
+    ]);
+    const helpers = await docker.listContainers({ all: true, filters: { label: ['remote-swarm.helper-of'] } });
+    assert.deepEqual(helpers.filter((helper) => helper.Labels['remote-swarm.helper-of'] === instance.id), []);
+    await core.controller.start(instance.id);
+  });
+
+  it('gives up (the caller reads the export) on a name with a newline, running or stopped', async () => {
     const made = await provider.executeCommand(instance.id, ['sh', '-c', 'printf x > "$1/two\nlines"', 'sh', WORKSPACE]);
     assert.equal(made.exitCode, 0, made.stderr);
     assert.equal(await manifestInPlace(provider, instance.id, WORKSPACE), undefined);
     await core.controller.stop(instance.id);
-    assert.equal(await manifestInPlace(provider, instance.id, WORKSPACE, { paths: ['src'] }), undefined);
+    assert.equal(await manifestInPlace(provider, instance.id, WORKSPACE, { stopped: true }), undefined);
   });
 });

@@ -12,6 +12,8 @@ export interface WorkspaceSide {
   provider: Provider;
   id: string;
   workspacePath: string;
+  /** The instance is stopped (its exec cannot list its workspace; a provider's helper may). */
+  stopped?: boolean;
 }
 
 /** What one pass over the source gave. */
@@ -46,15 +48,18 @@ const READ_BACK_PATHS = 500;
 const CLOCK_SLACK_SECONDS = 2;
 
 /**
- * One pass: reads the source's whole workspace archive and sends the target every entry the previous pass did not see
- * as it is now, as one archive of those entries' original blocks, while hashing what it sends; entries gone since are
- * removed from the target. Without a previous pass, everything is sent. An entry counts as unchanged when its type,
- * mode, size, time and link target are the same and its time is older than the previous pass (a file written in the
- * second a pass read it is read again, as git treats "racily clean" files).
+ * One pass: sends the target every entry the previous pass did not see as it is now, as one archive of those entries'
+ * original blocks, while hashing what it sends; entries gone since are removed from the target. Without a previous
+ * pass, everything is sent. What changed is told by the source's listing (no content read) where the source can give
+ * one, and only those entries are exported; else the whole archive is read and each entry checked as it passes. An
+ * entry counts as unchanged when its type, mode, size, time and link target are the same and its time is older than
+ * the previous pass (a file written in the second a pass read it is read again, as git treats "racily clean" files).
  */
 export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, previous: CopyRound | undefined, { signal, onBytes, now }: CopyOptions): Promise<CopyRound> {
   const startedAt = now() / 1000;
+  const changes = previous ? await listedChanges(source, previous, signal) : undefined;
   const builder = new ManifestBuilder();
+  for (const { listed, known } of changes?.unchanged ?? []) builder.reuse(listed, known);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const changed: string[] = [];
   const sent = new Set<string>();
@@ -63,7 +68,7 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   const visitor = {
     entry: async (entry: TarEntry, raw: readonly Buffer[]): Promise<TarEntrySink | undefined> => {
       const known = previous?.manifest.get(entry.path);
-      if (known && previous && unchanged(entry, known, builder, previous.startedAt, sent)) {
+      if (!changes && known && previous && unchanged(entry, known, builder, previous.startedAt, sent)) {
         builder.reuse(entry, known);
         return skipping(entry.size);
       }
@@ -93,16 +98,19 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   };
   const skipping = (size: number): TarEntrySink | undefined => (size === 0 ? undefined : { data: (chunk) => report(chunk.length) });
 
-  const archive = await exportOf(source, undefined, signal);
-  const reading = pipeline(archive, new TarReader(visitor), signal ? { signal } : {}).catch((error: unknown) => {
-    out.destroy(asError(error));
-    throw error;
-  });
-  const writing = target.provider.workspaces!.importWorkspace(target.id, out, signal ? { signal } : {}).catch((error: unknown) => {
-    archive.destroy();
-    throw error;
-  });
-  await settleBoth(reading, writing);
+  // A listing that found nothing changed leaves nothing to send.
+  if (changes?.paths?.length !== 0) {
+    const archive = await exportOf(source, changes?.paths, signal);
+    const reading = pipeline(archive, new TarReader(visitor), signal ? { signal } : {}).catch((error: unknown) => {
+      out.destroy(asError(error));
+      throw error;
+    });
+    const writing = target.provider.workspaces!.importWorkspace(target.id, out, signal ? { signal } : {}).catch((error: unknown) => {
+      archive.destroy();
+      throw error;
+    });
+    await settleBoth(reading, writing);
+  }
 
   const manifest = builder.manifest();
   const removed = previous ? topmost([...previous.manifest.entries.keys()].filter((path) => !manifest.get(path))) : [];
@@ -149,6 +157,36 @@ export async function refreshedTargetManifest(target: WorkspaceSide, known: Work
 
 async function exportOf(side: WorkspaceSide, paths: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Readable> {
   return side.provider.workspaces!.exportWorkspace(side.id, { ...(signal ? { signal } : {}), ...(paths ? { paths } : {}) });
+}
+
+interface ListedChanges {
+  /** Entries as listed now, unchanged since the previous pass: reused without reading them. */
+  unchanged: { listed: ManifestEntry; known: ManifestEntry }[];
+  /** What to export: the changed and new entries, a folder standing for what it holds; undefined for everything. */
+  paths: string[] | undefined;
+}
+
+/** What changed since the previous pass by the source's listing; undefined where the source cannot list itself. */
+async function listedChanges(source: WorkspaceSide, previous: CopyRound, signal: AbortSignal | undefined): Promise<ListedChanges | undefined> {
+  const listing = await manifestInPlace(source.provider, source.id, source.workspacePath, { hashes: false, stopped: source.stopped === true, ...(signal ? { signal } : {}) });
+  if (!listing) return undefined;
+  const unchanged: ListedChanges['unchanged'] = [];
+  const changed: string[] = [];
+  for (const listed of listing.entries.values()) {
+    const known = previous.manifest.get(listed.path);
+    if (known && listedUnchanged(listed, known, previous.startedAt)) unchanged.push({ listed, known });
+    else changed.push(listed.path);
+  }
+  const paths = topmost(changed);
+  return { unchanged, paths: paths.includes('.') ? undefined : paths };
+}
+
+/** As `unchanged`, for a listing's entry: whole seconds (a listing has no fractions), and the folder's own mode is the target's. */
+function listedUnchanged(listed: ManifestEntry, known: ManifestEntry, since: number): boolean {
+  if (listed.type !== known.type || (listed.path !== '.' && listed.mode !== known.mode)) return false;
+  if (listed.type === 'file') return listed.size === known.size && Math.floor(listed.mtime) === Math.floor(known.mtime) && listed.mtime < since - CLOCK_SLACK_SECONDS;
+  if (listed.type === 'symlink') return listed.target === known.target;
+  return true;
 }
 
 function unchanged(entry: TarEntry, known: ManifestEntry, builder: ManifestBuilder, since: number, sent: ReadonlySet<string>): boolean {

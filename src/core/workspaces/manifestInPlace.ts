@@ -10,9 +10,13 @@ import { WorkspaceManifest, type ManifestEntry } from './workspaceManifest';
  * reach it only as arguments.
  */
 
-/** Exit 4: no such folder. Exit 5: a name or link target with a newline, which a listing by lines cannot carry. */
+/**
+ * $1: the folder; $2: "hashes" or "metadata" (no sha256sum: what a copy needs to tell what changed); then the paths.
+ * Exit 4: no such folder. Exit 5: a name or link target with a newline, which a listing by lines cannot carry.
+ */
 const LIST = `cd "$1" || exit 4
-shift
+mode=$2
+shift 2
 for p do shift; if [ -e "$p" ] || [ -L "$p" ]; then set -- "$@" "$p"; fi; done
 if [ $# -eq 0 ]; then printf '@@sha256\\n@@links\\n'; exit 0; fi
 nl='
@@ -20,7 +24,7 @@ nl='
 [ -z "$(find "$@" -name "*$nl*" | head -n 1)" ] || exit 5
 find "$@" -exec stat -c '%f %s %Y %n' {} + || exit 6
 echo @@sha256
-find "$@" -type f -exec sha256sum {} + || exit 6
+if [ "$mode" = hashes ]; then find "$@" -type f -exec sha256sum {} + || exit 6; fi
 echo @@links
 find "$@" -type l -exec sh -c 'for f do t=$(readlink "$f") || exit 6; case "$t" in *"$0"*) exit 5;; esac; printf "%s\\n%s\\n" "$f" "$t"; done' "$nl" {} + || exit 6`;
 
@@ -30,6 +34,10 @@ const SYMLINK = 0o120000;
 
 export interface InPlaceOptions {
   signal?: AbortSignal;
+  /** Without content hashes (default with): types, modes, sizes, times and link targets only. */
+  hashes?: boolean;
+  /** The instance is stopped: the listing runs through the provider's `workspaces.execStopped` where it has one. */
+  stopped?: boolean;
   /** Only these entries (relative to the folder; a folder with what it holds); one that does not exist is left out. */
   paths?: readonly string[];
 }
@@ -39,21 +47,24 @@ export interface InPlaceOptions {
  * missing or unlike these, names with newlines): the caller then reads the workspace's export instead. A cancel
  * still fails.
  */
-export async function manifestInPlace(provider: Provider, id: string, folder: string, { signal, paths = [] }: InPlaceOptions = {}): Promise<WorkspaceManifest | undefined> {
-  if (!provider.getCapabilities().exec) return undefined;
+export async function manifestInPlace(provider: Provider, id: string, folder: string, { signal, paths = [], hashes = true, stopped = false }: InPlaceOptions = {}): Promise<WorkspaceManifest | undefined> {
+  const exec = provider.getCapabilities().exec ? provider.executeCommand.bind(provider) : undefined;
+  // Without a helper, a stopped instance's exec is tried all the same: an SSH host's still runs commands.
+  const run = (stopped ? provider.workspaces?.execStopped?.bind(provider.workspaces) : undefined) ?? exec;
+  if (!run) return undefined;
   try {
     const relative = paths.length > 0 ? paths.map((path) => `./${path}`) : ['.'];
-    const result = await provider.executeCommand(id, ['sh', '-c', LIST, 'remote-swarm-manifest', folder, ...relative], signal ? { signal } : {});
+    const result = await run(id, ['sh', '-c', LIST, 'remote-swarm-manifest', folder, hashes ? 'hashes' : 'metadata', ...relative], signal ? { signal } : {});
     if (result.exitCode !== 0) return undefined;
-    return parseListing(result.stdout);
+    return parseListing(result.stdout, hashes);
   } catch (error) {
     if (signal?.aborted || (SwarmError.is(error) && error.code === 'OPERATION_CANCELLED')) throw error;
     return undefined;
   }
 }
 
-/** The script's three sections: stat lines, sha256sum lines, then each symlink's path and target on two lines. */
-export function parseListing(output: string): WorkspaceManifest | undefined {
+/** The script's three sections: stat lines, sha256sum lines (none without hashes), then each symlink's path and target on two lines. */
+export function parseListing(output: string, hashes: boolean): WorkspaceManifest | undefined {
   const lines = output.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const hashesAt = lines.indexOf('@@sha256');
@@ -86,6 +97,6 @@ export function parseListing(output: string): WorkspaceManifest | undefined {
     if (entry?.type !== 'symlink') return undefined;
     entry.target = links[i + 1]!;
   }
-  for (const entry of entries.values()) if (entry.type === 'file' && entry.sha256 === undefined) return undefined;
+  if (hashes) for (const entry of entries.values()) if (entry.type === 'file' && entry.sha256 === undefined) return undefined;
   return new WorkspaceManifest(entries);
 }

@@ -138,6 +138,26 @@ describe('migrating instances between providers (real engine, real sshd)', funct
     assert.equal(hello.stdout, 'changed\n');
   });
 
+  it('pre-copy passes after the first read only what changed, told by the source\'s own listing (through a helper once it is stopped)', async () => {
+    const source = await dockerInstance('listed', 20);
+    // Files older than the first pass: none is "racily clean", so only real changes are read again.
+    execFileSync('docker', ['exec', `remote-swarm-${source.name}`, 'sh', '-c', "cd /workspace && find . -type f -exec touch -d '2020-01-01 00:00:00' {} +"]);
+    let edited = false;
+    const { result, progress } = await migrate({ instance: source.name, to: 'docker', keepSourceHours: 0 }, undefined, (step) => {
+      if (edited || step.phase !== 'verifying') return;
+      edited = true;
+      execFileSync('docker', ['exec', `remote-swarm-${source.name}`, 'sh', '-c', 'cd /workspace && echo edited > src/nested/deeper/leaf.txt && echo new > added.txt && rm run.sh']);
+    });
+    const firstPass = progress.filter((step) => step.phase === 'copying' && step.round === 1).at(-1)!.bytes!;
+    assert.ok(firstPass > 20 * 1024 * 1024, `the first pass read everything (${firstPass} bytes)`);
+    assert.ok(result.bytesRead < firstPass + 1024, `the later passes read ${result.bytesRead - firstPass} bytes, not the workspace again`);
+    const moved = await manifestOf(result.instance);
+    assert.ok(moved.some((line) => line.startsWith('file\t./added.txt\t')));
+    assert.ok(!moved.some((line) => line.includes('./run.sh')));
+    const leaf = await (await core.pool.get('docker')).executeCommand(result.instance.id, ['cat', '/workspace/src/nested/deeper/leaf.txt']);
+    assert.equal(leaf.stdout, 'edited\n');
+  });
+
   it('Docker → SSH host and back (SSH host → Docker), each with the same manifest', async () => {
     const source = await dockerInstance('to-ssh', 8);
     const before = await manifestOf(source);

@@ -99,7 +99,7 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   const skipping = (size: number): TarEntrySink | undefined => (size === 0 ? undefined : { data: (chunk) => report(chunk.length) });
 
   // A listing that found nothing changed leaves nothing to send.
-  if (changes?.paths?.length !== 0) {
+  if (changes?.paths.length !== 0) {
     const archive = await exportOf(source, changes?.paths, signal);
     const reading = pipeline(archive, new TarReader(visitor), signal ? { signal } : {}).catch((error: unknown) => {
       out.destroy(asError(error));
@@ -162,11 +162,14 @@ async function exportOf(side: WorkspaceSide, paths: readonly string[] | undefine
 interface ListedChanges {
   /** Entries as listed now, unchanged since the previous pass: reused without reading them. */
   unchanged: { listed: ManifestEntry; known: ManifestEntry }[];
-  /** What to export: the changed and new entries, a folder standing for what it holds; undefined for everything. */
-  paths: string[] | undefined;
+  /** What to export: the changed and new entries, a folder standing for what it holds. */
+  paths: string[];
 }
 
-/** What changed since the previous pass by the source's listing; undefined where the source cannot list itself. */
+/**
+ * What changed since the previous pass by the source's listing; undefined where the source cannot list itself or
+ * only the whole archive will do.
+ */
 async function listedChanges(source: WorkspaceSide, previous: CopyRound, signal: AbortSignal | undefined): Promise<ListedChanges | undefined> {
   const listing = await manifestInPlace(source.provider, source.id, source.workspacePath, { hashes: false, stopped: source.stopped === true, ...(signal ? { signal } : {}) });
   if (!listing) return undefined;
@@ -178,7 +181,9 @@ async function listedChanges(source: WorkspaceSide, previous: CopyRound, signal:
     else changed.push(listed.path);
   }
   const paths = topmost(changed);
-  return { unchanged, paths: paths.includes('.') ? undefined : paths };
+  // Entries exported one by one lose their hard links: a changed file with several names needs the whole archive.
+  if (paths.includes('.') || changed.some((path) => listing.hardLinked.has(path))) return undefined;
+  return { unchanged, paths };
 }
 
 /** As `unchanged`, for a listing's entry: whole seconds (a listing has no fractions), and the folder's own mode is the target's. */

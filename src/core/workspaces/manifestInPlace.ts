@@ -22,7 +22,7 @@ if [ $# -eq 0 ]; then printf '@@sha256\\n@@links\\n'; exit 0; fi
 nl='
 '
 [ -z "$(find "$@" -name "*$nl*" | head -n 1)" ] || exit 5
-find "$@" -exec stat -c '%f %s %Y %n' {} + || exit 6
+find "$@" -exec stat -c '%f %s %Y %h %n' {} + || exit 6
 echo @@sha256
 if [ "$mode" = hashes ]; then find "$@" -type f -exec sha256sum {} + || exit 6; fi
 echo @@links
@@ -31,6 +31,16 @@ find "$@" -type l -exec sh -c 'for f do t=$(readlink "$f") || exit 6; case "$t" 
 const FILE = 0o100000;
 const DIRECTORY = 0o040000;
 const SYMLINK = 0o120000;
+
+/** A manifest read in place, and which of its files have more than one name (hard links, which a listing cannot pair). */
+export class InPlaceManifest extends WorkspaceManifest {
+  constructor(
+    entries: ReadonlyMap<string, ManifestEntry>,
+    readonly hardLinked: ReadonlySet<string>,
+  ) {
+    super(entries);
+  }
+}
 
 export interface InPlaceOptions {
   signal?: AbortSignal;
@@ -47,7 +57,7 @@ export interface InPlaceOptions {
  * missing or unlike these, names with newlines): the caller then reads the workspace's export instead. A cancel
  * still fails.
  */
-export async function manifestInPlace(provider: Provider, id: string, folder: string, { signal, paths = [], hashes = true, stopped = false }: InPlaceOptions = {}): Promise<WorkspaceManifest | undefined> {
+export async function manifestInPlace(provider: Provider, id: string, folder: string, { signal, paths = [], hashes = true, stopped = false }: InPlaceOptions = {}): Promise<InPlaceManifest | undefined> {
   const exec = provider.getCapabilities().exec ? provider.executeCommand.bind(provider) : undefined;
   // Without a helper, a stopped instance's exec is tried all the same: an SSH host's still runs commands.
   const run = (stopped ? provider.workspaces?.execStopped?.bind(provider.workspaces) : undefined) ?? exec;
@@ -64,21 +74,23 @@ export async function manifestInPlace(provider: Provider, id: string, folder: st
 }
 
 /** The script's three sections: stat lines, sha256sum lines (none without hashes), then each symlink's path and target on two lines. */
-export function parseListing(output: string, hashes: boolean): WorkspaceManifest | undefined {
+export function parseListing(output: string, hashes: boolean): InPlaceManifest | undefined {
   const lines = output.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const hashesAt = lines.indexOf('@@sha256');
   const linksAt = lines.indexOf('@@links');
   if (hashesAt === -1 || linksAt < hashesAt) return undefined;
   const entries = new Map<string, ManifestEntry>();
+  const hardLinked = new Set<string>();
   for (const line of lines.slice(0, hashesAt)) {
-    const match = /^([0-9a-f]+) (\d+) (\d+) (.+)$/.exec(line);
+    const match = /^([0-9a-f]+) (\d+) (\d+) (\d+) (.+)$/.exec(line);
     if (!match) return undefined;
     const raw = parseInt(match[1]!, 16);
-    const path = normalise(match[4]!);
+    const path = normalise(match[5]!);
     const kind = raw & 0o170000;
     const type = kind === FILE ? 'file' : kind === DIRECTORY ? 'directory' : kind === SYMLINK ? 'symlink' : 'other';
     entries.set(path, { path, type, mode: raw & 0o7777, size: type === 'file' ? Number(match[2]) : 0, mtime: Number(match[3]) });
+    if (type === 'file' && Number(match[4]) > 1) hardLinked.add(path);
   }
   for (const line of lines.slice(hashesAt + 1, linksAt)) {
     // GNU sha256sum marks a line whose name it escaped with a leading backslash (names with \ or a newline).
@@ -98,5 +110,5 @@ export function parseListing(output: string, hashes: boolean): WorkspaceManifest
     entry.target = links[i + 1]!;
   }
   if (hashes) for (const entry of entries.values()) if (entry.type === 'file' && entry.sha256 === undefined) return undefined;
-  return new WorkspaceManifest(entries);
+  return new InPlaceManifest(entries, hardLinked);
 }

@@ -41,8 +41,8 @@ export interface CopyOptions {
 
 /** argv of at most this many bytes (an rm, a tar of chosen entries), well under any system's limit. */
 const ARGV_BYTES = 64 * 1024;
-/** More changed entries than this are read back with a whole export (where the target cannot list them itself): one archive request per entry would be slower. */
-const READ_BACK_PATHS = 500;
+/** More changed entries than this are read with a whole export: one archive request per entry (Docker's) would be slower. */
+const PATHS_BY_NAME = 500;
 
 /** Seconds of clock difference allowed between this machine and the instance when deciding a file may have changed unseen. */
 const CLOCK_SLACK_SECONDS = 2;
@@ -143,11 +143,11 @@ export async function refreshedTargetManifest(target: WorkspaceSide, known: Work
   for (const path of round.removed) for (const key of entries.keys()) if (key === path || key.startsWith(`${path}/`)) entries.delete(key);
   if (round.changed.length === 0) return new WorkspaceManifest(entries);
   const paths = topmost(round.changed);
-  if (paths.includes('.') || paths.reduce((bytes, path) => bytes + path.length + 1, 0) > ARGV_BYTES) return targetManifest(target, options);
+  if (paths.includes('.') || argvBytes(paths) > ARGV_BYTES) return targetManifest(target, options);
   const signal = options.signal ? { signal: options.signal } : {};
   const readBack =
     (await manifestInPlace(target.provider, target.id, target.workspacePath, { ...signal, paths })) ??
-    (paths.length > READ_BACK_PATHS ? undefined : await readManifest(await exportOf(target, paths, options.signal), signal));
+    (paths.length > PATHS_BY_NAME ? undefined : await readManifest(await exportOf(target, paths, options.signal), signal));
   if (!readBack) return exportedManifest(target, options);
   for (const [path, entry] of readBack.entries) if (path !== '.') entries.set(path, entry);
   // A path the source sent and the target did not give back is missing there.
@@ -180,9 +180,10 @@ async function listedChanges(source: WorkspaceSide, previous: CopyRound, signal:
     if (known && listedUnchanged(listed, known, previous.startedAt)) unchanged.push({ listed, known });
     else changed.push(listed.path);
   }
-  const paths = topmost(changed);
-  // Entries exported one by one lose their hard links: a changed file with several names needs the whole archive.
-  if (paths.includes('.') || changed.some((path) => listing.hardLinked.has(path))) return undefined;
+  const paths = fewPaths(topmost(changed));
+  // Entries exported one by one lose their hard links: an exported file with several names needs the whole archive.
+  const linked = [...listing.hardLinked];
+  if (!paths || paths.some((path) => linked.some((file) => file === path || file.startsWith(`${path}/`)))) return undefined;
   return { unchanged, paths };
 }
 
@@ -213,15 +214,35 @@ function unchanged(entry: TarEntry, known: ManifestEntry, builder: ManifestBuild
   }
 }
 
+/**
+ * The paths, or the folders that hold them where there are too many to export one by one (a burst of writes fills a
+ * few folders: those go whole, unchanged entries with them); undefined when only the whole workspace would do.
+ */
+function fewPaths(paths: readonly string[]): string[] | undefined {
+  const fits = (candidate: readonly string[]) => !candidate.includes('.') && candidate.length <= PATHS_BY_NAME && argvBytes(candidate) <= ARGV_BYTES;
+  if (fits(paths)) return [...paths];
+  const deepest = Math.max(...paths.map((path) => path.split('/').length));
+  for (let depth = deepest - 1; depth >= 1; depth--) {
+    const folders = topmost([...new Set(paths.map((path) => path.split('/').slice(0, depth).join('/')))]);
+    if (fits(folders)) return folders;
+  }
+  return undefined;
+}
+
+function argvBytes(paths: readonly string[]): number {
+  return paths.reduce((bytes, path) => bytes + path.length + 1, 0);
+}
+
 /** Paths without those inside another of them ("a" covers "a/b"). */
 function topmost(paths: readonly string[]): string[] {
-  const sorted = [...paths].sort();
-  const result: string[] = [];
-  for (const path of sorted) {
-    const last = result[result.length - 1];
-    if (last === undefined || (path !== last && !path.startsWith(`${last}/`))) result.push(path);
+  const kept = new Set<string>();
+  // Shallowest first, so that a folder is kept before what it holds ("a-b" sorts between "a" and "a/c").
+  for (const path of [...new Set(paths)].sort((a, b) => a.split('/').length - b.split('/').length)) {
+    const parts = path.split('/');
+    const covered = kept.has('.') || parts.some((_part, index) => index > 0 && kept.has(parts.slice(0, index).join('/')));
+    if (!covered) kept.add(path);
   }
-  return result;
+  return [...kept].sort();
 }
 
 

@@ -42,7 +42,7 @@ describe('Migrate Instance… in the code-server workbench (busybox instances on
     assert.equal(await shellIn(source, `echo made-before-the-move > "${folder}/note.txt" && echo ok`), 'ok\n');
 
     await workbench.runContextMenuAction(name, 'Migrate Instance…');
-    await workbench.quickInputAsking(`Move "${name}" (docker) to`).waitFor();
+    await workbench.quickInput.getByPlaceholder(`Move "${name}" (docker) to`).waitFor();
     await workbench.pick('Docker');
     await workbench.quickInputAsking('How to copy the workspace').waitFor();
     await workbench.pick('Pre-copy');

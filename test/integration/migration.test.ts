@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { AGENT_TOOLS, runAgentTool } from '../../src/core/agentTools';
 import type { Instance } from '../../src/core/models';
 import { DELETE_AFTER_KEY, type MigrationResult } from '../../src/core/migration/migrationService';
 import type { MigrationProgress } from '../../src/core/migration/migrationProgress';
@@ -156,6 +157,23 @@ describe('migrating instances between providers (real engine, real sshd)', funct
     assert.ok(!moved.some((line) => line.includes('./run.sh')));
     const leaf = await (await core.pool.get('docker')).executeCommand(result.instance.id, ['cat', '/workspace/src/nested/deeper/leaf.txt']);
     assert.equal(leaf.stdout, 'edited\n');
+  });
+
+  it('the agent tool migrate_instance refuses without confirm: true, giving the plan and changing nothing; confirmed, it moves the instance', async () => {
+    const source = await dockerInstance('tool');
+    const before = await manifestOf(source);
+    const tool = AGENT_TOOLS.find((candidate) => candidate.name === 'migrate_instance')!;
+    const refused = await runAgentTool(core.swarm, tool, { name: source.name, to: 'docker', keepSourceHours: 0 }).then(() => undefined, (caught: unknown) => caught);
+    swarmError('INVALID_CONFIG', /Move ".*" from docker to docker.*Strategy: pre-copy.*confirm: true/s)(refused);
+    assert.deepEqual(core.controller.list().map((instance) => [instance.id, instance.status]), [[source.id, 'running']], 'the plan made nothing');
+
+    const moved = (await runAgentTool(core.swarm, tool, { name: source.name, to: 'docker', keepSourceHours: 0, confirm: true })) as { name: string; provider: string; keptSource?: string; summary: string };
+    assert.equal(moved.name, source.name);
+    assert.equal(moved.keptSource, undefined);
+    assert.match(moved.summary, /now runs on docker/);
+    const [target] = core.controller.list();
+    assert.notEqual(target!.id, source.id);
+    assert.deepEqual(await manifestOf(target!), before);
   });
 
   it('Docker → SSH host and back (SSH host → Docker), each with the same manifest', async () => {

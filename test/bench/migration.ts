@@ -52,7 +52,10 @@ async function main(): Promise<void> {
     return instance;
   };
   const container = (instance: Instance) => `remote-swarm-${instance.name}`;
+  // What the step before left for the disk to write (a gigabyte) is written first, so no case pays for another's.
+  const settle = () => spawnSync('sync');
   const timed = (argv: string): number => {
+    settle();
     const started = Date.now();
     const result = spawnSync('bash', ['-o', 'pipefail', '-c', argv], { stdio: ['ignore', 'ignore', 'pipe'] });
     if (result.status !== 0) throw new Error(`${argv}: ${result.stderr.toString()}`);
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
   };
   /** Runs a move and prints where its time went: each phase (and pass) from its first report to the next one's. */
   const migrate = async (request: MigrationRequest) => {
+    settle();
     const started = Date.now();
     const phases: { label: string; at: number }[] = [];
     const result = await core.swarm.migrations.migrate(core.swarm.migrations.plan(request), {

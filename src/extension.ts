@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { s3BackupStore } from './backup';
 import type { CostMeter } from './core/cost/costMeter';
 import type { HealthMonitor } from './core/health/healthMonitor';
+import { systemClock } from './core/clock';
 import type { SwarmController } from './core/controller';
 import { FileCoordination } from './core/coordination/fileCoordination';
 import { createSwarm } from './core/swarm';
@@ -9,9 +10,12 @@ import { userStateDirectory } from './core/userStateDirectory';
 import { builtinProviders } from './providers/builtin';
 import { createSshToolkit } from './ssh/sshToolkit';
 import { registerBackupCommands } from './vscode/backupCommands';
+import { registerClusterNodeCommands } from './vscode/clusterNodeCommands';
+import { ClusterNodeListings } from './vscode/clusterNodeListings';
 import { registerCommands } from './vscode/commands';
 import { reportQuarantined, reportTemplateProblems } from './vscode/configurationWarnings';
 import { registerConnectCommands } from './vscode/connect/connectCommands';
+import { IdeOpener } from './vscode/connect/ideOpener';
 import { registerInstanceLinks } from './vscode/connect/instanceLinkHandler';
 import { askPassphrase, confirmHostKey } from './vscode/connect/sshPrompts';
 import { thisWindowsInstance } from './vscode/connect/thisWindow';
@@ -67,8 +71,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const templates = () => swarm.templates();
   const logViewer = new InstanceLogViewer(controller, log);
   const thisWindow = thisWindowsInstance(controller);
-  const instancesView = createInstancesView(controller, pool, refresher, thisWindow);
+  const clusterNodes = new ClusterNodeListings(pool, refresher, log);
+  const instancesView = createInstancesView(controller, pool, refresher, clusterNodes, thisWindow, swarm.startup);
   const terminals = new InstanceTerminals(controller);
+  const opener = new IdeOpener(controller, swarm.startup, systemClock);
   const setSecret = (key: string) => {
     const secret = swarm.secretsToSet().find((candidate) => candidate.key === key);
     return secret ? askProviderSecret(secret, context.secrets, swarm) : Promise.resolve();
@@ -76,15 +82,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Remote
   const monitoring = showMonitoring(swarm, context.extensionUri, log, loaded.ledgerProblem, thisWindow);
   context.subscriptions.push(
     terminals,
-    registerConnectCommands({ controller, pool, ssh, terminals, log }),
+    opener,
+    registerConnectCommands({ controller, selected: instancesView.selected, opener, pool, ssh, terminals, log }),
     registerInstanceLinks({ controller, pool, refresher, log }),
     trackViewState(swarm),
     logViewer,
     instancesView,
-    registerCommands({ controller, pool, settings, templates, refresher, logViewer, log }),
+    registerCommands({ controller, selected: instancesView.selected, opener, pool, settings, templates, refresher, logViewer, log }),
     registerGroupCommands({ swarm, terminals, log }),
-    registerBackupCommands({ swarm, secrets: context.secrets, log }),
-    registerMigrateCommand({ swarm, terminals, log }),
+    registerBackupCommands({ swarm, selected: instancesView.selected, secrets: context.secrets, log }),
+    registerMigrateCommand({ swarm, selected: instancesView.selected, terminals, log }),
+    clusterNodes,
+    registerClusterNodeCommands({ controller, clusterNodes, log }),
     settings.onDidChange((changed) => changed('templates') && reportTemplateProblems(templates().problems, log)),
     vscode.commands.registerCommand(INTERNAL_COMMANDS.setProviderSecret, setSecret),
     vscode.commands.registerCommand(COMMANDS.setFlyApiToken, () => setSecret('remoteSwarm.fly.apiToken')),

@@ -58,6 +58,8 @@ export interface ReconcileReport {
   adopted: Instance[];
   vanished: Instance[];
   updated: Instance[];
+  /** Creates that did not finish and made no instance, removed with what they left and their secrets. */
+  discarded: Instance[];
   /** Set when the provider could not be listed; its instances were left as they were. */
   error?: SwarmError;
 }
@@ -110,7 +112,7 @@ export class SwarmController {
     const config = parseOrThrow(instanceConfigSchema, configFromTemplate(template, choices, { image: this.deps.settings().defaultImage }), '');
     const declared = this.deps.providers.describe(input.provider)?.instanceOptions;
     const resolved = declared ? { ...config, options: parseOrThrow(declared.schema, config.options, 'options') } : config;
-    requireExposureConsent(resolved, input.allowNetworkExposure === true);
+    requireExposureConsent(resolved, input.allowNetworkExposure === true, { publishesOnAllAddresses: this.publishesOnAllAddresses(input.provider) });
     checkSecretEnvValues(resolved.secretEnv, input.secretEnv ?? {});
     return resolved;
   }
@@ -129,9 +131,13 @@ export class SwarmController {
           const created = await provider.createInstance({ id: instance.id, config, password, secretEnv }, options);
           return await this.record(instance.id, created);
         } catch (error) {
-          await this.deps.registry.remove(instance.id);
-          await this.deps.secrets.delete(instancePasswordKey(instance.id));
-          await forgetSecretEnv(this.deps.secrets, instance.id, config.secretEnv);
+          // What the provider made may be left when it could not remove it (its engine went away): the entry then stays
+          // "creating", with its secrets, for a reconcile to settle once the provider answers.
+          if (await this.mayHaveLeft(provider, instance.id)) {
+            await this.deps.registry.update(instance.id, { lastError: `Creating did not finish (${errorMessage(error)}); the next refresh keeps what was made or removes it.` });
+          } else {
+            await this.forget(instance.id, config);
+          }
           throw error;
         }
       }),
@@ -188,13 +194,14 @@ export class SwarmController {
    * A secretEnv name it adds needs a value; the others keep theirs unless given anew.
    */
   async update(idOrName: string, changes: InstanceConfigOverrides, { secretEnv: given = {}, allowNetworkExposure, ...options }: UpdateOptions = {}): Promise<Instance> {
-    const { id, config: before } = this.get(idOrName);
+    const { id, config: before, provider: type } = this.get(idOrName);
+    const publishesOnAllAddresses = this.publishesOnAllAddresses(type);
     // Checked now, to refuse at once; and again in the instance's queue over the configuration as it is then, so that
     // two updates queued together each keep the other's change.
-    updatedConfig(before, changes, given, allowNetworkExposure === true);
+    updatedConfig(before, changes, given, { allowNetworkExposure: allowNetworkExposure === true, publishesOnAllAddresses });
     return this.lifecycle('update', id, 'updating', async (provider) => {
       const current = this.deps.registry.require(id).config;
-      const config = updatedConfig(current, changes, given, allowNetworkExposure === true);
+      const config = updatedConfig(current, changes, given, { allowNetworkExposure: allowNetworkExposure === true, publishesOnAllAddresses });
       const password = (await this.deps.secrets.get(instancePasswordKey(id))) ?? undefined;
       const kept = await readSecretEnv(this.deps.secrets, id, config.secretEnv);
       const updated = await provider.updateInstance(id, config, { ...options, password, secretEnv: { ...kept, ...given } });
@@ -220,9 +227,7 @@ export class SwarmController {
             throw error;
           }
         }
-        await this.deps.registry.remove(id);
-        await this.deps.secrets.delete(instancePasswordKey(id));
-        await forgetSecretEnv(this.deps.secrets, id, instance.config.secretEnv);
+        await this.forget(id, instance.config);
       }),
     );
   }
@@ -289,7 +294,9 @@ export class SwarmController {
   /**
    * Brings the registry in line with what the providers report, one list call per provider: adopts instances of ours
    * made elsewhere, marks vanished ones "missing", refreshes status, URLs and ports. Instances with an operation in
-   * flight are left to that operation.
+   * flight are left to that operation. A create that did not finish (its process died, or its provider went away) is
+   * settled: its instance is what the provider reports if there is one, else what is left of it is removed with the
+   * entry and its secrets.
    */
   async reconcile(providerTypes: readonly string[] = this.providerTypesInUse()): Promise<ReconcileReport[]> {
     return Promise.all(providerTypes.map((type) => this.reconcileProvider(type)));
@@ -305,7 +312,7 @@ export class SwarmController {
   }
 
   private async reconcileProvider(type: string): Promise<ReconcileReport> {
-    const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [] };
+    const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [], discarded: [] };
     let seen: ProviderInstance[];
     try {
       seen = (await this.deps.listings.fresh(type)).instances;
@@ -326,8 +333,13 @@ export class SwarmController {
       }
     }
     const vanished = new Set<string>();
+    const unfinished: Instance[] = [];
     for (const known of this.deps.registry.unordered()) {
       if (known.provider !== type || seenIds.has(known.id) || this.isBusy(known.id) || known.status === 'missing') continue;
+      if (known.status === 'creating') {
+        unfinished.push(known);
+        continue;
+      }
       vanished.add(known.id);
       updated.push({ id: known.id, patch: { status: 'missing', urls: {}, lastError: 'Not found on the provider any more; it was removed outside Remote Swarm.' } });
     }
@@ -335,7 +347,51 @@ export class SwarmController {
     const applied = await this.deps.registry.applyAll({ added: adopted, updated: updated.filter(({ id }) => !this.isBusy(id)) });
     report.adopted = applied.added;
     for (const instance of applied.updated) (vanished.has(instance.id) ? report.vanished : report.updated).push(instance);
+    report.discarded = await this.discardUnfinished(type, unfinished);
     return report;
+  }
+
+  /**
+   * Removes creates that did not finish and made no instance: what they left (a workspace volume) goes with the entry
+   * and its secrets. Each under its instance's lock, so an operation begun meanwhile keeps its instance.
+   */
+  private async discardUnfinished(type: string, unfinished: readonly Instance[]): Promise<Instance[]> {
+    if (unfinished.length === 0) return [];
+    const provider = await this.deps.providers.get(type);
+    const discarded: Instance[] = [];
+    for (const { id } of unfinished) {
+      await this.serialised(id, async () => {
+        const instance = this.deps.registry.get(id);
+        if (instance?.status !== 'creating') return;
+        try {
+          await provider.deleteInstance(id, { keepWorkspace: false });
+        } catch (error) {
+          if (!SwarmError.is(error, 'INSTANCE_NOT_FOUND')) return;
+        }
+        await this.forget(id, instance.config);
+        discarded.push(instance);
+      });
+    }
+    return discarded;
+  }
+
+  /** Whether a failed create may have left something: the provider reports an instance, or cannot say. */
+  private async mayHaveLeft(provider: Provider, id: string): Promise<boolean> {
+    return provider.getInstance(id).then(
+      (left) => left !== undefined,
+      (error: unknown) => !SwarmError.is(error, 'INSTANCE_NOT_FOUND'),
+    );
+  }
+
+  /** The entry and its secrets go. */
+  private async forget(id: string, config: InstanceConfig): Promise<void> {
+    await this.deps.registry.remove(id);
+    await this.deps.secrets.delete(instancePasswordKey(id));
+    await forgetSecretEnv(this.deps.secrets, id, config.secretEnv);
+  }
+
+  private publishesOnAllAddresses(provider: string): boolean {
+    return this.deps.providers.describe(provider)?.capabilities.publishesOnAllAddresses === true;
   }
 
   private async reserve(provider: string, config: InstanceConfig, chosenId: string | undefined): Promise<Instance> {
@@ -425,12 +481,17 @@ export class SwarmController {
 }
 
 /** The configuration `changes` make of `current`, validated: the name stays, ports beyond loopback need consent, new secrets need values. */
-function updatedConfig(current: InstanceConfig, changes: InstanceConfigOverrides, given: Record<string, string>, allowNetworkExposure: boolean): InstanceConfig {
+function updatedConfig(
+  current: InstanceConfig,
+  changes: InstanceConfigOverrides,
+  given: Record<string, string>,
+  { allowNetworkExposure, publishesOnAllAddresses }: { allowNetworkExposure: boolean; publishesOnAllAddresses: boolean },
+): InstanceConfig {
   if (changes.name !== undefined && changes.name !== current.name) {
     throw invalidConfig('name', 'cannot be changed on an existing instance; create a new instance instead');
   }
   const config = parseOrThrow(instanceConfigSchema, { ...current, ...changes, resources: { ...current.resources, ...changes.resources } }, '');
-  requireExposureConsent(config, allowNetworkExposure, current.ports);
+  requireExposureConsent(config, allowNetworkExposure, { portsBefore: current.ports, publishesOnAllAddresses });
   checkSecretEnvValues(config.secretEnv, given, current.secretEnv);
   return config;
 }

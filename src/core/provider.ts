@@ -38,6 +38,11 @@ export interface ProviderCapabilities {
   passwordReset: boolean;
   /** `nodes`: the machines of a cluster its instances are scheduled on, which can be drained and activated. */
   nodes?: boolean;
+  /**
+   * Every published port is reachable on all addresses of the machine running the instance, whatever its hostIp (Docker
+   * Swarm cannot bind one address): the core asks the user's consent for any published port, as for one beyond loopback.
+   */
+  publishesOnAllAddresses?: boolean;
 }
 
 /** Progress and cancellation for long operations. */

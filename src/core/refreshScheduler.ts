@@ -118,7 +118,7 @@ export class RefreshScheduler {
     this.refreshed.fire();
   }
 
-  private record({ provider, adopted, vanished, error }: ReconcileReport, previous: SwarmError | undefined): void {
+  private record({ provider, adopted, vanished, discarded, error }: ReconcileReport, previous: SwarmError | undefined): void {
     if (error) {
       if (previous?.message !== error.message) this.log.warn(`${provider}: cannot list instances: ${error.message}`);
       this.errors.set(provider, error);
@@ -127,6 +127,7 @@ export class RefreshScheduler {
     if (previous) this.log.info(`${provider}: reachable again`);
     if (adopted.length > 0) this.log.info(`${provider}: adopted ${adopted.length} instance(s) made elsewhere: ${names(adopted)}`);
     if (vanished.length > 0) this.log.warn(`${provider}: ${vanished.length} instance(s) were removed outside Remote Swarm, now "missing": ${names(vanished)}`);
+    if (discarded.length > 0) this.log.info(`${provider}: removed ${discarded.length} create(s) that did not finish and made nothing: ${names(discarded)}`);
   }
 }
 

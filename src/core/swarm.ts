@@ -13,7 +13,8 @@ import { GroupService } from './groups/groupService';
 import { loadGroupTemplates, type GroupTemplateCatalog } from './groups/groupTemplates';
 import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
-import type { HttpProbe } from './health/httpProbe';
+import { probeHttp, type HttpProbe } from './health/httpProbe';
+import { InstanceStartup } from './health/instanceStartup';
 import { parsePublishedHealth } from './health/publishedHealth';
 import { IdleWatcher } from './idle/idleWatcher';
 import { userOwnerId } from './installationId';
@@ -88,6 +89,8 @@ export class Swarm implements Disposable {
   /** Workspace backups to S3-compatible storage, and restores from them. */
   readonly backups: BackupService;
   readonly health: HealthMonitor;
+  /** Instances created or (re)started that do not serve yet. */
+  readonly startup: InstanceStartup;
   readonly idle: IdleWatcher;
   readonly ledger: CostLedger;
   readonly cost: CostMeter;
@@ -151,7 +154,9 @@ export class Swarm implements Disposable {
       },
     });
 
-    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, ...(deps.probe ? { probe: deps.probe } : {}) });
+    const probe = deps.probe ?? probeHttp;
+    this.startup = new InstanceStartup({ controller: this.controller, probe, clock, timeoutMs: () => this.settings.health().timeoutMs });
+    this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, probe, startup: this.startup });
     this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
     this.healthTask = new PeriodicTask(
       clock,
@@ -262,6 +267,7 @@ export class Swarm implements Disposable {
     this.refresher.dispose();
     // Nothing to write: the ledger's open spans carry on from where they were after a restart.
     this.cost.dispose();
+    this.startup.dispose();
     this.health.dispose();
     this.idle.dispose();
     this.budgets.dispose();

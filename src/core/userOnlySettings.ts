@@ -33,6 +33,7 @@ export const USER_ONLY_SETTINGS: readonly string[] = [
   'groupTemplates',
   'idle.timeoutMinutes',
   'idle.timeoutMinutesByTemplate',
+  'idle.cpuThresholdPercent',
   'cost.pricePerHour',
   'cost.monthlyBudget',
   'cost.templateBudgets',

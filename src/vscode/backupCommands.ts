@@ -14,6 +14,8 @@ import { askProviderSecret } from './providerSecrets';
 
 export interface BackupCommandDependencies {
   swarm: Swarm;
+  /** The instances selected in the Instances view. */
+  selected: () => readonly Instance[];
   secrets: vscode.SecretStorage;
   log: vscode.LogOutputChannel;
 }
@@ -24,13 +26,14 @@ const RESTORE_RUNNING = 'Restore into the Running Instance';
 /** Back Up Workspace, Restore Workspace…, Set Backup Storage Credentials. */
 export function registerBackupCommands(deps: BackupCommandDependencies): vscode.Disposable {
   const { swarm, log } = deps;
+  const source = { controller: swarm.controller, selected: deps.selected };
   const transfers = (instance: Instance) => swarm.providers.describe(instance.provider)?.capabilities.workspaceTransfer === true;
   const handlers: Record<string, (argument?: InstanceArgument) => Promise<unknown>> = {
     [COMMANDS.backUpWorkspace]: async (argument) => {
-      const instance = await resolveInstance(swarm.controller, argument, pickOptions('back up', ['running', 'stopped'], transfers));
+      const instance = await resolveInstance(source, argument, pickOptions('back up', ['running', 'stopped'], transfers));
       if (instance) await backUp(deps, instance);
     },
-    [COMMANDS.restoreWorkspace]: async (argument) => restore(deps, argument === undefined ? undefined : await resolveInstance(swarm.controller, argument, pickOptions('restore onto', ['running', 'stopped'], transfers))),
+    [COMMANDS.restoreWorkspace]: async (argument) => restore(deps, argument === undefined ? undefined : await resolveInstance(source, argument, pickOptions('restore onto', ['running', 'stopped'], transfers))),
     [COMMANDS.setBackupCredentials]: async () => {
       for (const secret of Object.values(BACKUP_SECRETS)) await askProviderSecret(secret, deps.secrets, swarm);
     },

@@ -8,11 +8,6 @@ export function externalIdeUri(instance: Instance): Thenable<vscode.Uri> {
   return vscode.env.asExternalUri(vscode.Uri.parse(ideUrl(instance)));
 }
 
-/** Opens the instance's IDE in the browser. */
-export async function openInBrowser(instance: Instance): Promise<void> {
-  await vscode.env.openExternal(await externalIdeUri(instance));
-}
-
 /** Copies the IDE URL as reachable from the user's machine. */
 export async function copyUrl(instance: Instance): Promise<void> {
   const external = await externalIdeUri(instance);

@@ -4,10 +4,12 @@ import type { Instance } from '../core/models';
 import type { OperationOptions, ProviderCapabilities } from '../core/provider';
 import type { ProviderPool } from '../core/providerPool';
 import type { TemplateCatalog } from '../core/templates';
-import { copyPassword, copyUrl, openInBrowser } from './browserAccess';
+import { copyPassword, copyUrl } from './browserAccess';
+import type { IdeOpener } from './connect/ideOpener';
+import { canChangeResources, changeResources } from './changeResources';
 import { COMMANDS } from './contributions';
 import { askCreateAnswers } from './createInstanceWizard';
-import { askNetworkExposure, askSecretEnv } from './createInstanceSafeguards';
+import { askNetworkExposure, askSecretEnv, portPublishing } from './createInstanceSafeguards';
 import type { InstanceLogViewer } from './instanceLogs';
 import { resolveInstance, type InstanceArgument, type PickOptions } from './instancePicker';
 import type { RefreshScheduler } from '../core/refreshScheduler';
@@ -18,6 +20,10 @@ import type { SwarmSettings } from '../core/settings';
 
 export interface CommandDependencies {
   controller: SwarmController;
+  /** The instances selected in the Instances view. */
+  selected: () => readonly Instance[];
+  /** Opens code-server signed in, once it serves. */
+  opener: IdeOpener;
   pool: ProviderPool;
   settings: SwarmSettings;
   templates: () => TemplateCatalog;
@@ -46,14 +52,16 @@ const STARTABLE: readonly StatusGroup[] = ['stopped', 'error', 'unknown'];
 const STOPPABLE: readonly StatusGroup[] = ['running', 'error', 'unknown'];
 const WITH_LOGS: readonly StatusGroup[] = ['running', 'stopped', 'error', 'unknown'];
 const DELETABLE: readonly StatusGroup[] = ['running', 'stopped', 'error', 'missing', 'unknown'];
+const RESIZABLE: readonly StatusGroup[] = ['running', 'stopped'];
 
 export function registerCommands(deps: CommandDependencies): vscode.Disposable {
   const { controller, refresher, logViewer, log } = deps;
   const onInstance = (pick: PickOptions, act: (instance: Instance) => Promise<unknown>) => async (argument?: InstanceArgument) => {
-    const instance = await resolveInstance(controller, argument, pick);
+    const instance = await resolveInstance(deps, argument, pick);
     if (instance) await act(instance);
   };
-  const can = (capability: keyof ProviderCapabilities) => (instance: Instance) => deps.pool.describe(instance.provider)?.capabilities[capability] === true;
+  const capabilities = (instance: Instance) => deps.pool.describe(instance.provider)?.capabilities;
+  const can = (capability: keyof ProviderCapabilities) => (instance: Instance) => capabilities(instance)?.[capability] === true;
   const lifecycle = (
     verb: string,
     progress: string,
@@ -69,11 +77,14 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable {
     [COMMANDS.stopInstance]: lifecycle('stop', 'Stopping', STOPPABLE, (id, options) => controller.stop(id, options)),
     [COMMANDS.restartInstance]: lifecycle('restart', 'Restarting', ['running'], (id, options) => controller.restart(id, options), can('restart')),
     [COMMANDS.deleteInstance]: onInstance(pickOptions('delete', DELETABLE), (instance) => deleteInstance(deps, instance)),
-    [COMMANDS.openInBrowser]: onInstance(pickOptions('open', ['running'], hasUrl), openInBrowser),
+    [COMMANDS.openInBrowser]: onInstance(pickOptions('open', ['running'], hasUrl), (instance) => deps.opener.openInBrowser(instance)),
     [COMMANDS.copyUrl]: onInstance(pickOptions('copy the URL of', ALL, hasUrl), copyUrl),
     [COMMANDS.copyPassword]: onInstance(pickOptions('copy the password of', ALL, usesPassword), (instance) => copyPassword(controller, instance)),
     [COMMANDS.resetPassword]: onInstance(pickOptions('reset the password of', STOPPABLE, (instance) => usesPassword(instance) && can('passwordReset')(instance)), (instance) =>
       resetPassword(deps, instance),
+    ),
+    [COMMANDS.changeResources]: onInstance(pickOptions('change the resources of', RESIZABLE, (instance) => canChangeResources(capabilities(instance))), (instance) =>
+      changeResources({ controller, capabilities, log }, instance),
     ),
     [COMMANDS.showLogs]: onInstance(pickOptions('show the logs of', WITH_LOGS, can('logs')), (instance) => logViewer.show(instance)),
     [COMMANDS.refresh]: () => refresh(refresher, log),
@@ -151,7 +162,7 @@ async function createInstance(deps: CommandDependencies): Promise<void> {
   });
   if (!answers) return;
   const template = templates().templates.find((candidate) => candidate.name === answers.template);
-  const allowNetworkExposure = await askNetworkExposure(template);
+  const allowNetworkExposure = await askNetworkExposure(template, portPublishing(pool, answers.provider));
   if (allowNetworkExposure === undefined) return;
   const secretEnv = await askSecretEnv(template, answers.name);
   if (secretEnv === undefined) return;
@@ -172,10 +183,10 @@ async function runCreate(deps: CommandDependencies, answers: CreateInstanceInput
   if (instance) announceCreated(deps, instance);
 }
 
-function announceCreated({ controller, log }: CommandDependencies, instance: Instance): void {
+function announceCreated({ controller, opener, log }: CommandDependencies, instance: Instance): void {
   const actions = [...(hasUrl(instance) ? [OPEN_IN_BROWSER] : []), ...(usesPassword(instance) ? [COPY_PASSWORD] : [])];
   void vscode.window.showInformationMessage(`Instance "${instance.name}" is ${instance.status}.`, ...actions).then((choice) => {
-    const action = choice === OPEN_IN_BROWSER ? openInBrowser(instance) : choice === COPY_PASSWORD ? copyPassword(controller, instance) : undefined;
+    const action = choice === OPEN_IN_BROWSER ? opener.openInBrowser(instance) : choice === COPY_PASSWORD ? copyPassword(controller, instance) : undefined;
     action?.catch((error: unknown) => reportError(log, { title: `${choice} failed for "${instance.name}"`, error }));
   });
 }

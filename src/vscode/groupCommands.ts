@@ -5,7 +5,7 @@ import type { OperationOptions } from '../core/provider';
 import type { Swarm } from '../core/swarm';
 import { COMMANDS } from './contributions';
 import { askCreateGroupAnswers } from './createGroupWizard';
-import { askNetworkExposure } from './createInstanceSafeguards';
+import { askNetworkExposure, portPublishing } from './createInstanceSafeguards';
 import { execResultsMarkdown, parseCommandLine } from './groupCommandLine';
 import { groupNameTaken, parseWorkerCount } from './groupInput';
 import { groupPlanSummary } from './groupPlanSummary';
@@ -141,7 +141,7 @@ async function createGroup(deps: GroupCommandDependencies): Promise<void> {
   // One consent covers the coordinator's and the workers' templates: each is asked about only if it publishes beyond loopback.
   let allowNetworkExposure = false;
   for (const name of new Set([plan.coordinatorTemplate, plan.workerTemplate])) {
-    const consent = await askNetworkExposure(templates.find((template) => template.name === name));
+    const consent = await askNetworkExposure(templates.find((template) => template.name === name), portPublishing(swarm.providers, plan.provider));
     if (consent === undefined) return;
     allowNetworkExposure ||= consent;
   }

@@ -3,8 +3,10 @@ import type { SwarmError } from '../core/errors';
 import type { Group, GroupStatus } from '../core/groups/groupView';
 import type { Instance, InstanceStatus } from '../core/models';
 import { describeBinding, networkExposedPorts } from '../core/portExposure';
-import type { ProviderCapabilities } from '../core/provider';
+import type { ClusterNode, ProviderCapabilities } from '../core/provider';
 import { isSshReachable } from '../ssh/sshAccess';
+import type { ClusterNodeListing } from './clusterNodeListings';
+import { canChangeResources } from './changeResources';
 
 export interface ProviderNode {
   kind: 'provider';
@@ -18,6 +20,8 @@ export interface ProviderNode {
 export interface InstanceNode {
   kind: 'instance';
   instance: Instance;
+  /** The tree id of the cluster node it is shown under, besides its own row (an id is unique in a tree). */
+  under?: string;
 }
 
 /** A group under its provider; its members are instance nodes, so every instance command works on them. */
@@ -26,7 +30,25 @@ export interface GroupNode {
   group: Group;
 }
 
-export type SwarmNode = ProviderNode | GroupNode | InstanceNode;
+/** A provider's cluster nodes (capability `nodes`), after its groups and instances. */
+export interface ClusterNodesFolder {
+  kind: 'clusterNodes';
+  provider: string;
+  listing: ClusterNodeListing;
+  /** The provider's instances, for the rows under each node. */
+  instances: Instance[];
+}
+
+/** One machine of the cluster, with the instances running or starting on it. */
+export interface ClusterNodeTreeNode {
+  kind: 'clusterNode';
+  provider: string;
+  node: ClusterNode;
+  /** By name; those the registry knows. */
+  instances: Instance[];
+}
+
+export type SwarmNode = ProviderNode | GroupNode | InstanceNode | ClusterNodesFolder | ClusterNodeTreeNode;
 
 /** Statuses grouped by what the user can do with the instance; the group leads its contextValue. */
 export type StatusGroup = 'running' | 'stopped' | 'transitional' | 'error' | 'missing' | 'unknown';
@@ -61,7 +83,8 @@ export function statusGroup(status: InstanceStatus): StatusGroup {
 /**
  * `instance.<group>` followed by markers: `.hasUrl` when it has an IDE URL, `.password` when code-server asks for a
  * password, `.restart` and `.logs` when its provider can restart and read logs, `.shell` when it can open a terminal,
- * `.attach` when Dev Containers can attach to it, `.ssh` when it is reachable over SSH (Remote-SSH). Menus match with
+ * `.attach` when Dev Containers can attach to it, `.ssh` when it is reachable over SSH (Remote-SSH), `.resize` when its CPU
+ * and memory can change (live or by recreating it). Menus match with
  * e.g. `viewItem =~ /^instance\.running\b/` and `viewItem =~ /\.hasUrl\b/`.
  */
 export function instanceContextValue(instance: Instance, capabilities: ProviderCapabilities | undefined): string {
@@ -75,17 +98,27 @@ export function instanceContextValue(instance: Instance, capabilities: ProviderC
     isSshReachable(instance) ? '.ssh' : '',
     instance.config.auth.type === 'password' && capabilities?.passwordReset ? '.resetPassword' : '',
     capabilities?.workspaceTransfer ? '.transfer' : '',
+    canChangeResources(capabilities) ? '.resize' : '',
   ];
   return `instance.${statusGroup(instance.status)}${markers.join('')}`;
 }
 
-/** `thisWindow`: this VS Code window is connected to the instance (Remote-SSH or Dev Containers), which its row says. */
-export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined, thisWindow: boolean): vscode.TreeItem {
+/** How a row is marked beyond the instance's own status. */
+export interface InstanceMarks {
+  /** This VS Code window is connected to the instance (Remote-SSH or Dev Containers), which its row says. */
+  thisWindow: boolean;
+  /** Its provider reports it running, but it does not serve yet (InstanceStartup): it shows as starting. */
+  starting: boolean;
+}
+
+/** A starting instance keeps the running context value: Open and the other ways in wait until it serves. */
+export function instanceTreeItem(instance: Instance, capabilities: ProviderCapabilities | undefined, { thisWindow, starting }: InstanceMarks): vscode.TreeItem {
+  const shown: Instance = starting && instance.status === 'running' ? { ...instance, status: 'starting' } : instance;
   const item = new vscode.TreeItem(instance.name, vscode.TreeItemCollapsibleState.None);
   item.id = `instance:${instance.id}`;
-  item.iconPath = GROUP_ICONS[statusGroup(instance.status)];
-  item.description = `${thisWindow ? 'this window · ' : ''}${instanceDescription(instance)}`;
-  item.tooltip = instanceTooltip(instance, thisWindow);
+  item.iconPath = GROUP_ICONS[statusGroup(shown.status)];
+  item.description = `${thisWindow ? 'this window · ' : ''}${instanceDescription(shown)}`;
+  item.tooltip = instanceTooltip(shown, thisWindow);
   item.contextValue = instanceContextValue(instance, capabilities);
   return item;
 }
@@ -142,7 +175,8 @@ export function groupTreeItem(group: Group, capabilities: ProviderCapabilities |
 
 /**
  * "<template> · <cpu> CPU / <mem> MB · <status>", or with the provider's region and size where it names them (Fly), or
- * with the address of an existing SSH host; "open to the network" when a port is bound beyond loopback.
+ * with the address of an existing SSH host; "on <node>" where a cluster runs it; "open to the network" when a port is
+ * bound beyond loopback.
  */
 function instanceDescription(instance: Instance): string {
   const { config, status, metadata } = instance;
@@ -152,7 +186,8 @@ function instanceDescription(instance: Instance): string {
       ? [metadata.region, metadata.size].filter(Boolean).join(' · ')
       : `${config.resources.cpuCores} CPU / ${config.resources.memoryMB} MB`;
   const exposed = networkExposedPorts(instance.ports).length > 0 ? ' · open to the network' : '';
-  return `${config.template ?? 'custom'} · ${size} · ${status}${exposed}`;
+  const node = metadata.node ? ` · on ${metadata.node}` : '';
+  return `${config.template ?? 'custom'} · ${size}${node} · ${status}${exposed}`;
 }
 
 function instanceTooltip(instance: Instance, thisWindow: boolean): vscode.MarkdownString {
@@ -162,6 +197,7 @@ function instanceTooltip(instance: Instance, thisWindow: boolean): vscode.Markdo
   row('URL', instance.urls.ide ?? 'none (not running)');
   row('Created', new Date(instance.createdAt).toLocaleString());
   row('Image', instance.config.image);
+  if (instance.metadata.node) row('Node', instance.metadata.node);
   row('Ports', instance.ports.map((port) => `${describeBinding(port)} → ${port.container}/${port.protocol} (${port.purpose})`).join(', ') || 'none');
   const exposed = networkExposedPorts(instance.ports).map(describeBinding);
   if (exposed.length > 0) row('Open to the network', `${exposed.join(', ')}: other machines that reach this address reach the instance`);

@@ -12,6 +12,8 @@ import type { InstanceTerminals } from './terminals/instanceTerminals';
 
 export interface MigrateCommandDependencies {
   swarm: Swarm;
+  /** The instances selected in the Instances view. */
+  selected: () => readonly Instance[];
   terminals: InstanceTerminals;
   log: vscode.LogOutputChannel;
 }
@@ -28,7 +30,7 @@ export function registerMigrateCommand(deps: MigrateCommandDependencies): vscode
 async function migrateInstance(deps: MigrateCommandDependencies, argument: InstanceArgument): Promise<void> {
   const { swarm, terminals, log } = deps;
   const canMove = (instance: Instance) => swarm.providers.describe(instance.provider)?.capabilities.workspaceTransfer === true;
-  const source = await resolveInstance(swarm.controller, argument, {
+  const source = await resolveInstance({ controller: swarm.controller, selected: deps.selected }, argument, {
     placeHolder: 'Instance to migrate',
     groups: ['running', 'stopped'],
     accepts: canMove,

@@ -3,7 +3,7 @@ import type { BudgetEvent, BudgetGuard } from '../core/cost/budgetGuard';
 import type { BudgetView } from '../core/cost/budgets';
 import type { HealthEvent, HealthMonitor } from '../core/health/healthMonitor';
 import { formatSeconds } from '../core/health/httpProbe';
-import type { IdleStop, IdleWatcher } from '../core/idle/idleWatcher';
+import type { IdleStop, IdleWarning, IdleWatcher } from '../core/idle/idleWatcher';
 import { COMMANDS } from './contributions';
 
 const RESTART = 'Restart';
@@ -12,6 +12,7 @@ const SHOW_HEALTH = 'Show Health';
 const SHOW_COST = 'Show Cost';
 const START_AGAIN = 'Start Again';
 const SETTINGS = 'Settings';
+const KEEP_RUNNING = 'Keep Running';
 
 /**
  * Says what monitoring did or found: a notification with actions where the user should act (an unhealthy instance
@@ -24,6 +25,7 @@ export function announceMonitoringEvents(
 ): vscode.Disposable {
   return vscode.Disposable.from(
     sources.health.onEvent((event) => announceHealth(event, log)),
+    sources.idle.onDidWarn((warning) => announceIdleWarning(warning, sources.idle, log)),
     sources.idle.onDidStop((stop) => announceIdleStop(stop, log)),
     sources.budgets.onEvent((event) => announceBudget(event, log)),
   );
@@ -58,6 +60,21 @@ function announceHealth(event: HealthEvent, log: vscode.LogOutputChannel): void 
       vscode.window.setStatusBarMessage(`$(pass) "${name}" is healthy again`, 5000);
       break;
   }
+}
+
+/** Before an idle stop: Keep Running counts as a use, so the instance's idle time starts again. */
+function announceIdleWarning({ instance, stopsAt }: IdleWarning, idle: IdleWatcher, log: vscode.LogOutputChannel): void {
+  const inMinutes = Math.max(1, Math.round((stopsAt - Date.now()) / 60_000));
+  log.info(`idle ${instance.name}: unused; it will be stopped in ${inMinutes} min unless it is used`);
+  void vscode.window
+    .showWarningMessage(`"${instance.name}" has not been used and will be stopped in ${inMinutes} minute${inMinutes === 1 ? '' : 's'}.`, KEEP_RUNNING, SETTINGS)
+    .then((picked) => {
+      if (picked === KEEP_RUNNING) {
+        idle.keepRunning(instance.id);
+        log.info(`idle ${instance.name}: kept running by the user`);
+      }
+      if (picked === SETTINGS) void vscode.commands.executeCommand('workbench.action.openSettings', 'remoteSwarm.idle');
+    });
 }
 
 function announceIdleStop({ instance, idleMs, error }: IdleStop, log: vscode.LogOutputChannel): void {

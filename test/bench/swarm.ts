@@ -52,7 +52,8 @@ async function main(): Promise<void> {
       made = await mapConcurrently(
         Array.from({ length: instances }, (_, index) => `rsb-${RUN_ID}-${index}`),
         parallel,
-        (name) => core.controller.create({ provider: 'swarm', name, overrides }),
+        // Swarm publishes the IDE port on every address of the node: the core creates it only with consent.
+        (name) => core.controller.create({ provider: 'swarm', name, overrides, allowNetworkExposure: true }),
       );
       await Promise.all(made.map((instance) => waitUntilAnswers(instance.urls.ide!, 60_000)));
     });

@@ -142,9 +142,10 @@ function newId(): string {
 }
 
 /** What the core's create is given for a configuration: its name, and the rest as explicit choices (no template). */
-function createInput(type: string, config: InstanceConfig) {
+/** A create request as a front end makes it: where the provider publishes every port on all addresses, the user has consented. */
+function createInput({ type, capabilities }: ContractSubject, config: InstanceConfig) {
   const { name, ...overrides } = config;
-  return { provider: type, name, overrides };
+  return { provider: type, name, overrides, allowNetworkExposure: capabilities.publishesOnAllAddresses === true };
 }
 
 function ids(instances: readonly ProviderInstance[]): string[] {
@@ -351,7 +352,7 @@ export function providerContract(subject: ContractSubject): void {
         const maker = await newCore();
         const adopter = await newCore();
         const config = world.config(newName('adopt'));
-        const created = await maker.controller.create(createInput(type, config));
+        const created = await maker.controller.create(createInput(subject, config));
         assert.equal(created.status, 'running');
         assert.equal(adopter.controller.list().length, 0, 'the other registry starts empty');
 
@@ -374,7 +375,7 @@ export function providerContract(subject: ContractSubject): void {
 
       it('6. delete leaves nothing behind: no infrastructure, no registry entry, no password', async () => {
         const core = await newCore();
-        const created = await core.controller.create(createInput(type, world.config(newName('delete'))));
+        const created = await core.controller.create(createInput(subject, world.config(newName('delete'))));
         const seen = await provider.getInstance(created.id);
         assert.equal(seen?.status, 'running', 'this file\'s own provider sees what the core made');
         made.set(created.id, seen);
@@ -398,7 +399,7 @@ export function providerContract(subject: ContractSubject): void {
           core.registry.onDidChange(({ kind, instance }) => kind === 'added' && reserved.push(instance.id));
           const config = bad.make(world.config(newName('bad')));
 
-          const refused: unknown = await core.controller.create(createInput(type, config)).then(
+          const refused: unknown = await core.controller.create(createInput(subject, config)).then(
             () => assert.fail(`create accepted ${bad.what}`),
             (error: unknown) => error,
           );

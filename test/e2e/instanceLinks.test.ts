@@ -60,7 +60,8 @@ describe('Links that open an instance, and the remote indicator menu, in the cod
     await workbench.pick(name);
     await workbench.quickInput.locator('.monaco-list-row', { hasText: 'Open in VS Code Tab' }).waitFor();
     const [opened] = await Promise.all([workbench.page.context().waitForEvent('page'), workbench.pick('Open in Browser')]);
-    assert.match(opened.url(), new RegExp(`[:/]${idePort}\\b`));
+    // Through the one-time sign-in page, on to the instance's port.
+    await opened.waitForURL(new RegExp(`[:/]${idePort}\\b`));
     await opened.close();
   });
 
@@ -69,7 +70,8 @@ describe('Links that open an instance, and the remote indicator menu, in the cod
     await followLink(workbench, link(`instance=${name}&via=browser`));
     await workbench.dialog.getByText(`Open the instance "${name}" in your browser?`).waitFor();
     const [opened] = await Promise.all([workbench.page.context().waitForEvent('page'), workbench.answerDialog('Open in Browser')]);
-    assert.match(opened.url(), new RegExp(`[:/]${idePort}\\b`));
+    // Through the one-time sign-in page, on to the instance's port.
+    await opened.waitForURL(new RegExp(`[:/]${idePort}\\b`));
     await opened.close();
   });
 

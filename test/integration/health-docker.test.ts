@@ -7,6 +7,7 @@ import { parseIdleSettings } from '../../src/core/idle/idleSettings';
 import { IdleWatcher } from '../../src/core/idle/idleWatcher';
 import type { Instance } from '../../src/core/models';
 import { stopReasonOf } from '../../src/core/stopReason';
+import { pollUntil } from '../e2e/harness/poll';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { ensureTestImage, requireDocker, testProvider } from '../support/dockerTestEnv';
 import { FakeClock } from '../support/fakeClock';
@@ -154,18 +155,30 @@ describe('Health checks, auto-recovery and idle stops against real containers', 
       await shell(instance, `printf '{"status":"alive","lastHeartbeat":%s}' ${lastHeartbeat} > /www/healthz`);
     }
 
-    it('stops an instance whose last heartbeat is older than the timeout, recording "inactivity", and not one in use', async () => {
+    it('stops an instance unused for longer than the timeout after a warning, recording "inactivity"; a session inside it or a heartbeat is use', async () => {
       const unused = await servedInstance('unused');
       const inUse = await servedInstance('in-use');
+      const warned: string[] = [];
+      idle.onDidWarn(({ instance }) => warned.push(instance.name));
       const firstSight = clock.now();
       assert.deepEqual(await idle.review(await sweep(0)), [], 'never used (heartbeat 0), and just seen running');
 
       await setHeartbeat(unused, firstSight - 60 * MINUTE);
       await setHeartbeat(inUse, firstSight + 25 * MINUTE);
-      const stops = await idle.review(await sweep(31));
+      // A command entered from outside, as a terminal or Dev Containers attach would be: `docker exec`.
+      const session = await docker.getContainer(unused.metadata.containerId!).exec({ Cmd: ['sleep', '3'] });
+      await session.start({ Detach: true });
+      assert.deepEqual(await idle.review(await sweep(31)), []);
+      assert.deepEqual(warned, [], 'a session runs inside "unused"; "in-use" has a recent heartbeat');
+
+      await pollUntil(async () => ((await session.inspect()).Running ? undefined : true), { what: 'the session inside "unused" to end', timeoutMs: 20_000 });
+      await setHeartbeat(inUse, clock.now() + 27 * MINUTE);
+      assert.deepEqual(await idle.review(await sweep(28)), [], 'announced, not stopped yet');
+      assert.deepEqual(warned, ['unused'], 'unused for 28 minutes since the session was last seen');
+      const stops = await idle.review(await sweep(3));
       assert.deepEqual(
         stops.map((stop) => [stop.instance.name, Math.round(stop.idleMs / MINUTE)]),
-        [['unused', 91]],
+        [['unused', 31]],
       );
       const stopped = core.controller.get(unused.id);
       assert.equal(stopped.status, 'stopped');

@@ -6,6 +6,11 @@ import { instanceConfigSchema, type InstanceConfig, type InstanceConfigInput } f
 import type { ProviderInstance } from '../../src/core/provider';
 import { readTraefikLabels } from '../../src/providers/swarm';
 import type { SwarmProvider } from '../../src/providers/swarm/swarmProvider';
+import { silentLogger } from '../../src/core/logger';
+import { ClusterNodeListings } from '../../src/vscode/clusterNodeListings';
+import { clusterNodeChildren, clusterNodesFolder } from '../../src/vscode/clusterTreeNodes';
+import { makeCore, type CoreHarness } from '../support/coreHarness';
+import { makeTempDir } from '../support/tempDir';
 import { RUN_ID } from '../support/testRun';
 import { useSwarmRig } from '../support/swarmTestRig';
 
@@ -18,6 +23,12 @@ async function eventually<T>(what: string, probe: () => Promise<T>, done: (value
     if (Date.now() > deadline) assert.fail(`${what} within ${deadlineMs} ms; last seen: ${JSON.stringify(value)}`);
     await delay(100);
   }
+}
+
+/** The Nodes folder of the tree as a user reads it: each node's hostname with the names of the instances under it. */
+function treeRows(listings: ClusterNodeListings, core: CoreHarness): [string, string[]][] {
+  const [folder] = clusterNodesFolder('swarm', listings.of('swarm'), core.controller.list({ provider: 'swarm' }));
+  return folder ? clusterNodeChildren(folder).map(({ node, instances }) => [node.hostname, instances.map((instance) => instance.name)]) : [];
 }
 
 async function httpBody(url: string): Promise<string> {
@@ -93,7 +104,7 @@ describe('Swarm provider on a real three-node swarm', function () {
     assert.deepEqual(await eventually('the instance leaves nothing', () => holder.rig.leftovers(`remote-swarm.instance=${created.id}`), (left) => left.length === 0), []);
   });
 
-  it('places an instance on the node with the label it asks for; draining the node it runs on moves it, and the nodes view follows', async () => {
+  it('places an instance on the node with the label it asks for; draining the node it runs on moves it, and a refresh, the nodes and the tree follow', async () => {
     const { docker } = holder.rig.manager;
     const labelled = holder.rig.nodes[2]!;
     const node = docker.getNode(labelled.name);
@@ -117,17 +128,40 @@ describe('Swarm provider on a real three-node swarm', function () {
     );
     assert.ok(before.every((candidate) => candidate.engineVersion && candidate.cpuCores && candidate.memoryBytes));
 
-    const drained = await provider.nodes.setAvailability(from, 'drain');
-    assert.equal(drained.availability, 'drain');
-    const moved = await eventually(
-      'the instance runs on another node',
-      () => provider.getInstance(roaming.id),
-      (instance) => instance?.status === 'running' && instance.metadata.nodeId !== from,
-    );
-    assert.match(await httpBody(new URL('healthz', moved!.urls.ide!).href), /^200 /);
-    const after = await provider.nodes.listNodes();
-    assert.ok(!after.find((candidate) => candidate.id === from)?.instances.includes(roaming.id), 'gone from the drained node');
-    assert.ok(after.find((candidate) => candidate.id === moved!.metadata.nodeId)?.instances.includes(roaming.id), 'shown on its new node');
+    // The extension's way: a core over this swarm, the nodes listed after each refresh, the drain through them.
+    const temp = makeTempDir();
+    const core = await makeCore(temp.path, { swarm: () => provider });
+    core.otherSettings.defaultProvider = 'swarm';
+    const listings = new ClusterNodeListings(core.pool, core.swarm.refresher, silentLogger);
+    try {
+      const fromHost = before.find((candidate) => candidate.id === from)!.hostname;
+      await core.swarm.refresher.refresh();
+      assert.equal(core.controller.get(roaming.id).metadata.node, fromHost, 'a refresh records the node it runs on');
+      await eventually('the nodes listed after the refresh', async () => treeRows(listings, core), (rows) => rows.some(([host, names]) => host === fromHost && names.includes(roaming.name)));
+
+      const drained = await listings.setAvailability('swarm', from, 'drain');
+      assert.equal(drained.availability, 'drain');
+      const moved = await eventually(
+        'a refresh shows the instance running on another node',
+        async () => (await core.controller.reconcile(['swarm']), core.controller.get(roaming.id)),
+        (instance) => instance.status === 'running' && instance.metadata.node !== fromHost && instance.metadata.nodeId !== from,
+      );
+      assert.match(await httpBody(new URL('healthz', moved.urls.ide!).href), /^200 /);
+      const after = await provider.nodes.listNodes();
+      assert.equal(after.find((candidate) => candidate.id === from)?.availability, 'drain');
+      assert.ok(!after.find((candidate) => candidate.id === from)?.instances.includes(roaming.id), 'gone from the drained node');
+      assert.ok(after.find((candidate) => candidate.id === moved.metadata.nodeId)?.instances.includes(roaming.id), 'shown on its new node');
+
+      await core.swarm.refresher.refresh();
+      const rows = await eventually('the tree shows it under its new node', async () => treeRows(listings, core), (seen) =>
+        seen.some(([host, names]) => host === moved.metadata.node && names.includes(roaming.name)),
+      );
+      assert.ok(!rows.find(([host]) => host === fromHost)![1].includes(roaming.name), `not under the drained node: ${JSON.stringify(rows)}`);
+    } finally {
+      listings.dispose();
+      core.dispose();
+      temp.remove();
+    }
   });
 
   it('two members of one group on different nodes reach each other by name over the group overlay network', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { instanceConfigSchema, templateSchema } from '../../src/core/models';
 import { isLoopbackAddress } from '../../src/core/loopback';
-import { describeBinding } from '../../src/core/portExposure';
+import { describeBinding, networkExposedPorts } from '../../src/core/portExposure';
 import { loadTemplates } from '../../src/core/templates';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { useDockerSuite } from '../support/dockerTestEnv';
@@ -85,6 +85,61 @@ describe('security: where a published port is bound', () => {
       const opened = { ports: [{ container: 8080, purpose: 'ide' as const, hostIp: '0.0.0.0' }] };
       await assert.rejects(core.controller.update(id, opened), swarmError('INVALID_CONFIG', undefined, 'ports.0.hostIp'));
       assert.equal((await core.controller.update(id, opened, { allowNetworkExposure: true })).config.ports[0]?.hostIp, '0.0.0.0');
+    });
+  });
+
+  describe('consent where the provider publishes on all addresses (Docker Swarm)', () => {
+    /** A provider that cannot bind one address, as Swarm cannot: it says so in its capabilities. */
+    class AllAddressesProvider extends MemoryProvider {
+      override getCapabilities() {
+        return { ...super.getCapabilities(), publishesOnAllAddresses: true };
+      }
+    }
+    let temp: ReturnType<typeof makeTempDir>;
+    let provider: AllAddressesProvider;
+    let core: CoreHarness;
+
+    beforeEach(async () => {
+      temp = makeTempDir();
+      provider = new AllAddressesProvider();
+      core = await makeCore(temp.path, { everywhere: () => provider });
+    });
+    afterEach(() => {
+      core.dispose();
+      temp.remove();
+    });
+
+    it('asks consent for a port the template binds to 127.0.0.1, since it is published on every address anyway, and makes nothing without it', async () => {
+      core.userTemplates.push(templateBinding('local', '127.0.0.1'));
+      await assert.rejects(
+        core.controller.create({ provider: 'everywhere', name: 'local', template: 'local' }),
+        swarmError('INVALID_CONFIG', /"127\.0\.0\.1" cannot keep port 8080 on loopback: .*every address.*consent/, 'ports.0.hostIp'),
+      );
+      assert.equal(core.registry.size, 0);
+      assert.deepEqual(provider.calls, []);
+      const created = await core.controller.create({ provider: 'everywhere', name: 'local', template: 'local', allowNetworkExposure: true });
+      assert.equal(created.status, 'running');
+    });
+
+    it('refuses an IDE without a password even on 127.0.0.1, consent or not', async () => {
+      await assert.rejects(
+        core.controller.create({ provider: 'everywhere', name: 'open-ide', overrides: { ports: [{ container: 8080, purpose: 'ide' }], auth: { type: 'none' } }, allowNetworkExposure: true }),
+        swarmError('INVALID_CONFIG', /"none" leaves the IDE open to anyone who reaches port 8080 on every address/, 'auth.type'),
+      );
+    });
+
+    it('asks again on an update only for a port it did not publish before', async () => {
+      const { id } = await core.controller.create({ provider: 'everywhere', name: 'later', allowNetworkExposure: true });
+      const withSsh = { ports: [{ container: 8080, purpose: 'ide' as const }, { container: 22, purpose: 'ssh' as const }] };
+      await assert.rejects(core.controller.update(id, withSsh), swarmError('INVALID_CONFIG', /port 22 on loopback/, 'ports.1.hostIp'));
+      await core.controller.update(id, withSsh, { allowNetworkExposure: true });
+      assert.equal((await core.controller.update(id, { env: { A: '1' } })).config.env.A, '1', 'the ports it had are no news');
+    });
+
+    it('reads every published port as open to the network, where the tree and the wizard look', () => {
+      const ports = [{ container: 8080, host: 8080, hostIp: '127.0.0.1', protocol: 'tcp' as const, purpose: 'ide' as const }];
+      assert.deepEqual(networkExposedPorts(ports), []);
+      assert.deepEqual(networkExposedPorts(ports, true), ports);
     });
   });
 

@@ -53,6 +53,7 @@ const CASES: Record<string, ProtectedCase> = {
     read: (s) => loadGroupTemplates(s.groupTemplates).templates,
   },
   'idle.timeoutMinutes': { user: 30, workspace: 1, read: (s) => s.idle().timeoutMs },
+  'idle.cpuThresholdPercent': { user: 25, workspace: 100, read: (s) => s.idle().cpuThresholdPercent },
   'idle.timeoutMinutesByTemplate': { user: { agent: 120 }, workspace: { agent: 0, development: 1 }, read: (s) => s.idle().timeoutMsByTemplate },
   'cost.pricePerHour': { user: { docker: 0.02 }, workspace: { docker: 1000, ssh: 1000 }, read: (s) => s.cost().pricePerHour },
   'cost.monthlyBudget': { user: 100, workspace: 0.01, read: (s) => s.cost().monthlyBudget },

@@ -2,12 +2,17 @@
 # A real multi-node Docker Swarm on this machine, for tests and the swarm benchmark; never the system's dockerd.
 #
 #   swarm-rig.sh up <state-dir> <run-id> <nodes> <image>...   start the swarm; prints one line per node: <name> <address> <socket>
-#   swarm-rig.sh down <state-dir>                               stop it and remove everything `up` made
+#   swarm-rig.sh engine <state-dir> <run-id> <image>...         one plain engine (no swarm, a default bridge); prints its line
+#   swarm-rig.sh stop <state-dir> <n>                           stop node n's dockerd (its containers stop with it), as an upgrade would
+#   swarm-rig.sh start <state-dir> <n>                          start it again; returns once it answers
+#   swarm-rig.sh down <state-dir>                               stop it and remove everything `up` or `engine` made
 #
 # Each node is a dockerd in a network namespace of its own (rs-<run-id>-<n>), with its own data root, exec root, pid
 # file, socket and cgroup parent, all under <state-dir>. The namespaces meet on a bridge of the rig's own (rsswarm<slot>,
 # 10.231.<slot>.0/24; the host side is .1, node n is .1n), claimed by creating it, so two rigs never share one. The
-# daemons have no bridge, iptables or masquerading: docker0, the system daemon and the host's firewall are untouched.
+# swarm's daemons have no bridge, iptables or masquerading: docker0, the system daemon and the host's firewall are
+# untouched. A plain engine keeps a default bridge as the Docker provider's containers expect one, but inside its own
+# namespace (a docker0 there, on 10.232.<slot>.0/24, which no host network uses), still without iptables or masquerading.
 # Images are copied from the system daemon into every node (`docker save | load`: nothing is pulled).
 set -euo pipefail
 
@@ -23,7 +28,7 @@ require_tools() {
 # The start script of one node, run by `ip netns exec <ns> unshare --uts`: `ip netns exec` mounts a fresh /sys that
 # hides the cgroup hierarchies, so they are mounted again (in this mount namespace only) before dockerd starts.
 write_node_script() {
-  local dir=$1 name=$2 address=$3 cgroup_parent=$4
+  local dir=$1 name=$2 cgroup_parent=$3 bridge_option=$4
   cat >"$dir/start.sh" <<EOF
 #!/bin/sh
 set -e
@@ -37,7 +42,7 @@ done
 if grep -q ' cgroup2 ' /proc/1/mounts && ! grep -q ' cgroup ' /proc/1/mounts; then mount -t cgroup2 cgroup2 /sys/fs/cgroup; fi
 export DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1
 exec dockerd --data-root '$dir/data' --exec-root '$dir/x' --pidfile '$dir/dockerd.pid' -H 'unix://$dir/docker.sock' \\
-  --bridge=none --iptables=false --ip-masq=false --ip6tables=false --shutdown-timeout=2 --cgroup-parent '$cgroup_parent' --log-level=warn
+  '$bridge_option' --iptables=false --ip-masq=false --ip6tables=false --shutdown-timeout=2 --cgroup-parent '$cgroup_parent' --log-level=warn
 EOF
   chmod 755 "$dir/start.sh"
 }
@@ -68,9 +73,17 @@ claim_slot() {
   fail "no free rig bridge (rsswarm0..rsswarm99 all exist)"
 }
 
+start_node() {
+  local state=$1 n=$2 ns
+  ns=$(sed -n "${n}p" "$state/namespaces")
+  setsid ip netns exec "$ns" unshare --uts "$state/node$n/start.sh" >>"$state/node$n/dockerd.log" 2>&1 </dev/null &
+  echo $! >"$state/node$n/launcher.pid"
+}
+
+# Starts <nodes> daemons in namespaces of their own on a claimed bridge; a swarm's have no bridge, a plain engine's its own.
 up() {
-  local state=$1 run=$2 nodes=$3
-  shift 3
+  local state=$1 run=$2 nodes=$3 mode=$4
+  shift 4
   require_tools
   mkdir -p "$state"
   state=$(cd "$state" && pwd)
@@ -97,22 +110,24 @@ up() {
     ip -n "$ns" link set eth0 up
     ip -n "$ns" route add default via "10.231.$slot.1"
     echo "/rs-$run-$n" >>"$state/cgroup-parents"
-    write_node_script "$dir" "node$n" "$address" "/rs-$run-$n"
-    setsid ip netns exec "$ns" unshare --uts "$dir/start.sh" >"$dir/dockerd.log" 2>&1 </dev/null &
-    echo $! >"$dir/launcher.pid"
+    local bridge_option=--bridge=none
+    [ "$mode" = swarm ] || bridge_option="--bip=10.232.$slot.1/24"
+    write_node_script "$dir" "node$n" "/rs-$run-$n" "$bridge_option"
+    start_node "$state" "$n"
   done
   for n in $(seq 1 "$nodes"); do wait_for_daemon "$state/node$n"; done
 
-  local manager="$state/node1" address="10.231.$slot.11"
-  node_docker "$manager" swarm init --advertise-addr "$address" --listen-addr "$address:2377" >/dev/null
-  local token
-  token=$(node_docker "$manager" swarm join-token -q worker)
   # The workers join and the images go in at once; each job is waited for by its pid (the daemons are children too).
   local jobs=() image job
-  for n in $(seq 2 "$nodes"); do
-    node_docker "$state/node$n" swarm join --token "$token" --advertise-addr "10.231.$slot.1$n" --listen-addr "10.231.$slot.1$n:2377" "$address:2377" >/dev/null &
-    jobs+=($!)
-  done
+  if [ "$mode" = swarm ]; then
+    local manager="$state/node1" address="10.231.$slot.11" token
+    node_docker "$manager" swarm init --advertise-addr "$address" --listen-addr "$address:2377" >/dev/null
+    token=$(node_docker "$manager" swarm join-token -q worker)
+    for n in $(seq 2 "$nodes"); do
+      node_docker "$state/node$n" swarm join --token "$token" --advertise-addr "10.231.$slot.1$n" --listen-addr "10.231.$slot.1$n:2377" "$address:2377" >/dev/null &
+      jobs+=($!)
+    done
+  fi
   for image in "$@"; do
     docker save "$image" >"$state/image.tar"
     for n in $(seq 1 "$nodes"); do
@@ -127,6 +142,26 @@ up() {
   for n in $(seq 1 "$nodes"); do
     echo "node$n 10.231.$slot.1$n unix://$state/node$n/docker.sock"
   done
+}
+
+# Stops node n's dockerd by its pid file and waits until it is gone; `start` starts it again with the same script.
+stop_daemon() {
+  local state=$1 n=$2 pid
+  [ -f "$state/node$n/start.sh" ] || fail "there is no node $n under $state"
+  pid=$(cat "$state/node$n/launcher.pid")
+  kill "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || fail "the dockerd of node $n did not stop within 30 s"
+    sleep 0.05
+  done
+}
+
+start_daemon() {
+  local state=$1 n=$2
+  [ -f "$state/node$n/start.sh" ] || fail "there is no node $n under $state"
+  start_node "$state" "$n"
+  wait_for_daemon "$state/node$n"
 }
 
 down() {
@@ -167,7 +202,10 @@ down() {
 }
 
 case "${1:-}" in
-  up) shift; [ $# -ge 4 ] || fail "usage: swarm-rig.sh up <state-dir> <run-id> <nodes> <image>..."; up "$@" ;;
+  up) shift; [ $# -ge 4 ] || fail "usage: swarm-rig.sh up <state-dir> <run-id> <nodes> <image>..."; up "$1" "$2" "$3" swarm "${@:4}" ;;
+  engine) shift; [ $# -ge 3 ] || fail "usage: swarm-rig.sh engine <state-dir> <run-id> <image>..."; up "$1" "$2" 1 plain "${@:3}" ;;
+  stop) shift; [ $# -eq 2 ] || fail "usage: swarm-rig.sh stop <state-dir> <n>"; stop_daemon "$1" "$2" ;;
+  start) shift; [ $# -eq 2 ] || fail "usage: swarm-rig.sh start <state-dir> <n>"; start_daemon "$1" "$2" ;;
   down) shift; [ $# -eq 1 ] || fail "usage: swarm-rig.sh down <state-dir>"; down "$1" ;;
-  *) fail "usage: swarm-rig.sh up <state-dir> <run-id> <nodes> <image>... | down <state-dir>" ;;
+  *) fail "usage: swarm-rig.sh up <state-dir> <run-id> <nodes> <image>... | engine <state-dir> <run-id> <image>... | stop|start <state-dir> <n> | down <state-dir>" ;;
 esac

@@ -1,6 +1,6 @@
 import { SwarmError } from '../../src/core/errors';
 import type { InstanceConfig } from '../../src/core/models';
-import type { CreateInstanceRequest, Provider, ProviderCapabilities, ProviderInstance, ShellSession } from '../../src/core/provider';
+import type { CreateInstanceRequest, Provider, ProviderCapabilities, ProviderInstance, ResourceUsage, ShellSession } from '../../src/core/provider';
 
 interface Stored {
   instance: ProviderInstance;
@@ -21,6 +21,8 @@ export class MemoryProvider implements Provider {
   unavailable = false;
   /** IDE URLs by instance name, for tests that probe instances (local HTTP servers); the others get a made-up port. */
   readonly ideUrls = new Map<string, string>();
+  /** What a command run in an instance prints, for tests that need more than the echo of its argv. */
+  answerExec?: (id: string, argv: readonly string[]) => { stdout: string; stderr: string; exitCode: number } | undefined;
 
   getCapabilities(): ProviderCapabilities {
     return {
@@ -93,7 +95,14 @@ export class MemoryProvider implements Provider {
 
   async executeCommand(id: string, argv: readonly string[]) {
     this.require(id);
-    return { stdout: argv.join(' '), stderr: '', exitCode: 0 };
+    return this.answerExec?.(id, argv) ?? { stdout: argv.join(' '), stderr: '', exitCode: 0 };
+  }
+
+  /** CPU and memory by instance id, for tests of what reads them; none unless set. */
+  readonly usage = new Map<string, ResourceUsage>();
+
+  async getInstanceStats(id: string): Promise<ResourceUsage | undefined> {
+    return this.usage.get(id);
   }
 
   async openShell(): Promise<ShellSession> {

@@ -12,6 +12,8 @@ const RIG_SCRIPT = path.join(__dirname, '..', 'setup', 'swarm-rig.sh');
 const AS_ROOT = path.join(__dirname, '..', 'setup', 'as-root.sh');
 const START_DEADLINE_MS = 120_000;
 const STOP_DEADLINE_MS = 60_000;
+/** A daemon stops its containers first, each within its stop timeout (10 s by default); it starts in seconds. */
+const RESTART_DEADLINE_MS = 60_000;
 const INSTALL_HINT = 'The swarm tests start a three-node Docker Swarm in network namespaces: they need root (or sudo), iproute2, util-linux and docker.io (npm run setup installs them).';
 
 export interface RigNode {
@@ -48,29 +50,7 @@ function hostFingerprint(): string {
 }
 
 export async function startSwarmRig(nodes = 3): Promise<SwarmRig> {
-  await requireDocker();
-  const image = ensureTestImage();
-  const before = hostFingerprint();
-  const state = `/tmp/rsw-${RUN_ID}`;
-  const stop = async () => {
-    await run('bash', [AS_ROOT, 'bash', RIG_SCRIPT, 'down', state], { timeout: STOP_DEADLINE_MS });
-    const after = hostFingerprint();
-    if (after !== before) throw new Error(`The swarm rig changed docker0 or the system daemon:\nbefore ${before}\nafter ${after}`);
-  };
-  let output: string;
-  try {
-    ({ stdout: output } = await run('bash', [AS_ROOT, 'bash', RIG_SCRIPT, 'up', state, RUN_ID, String(nodes), image], { timeout: START_DEADLINE_MS }));
-  } catch (error) {
-    await stop().catch(() => undefined);
-    throw new Error(`Starting the swarm rig failed: ${(error as { stderr?: string }).stderr?.trim() || String(error)}\n${INSTALL_HINT}`);
-  }
-  const rigNodes = output
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [name, address, engine] = line.split(' ') as [string, string, string];
-      return { name, address, engine, docker: new Docker({ socketPath: engine.slice('unix://'.length) }) };
-    });
+  const { rigNodes, image, stop } = await startRig(`/tmp/rsw-${RUN_ID}`, ['up', RUN_ID, String(nodes)]);
   const manager = rigNodes[0]!;
   const network = `rs-test-${RUN_ID}`;
   try {
@@ -92,6 +72,64 @@ export async function startSwarmRig(nodes = 3): Promise<SwarmRig> {
   };
 }
 
+/** One plain Docker Engine of the rig's (`swarm-rig.sh engine`): no swarm, a default bridge inside its own namespace. */
+export interface PrivateEngine {
+  /** unix://…/docker.sock */
+  engine: string;
+  docker: Docker;
+  image: string;
+  /**
+   * Stops its dockerd (its containers stop with it), blocking this process until it has: called inside an operation
+   * (from its progress report), the operation's next call meets a stopped engine, as when dockerd restarts under it.
+   */
+  halt(): void;
+  /** Starts its dockerd again; resolves once it answers. */
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateEngine(): Promise<PrivateEngine> {
+  const state = `/tmp/rse-${RUN_ID}`;
+  // Its own names for namespaces and cgroups, apart from a swarm rig of the same run.
+  const { rigNodes, image, stop } = await startRig(state, ['engine', `${RUN_ID}e`]);
+  const [node] = rigNodes as [RigNode];
+  return {
+    engine: node.engine,
+    docker: node.docker,
+    image,
+    halt: () => void execFileSync('bash', [AS_ROOT, 'bash', RIG_SCRIPT, 'stop', state, '1'], { timeout: RESTART_DEADLINE_MS, stdio: ['ignore', 'ignore', 'pipe'] }),
+    resume: async () => void (await run('bash', [AS_ROOT, 'bash', RIG_SCRIPT, 'start', state, '1'], { timeout: RESTART_DEADLINE_MS })),
+    stop,
+  };
+}
+
+/** Starts the rig's daemons (`swarm-rig.sh <command> <state> <run> …`) with the test image in each; stops them again if that fails. */
+async function startRig(state: string, [command, ...args]: string[]): Promise<{ rigNodes: RigNode[]; image: string; stop: () => Promise<void> }> {
+  await requireDocker();
+  const image = ensureTestImage();
+  const before = hostFingerprint();
+  const stop = async () => {
+    await run('bash', [AS_ROOT, 'bash', RIG_SCRIPT, 'down', state], { timeout: STOP_DEADLINE_MS });
+    const after = hostFingerprint();
+    if (after !== before) throw new Error(`The swarm rig changed docker0 or the system daemon:\nbefore ${before}\nafter ${after}`);
+  };
+  let output: string;
+  try {
+    ({ stdout: output } = await run('bash', [AS_ROOT, 'bash', RIG_SCRIPT, command!, state, ...args, image], { timeout: START_DEADLINE_MS }));
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw new Error(`Starting the swarm rig failed: ${(error as { stderr?: string }).stderr?.trim() || String(error)}\n${INSTALL_HINT}`);
+  }
+  const rigNodes = output
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [name, address, engine] = line.split(' ') as [string, string, string];
+      return { name, address, engine, docker: new Docker({ socketPath: engine.slice('unix://'.length) }) };
+    });
+  return { rigNodes, image, stop };
+}
+
 async function leftovers(manager: RigNode, nodes: readonly RigNode[], label: string, ownNetwork: string): Promise<string[]> {
   const filters = { label: [label] };
   const found: string[] = [];
@@ -103,6 +141,20 @@ async function leftovers(manager: RigNode, nodes: readonly RigNode[], label: str
     for (const volume of (await node.docker.listVolumes({ filters })).Volumes ?? []) found.push(`volume ${volume.Name} on ${node.name}`);
   }
   return found;
+}
+
+/** Starts a private engine before the suite and stops it after, also when the suite fails. */
+export function usePrivateEngine(): { engine: PrivateEngine } {
+  const holder = {} as { engine: PrivateEngine };
+  before(async function () {
+    this.timeout(START_DEADLINE_MS + 30_000);
+    holder.engine = await startPrivateEngine();
+  });
+  after(async function () {
+    this.timeout(STOP_DEADLINE_MS + 10_000);
+    await holder.engine?.stop();
+  });
+  return holder;
 }
 
 /** Starts the rig before the suite and stops it after, also when the suite fails; the rig's own deadlines bound both. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../src/core/clock';
 import { FileLease, type LeaseHolder } from '../../src/core/coordination/fileLease';
 import { FileInstanceLocks } from '../../src/core/coordination/instanceLocks';
-import type { LeaseTimings } from '../../src/core/coordination/leadership';
+import { Leadership, type LeaseTimings } from '../../src/core/coordination/leadership';
 import { pollUntil } from '../e2e/harness/poll';
 import { makeTempDir } from '../support/tempDir';
 
@@ -90,6 +90,34 @@ describe('FileInstanceLocks (an instance\'s operations across processes)', () =>
       assert.deepEqual(order, ['first begins', 'first ends', 'second']);
       assert.equal(mine.heldElsewhere('i1'), false, 'released');
     } finally {
+      temp.remove();
+    }
+  });
+});
+
+describe('Leadership (a campaign for the lease, real files)', () => {
+  it('tells a process at its first look that another leads, and again when it takes the lead', async () => {
+    const temp = makeTempDir();
+    const seen: string[] = [];
+    const campaigns: Leadership[] = [];
+    const campaign = (id: string) => {
+      const leadership = new Leadership(new FileLease(join(temp.path, 'leader.json'), holder(id), TIMINGS.ttlMs, () => Date.now()), systemClock, TIMINGS, (error) => assert.fail(String(error)));
+      campaigns.push(leadership);
+      leadership.onDidChange((leading) => seen.push(`${id} ${leading ? 'leads' : 'follows'}`));
+      leadership.start();
+      return leadership;
+    };
+    try {
+      const first = campaign('first');
+      await pollUntil(() => first.leading || undefined, { what: 'the first to lead', timeoutMs: 5_000 });
+      const second = campaign('second');
+      await pollUntil(() => seen.includes('second follows') || undefined, { what: 'the second to hear that it follows', timeoutMs: 5_000 });
+      first.dispose();
+      await pollUntil(() => second.leading || undefined, { what: 'the second to lead', timeoutMs: 5_000 });
+      second.dispose();
+      assert.deepEqual(seen, ['first leads', 'second follows', 'first follows', 'second leads', 'second follows']);
+    } finally {
+      for (const leadership of campaigns) leadership.dispose();
       temp.remove();
     }
   });

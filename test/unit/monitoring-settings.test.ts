@@ -24,7 +24,7 @@ describe('monitoring settings', () => {
       maxRecoveryAttempts: 3,
       recoveryBackoffMs: 30_000,
     });
-    assert.deepEqual(parseIdleSettings({}), { timeoutMs: 30 * 60_000, timeoutMsByTemplate: {} });
+    assert.deepEqual(parseIdleSettings({}), { timeoutMs: 30 * 60_000, timeoutMsByTemplate: { agent: 0 }, cpuThresholdPercent: 10 });
     assert.deepEqual(parseCostSettings({}), { pricePerHour: {}, monthlyBudget: 0, templateBudgets: {}, stopWhenOverBudget: false });
   });
 
@@ -41,7 +41,7 @@ describe('monitoring settings', () => {
     const health = parseHealthSettings({ interval: -5, timeout: 'soon', failureThreshold: 2.5, concurrency: 4, autoRecoveryByTemplate: { agent: false, dev: 'no' } });
     assert.deepEqual([health.intervalMs, health.timeoutMs, health.failureThreshold, health.concurrency], [30_000, 5_000, 3, 4]);
     assert.deepEqual(health.autoRecoveryByTemplate, { agent: false });
-    assert.deepEqual(parseIdleSettings({ timeoutMinutes: 10, timeoutMinutesByTemplate: { agent: 0, bad: -1 } }), { timeoutMs: 600_000, timeoutMsByTemplate: { agent: 0 } });
+    assert.deepEqual(parseIdleSettings({ timeoutMinutes: 10, timeoutMinutesByTemplate: { agent: 0, bad: -1 } }), { timeoutMs: 600_000, timeoutMsByTemplate: { agent: 0 }, cpuThresholdPercent: 10 });
     assert.deepEqual(parseCostSettings({ pricePerHour: { docker: 0.05, ssh: 'free' }, monthlyBudget: 'lots' }).pricePerHour, { docker: 0.05 });
   });
 

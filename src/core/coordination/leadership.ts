@@ -26,9 +26,14 @@ export class Leadership implements Disposable {
   private readonly changes = new Emitter<boolean>();
   private readonly task: PeriodicTask;
   private held = false;
+  /** Whether a campaign has found out yet whether this process leads. */
+  private decided = false;
   private renewedAt = Number.NEGATIVE_INFINITY;
 
-  /** Fires with true when this process becomes the leader, false when it stops being it. */
+  /**
+   * Fires once the first campaign finds out whether this process leads (so that one that follows can say so), then
+   * with true when it becomes the leader and false when it stops being it.
+   */
   readonly onDidChange: Event<boolean> = this.changes.event;
 
   constructor(
@@ -52,8 +57,10 @@ export class Leadership implements Disposable {
   /** Gives the lease up, for another process to take at its next look. */
   dispose(): void {
     this.task.dispose();
-    if (this.held) this.lease.release();
-    this.setHeld(false);
+    if (this.held) {
+      this.lease.release();
+      this.setHeld(false);
+    }
     this.changes.dispose();
   }
 
@@ -66,7 +73,8 @@ export class Leadership implements Disposable {
   }
 
   private setHeld(held: boolean): void {
-    if (held === this.held) return;
+    if (held === this.held && this.decided) return;
+    this.decided = true;
     this.held = held;
     this.changes.fire(held);
   }

@@ -29,9 +29,9 @@ export interface CreateGroupInput {
   allowNetworkExposure?: boolean;
 }
 
-/** What Create Group will make, checked without side effects: the front ends show it before they act. */
 export type MemberOptions = Record<string, Record<string, unknown>>;
 
+/** What Create Group will make, checked without side effects: the front ends show it before they act. */
 export interface GroupPlan {
   name: string;
   provider: string;

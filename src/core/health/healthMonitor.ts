@@ -11,6 +11,7 @@ import { instanceHealthView, type HealthOverview, type HealthSnapshot, type Inst
 import type { HealthSettings } from './healthSettings';
 import { initialHealthState, nextHealthState, recoveringState, type HealthState, type HealthStatus } from './healthStatus';
 import { probeHttp, type HttpProbe } from './httpProbe';
+import type { InstanceStartup } from './instanceStartup';
 import type { PublishedHealth, PublishedInstanceHealth } from './publishedHealth';
 import { checkInstance, type HealthSample, type ProviderView } from './instanceCheck';
 import { decideRecovery, type RecoveryAttempt, type RecoveryEpisode, type RecoverySettings } from './recoveryPolicy';
@@ -23,6 +24,8 @@ export interface HealthMonitorDependencies {
   settings: () => HealthSettings;
   clock: Clock;
   probe?: HttpProbe;
+  /** Instances still starting: their checks count from the first that passes. */
+  startup?: Pick<InstanceStartup, 'isStarting' | 'passed'>;
 }
 
 /** An instance and what its check in one sweep found. */
@@ -174,6 +177,11 @@ export class HealthMonitor {
   }
 
   private record({ instance, sample }: CheckedInstance, settings: HealthSettings): void {
+    if (this.deps.startup?.isStarting(instance.id)) {
+      // Not serving yet is not a failure: availability and error rate count from the first check that passes.
+      if (sample.outcome !== 'pass') return;
+      this.deps.startup.passed(instance.id);
+    }
     let monitored = this.instances.get(instance.id);
     if (!monitored) {
       monitored = { state: initialHealthState(sample.at), history: new RingBuffer(settings.historySize), episode: newEpisode(), recoveryLog: new RingBuffer(RECOVERY_LOG_SIZE) };

@@ -194,14 +194,16 @@ export class DockerProvider implements Provider {
   }
 
   /** Removes the container and, unless kept, the workspace volume: also when the container was removed elsewhere. */
-  async deleteInstance(id: string, { keepWorkspace, signal }: DeleteOptions & OperationOptions): Promise<void> {
+  async deleteInstance(id: string, { keepWorkspace, signal, onProgress }: DeleteOptions & OperationOptions): Promise<void> {
     try {
       const containers = await this.listAll(`${LABEL.instance}=${id}`);
       for (const container of containers) {
+        onProgress?.(`Removing container ${container.Names[0]?.replace(/^\//, '') ?? container.Id}`);
         await this.docker.getContainer(container.Id).remove({ force: true });
         this.usageSampler.forget(container.Id);
       }
       const volumes = keepWorkspace ? [] : ((await this.docker.listVolumes({ filters: { label: labelFilters({ ...this.extraLabels, [LABEL.instance]: id }) } })).Volumes ?? []);
+      for (const volume of volumes) onProgress?.(`Removing workspace volume ${volume.Name}`);
       await Promise.all(volumes.map((volume) => this.docker.getVolume(volume.Name).remove()));
       if (containers.length === 0) throw containerGone(id);
     } catch (error) {

@@ -29,4 +29,5 @@ export const SWARM_CAPABILITIES: Readonly<ProviderCapabilities> = {
   privateNetworks: true,
   passwordReset: true,
   nodes: true,
+  publishesOnAllAddresses: true,
 };

@@ -70,7 +70,8 @@ export function toProviderInstance(service: Docker.Service, tasks: readonly Swar
  * node") or failed is an error, one on its way up is starting, one being replaced is restarting.
  */
 function statusOf(wanted: number, task: SwarmTask | undefined): InstanceStatus {
-  if (wanted === 0) return task && task.DesiredState !== 'running' && !ENDED_STATES.has(task.Status.State) ? 'stopping' : 'stopped';
+  // Right after a scale to 0 the orchestrator may still list the task as desired running: it is stopping all the same.
+  if (wanted === 0) return task && !ENDED_STATES.has(task.Status.State) ? 'stopping' : 'stopped';
   if (!task) return 'starting';
   const state = task.Status.State;
   if (state === 'running') return task.DesiredState === 'running' ? 'running' : 'restarting';

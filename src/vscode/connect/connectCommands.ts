@@ -14,13 +14,17 @@ import { reportError } from '../notifications';
 import { runOperation } from '../operationProgress';
 import type { InstanceTerminals } from '../terminals/instanceTerminals';
 import { askSshHostAnswers, type SshHostAnswers } from './addSshHostWizard';
-import { openInVsCodeTab } from './codeServerTab';
 import { waysInto, type ConnectionWay } from './connectionWays';
+import type { IdeOpener } from './ideOpener';
 import { attachVsCode } from './devContainerAttach';
 import { connectRemoteSsh } from './remoteSshConnect';
 
 export interface ConnectDependencies {
   controller: SwarmController;
+  /** The instances selected in the Instances view. */
+  selected: () => readonly Instance[];
+  /** Opens code-server signed in, once it serves. */
+  opener: IdeOpener;
   pool: ProviderPool;
   ssh: SshToolkit;
   terminals: InstanceTerminals;
@@ -38,7 +42,7 @@ export function registerConnectCommands(deps: ConnectDependencies): vscode.Dispo
   const { controller, pool, terminals, log } = deps;
   const capability = (name: 'shell' | 'attachContainer') => (instance: Instance) => pool.describe(instance.provider)?.capabilities[name] === true;
   const onInstance = (pick: PickOptions, act: (instance: Instance) => Promise<unknown>) => async (argument?: InstanceArgument) => {
-    const instance = await resolveInstance(controller, argument, pick);
+    const instance = await resolveInstance(deps, argument, pick);
     if (instance) await act(instance);
   };
   const ways = (instance: Instance) => waysInto(instance, pool.describe(instance.provider)?.capabilities);
@@ -46,7 +50,7 @@ export function registerConnectCommands(deps: ConnectDependencies): vscode.Dispo
     [COMMANDS.connectToInstance]: onInstance(pickOptions('connect to', ['running'], (instance) => ways(instance).length > 0), (instance) =>
       connectToInstance(instance, ways(instance)),
     ),
-    [COMMANDS.openInVsCodeTab]: onInstance(pickOptions('open in a VS Code tab', ['running'], hasUrl), openInVsCodeTab),
+    [COMMANDS.openInVsCodeTab]: onInstance(pickOptions('open in a VS Code tab', ['running'], hasUrl), (instance) => deps.opener.openInTab(instance)),
     [COMMANDS.attachVsCode]: onInstance(pickOptions('attach VS Code to', ['running'], capability('attachContainer')), async (instance) =>
       attachVsCode(instance, (await controller.endpoints(instance.id)).container),
     ),

@@ -22,6 +22,8 @@ export interface CodeServerOptions extends CodeServerDirs {
   workspace: string;
   /** Added to code-server's environment, which its extension host inherits. */
   env?: Record<string, string>;
+  /** Sign-in with this password (code-server's PASSWORD) instead of none. */
+  password?: string;
 }
 
 /** Whether a code-server at `baseUrl` answers its health endpoint (it does once it serves the workbench). */
@@ -35,7 +37,7 @@ export async function installExtensions(launcher: string, dirs: CodeServerDirs, 
   await promisify(execFile)(launcher, [...stateArgs(dirs), ...vsixFiles.flatMap((vsix) => ['--install-extension', vsix]), '--force']);
 }
 
-/** A code-server on a loopback port without authentication or workspace trust prompts, in its own process group. */
+/** A code-server on a loopback port without authentication (unless a password is given) or workspace trust prompts, in its own process group. */
 export class CodeServer {
   private output = '';
   private readonly exited: Promise<void>;
@@ -64,13 +66,13 @@ export class CodeServer {
     const args = [
       ...stateArgs(options),
       '--bind-addr', `127.0.0.1:${options.port}`,
-      '--auth', 'none',
+      '--auth', options.password === undefined ? 'none' : 'password',
       '--disable-workspace-trust',
       '--disable-telemetry',
       '--disable-update-check',
       options.workspace,
     ];
-    const child = spawn(options.launcher, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const child = spawn(options.launcher, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env, ...(options.password === undefined ? {} : { PASSWORD: options.password }) } });
     const server = new CodeServer(child, `http://127.0.0.1:${options.port}/`, path.join(options.userDataDir, 'logs'));
     try {
       await server.waitUntilServing();

@@ -139,16 +139,18 @@ export class Workbench {
   }
 
   /**
-   * As a user signs in to an instance: Copy Password, Open in Browser, the password into code-server's login page.
+   * Open in Browser, which signs in by itself (a one-time page posts the stored password to code-server's login form).
    * Returns the new page once it shows the instance's workbench with its workspace folder ("project") open.
    */
   async openInstanceSignedIn(name: string): Promise<Page> {
-    const password = await this.copyFromContextMenu(name, 'Copy Password');
     const [remote] = await Promise.all([this.page.context().waitForEvent('page'), this.clickInlineAction(name, 'Open in Browser')]);
-    await remote.locator('input[type="password"]').fill(password);
-    await remote.keyboard.press('Enter');
     await remote.locator('.monaco-workbench .pane-header', { hasText: 'project' }).waitFor({ timeout: REMOTE_WORKBENCH_TIMEOUT_MS });
     return remote;
+  }
+
+  /** The remote workbench in the Simple Browser tab (Open in VS Code Tab): its page is an iframe in the webview. */
+  simpleBrowserWorkbench(): Locator {
+    return this.activeWebview().locator('iframe').contentFrame().locator('.monaco-workbench .pane-header', { hasText: 'project' });
   }
 
   /** The content of the visible webview panel, e.g. Health (VS Code nests it in two frames). */

@@ -37,6 +37,11 @@ export class WorkbenchSession {
 
   private constructor(private readonly root: string) {}
 
+  /** REMOTE_SWARM_STATE_DIR of the session's extension hosts: where its windows elect their leader. */
+  get stateDir(): string {
+    return path.join(this.root, 'state');
+  }
+
   static async open(options: WorkbenchSessionOptions): Promise<WorkbenchSession> {
     const session = new WorkbenchSession(mkdtempSync(path.join(tmpdir(), 'remote-swarm-workbench-')));
     try {
@@ -61,6 +66,13 @@ export class WorkbenchSession {
   get url(): string {
     if (!this.codeServer) throw new Error('The workbench session has no code-server: it did not start');
     return this.codeServer.url;
+  }
+
+  /** Another window of the same workbench, as a user opens one: a new tab in the same browser on the same address (code-server gives it its own extension host). */
+  async openWindow(): Promise<Workbench> {
+    const workbench = new Workbench(await this.page.context().newPage());
+    await workbench.load(this.url);
+    return workbench;
   }
 
   /** Saves screenshots, the pages' addresses, code-server's output and its logs (extension host, Remote Swarm output channel) under .test-artifacts/e2e. */
@@ -99,7 +111,7 @@ export class WorkbenchSession {
     const launcher = await ensureCodeServer();
     await installExtensions(launcher, dirs, extensions);
     // Its own state folder: the session's windows elect their leader there, apart from every other session and the user's.
-    const stateEnv = { REMOTE_SWARM_STATE_DIR: path.join(this.root, 'state'), ...env };
+    const stateEnv = { REMOTE_SWARM_STATE_DIR: this.stateDir, ...env };
     this.codeServer = await CodeServer.start({ ...dirs, launcher, workspace, port: await freeLoopbackPort(), env: stateEnv });
     this.browser = await launchChromium();
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });

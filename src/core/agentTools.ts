@@ -3,6 +3,8 @@ import { SwarmError } from './errors';
 import { workerCountSchema } from './groups/groupMembers';
 import type { MemberOutcome } from './groups/groupService';
 import { summarizeGroup } from './groups/groupSummary';
+import { MIGRATION_STRATEGIES } from './migration/migrationPlan';
+import { describePlan, describeResult } from './migration/migrationSummary';
 import type { Swarm } from './swarm';
 import { decodeFile, MAX_FILE_BYTES, readFileArgv, workspacePath, writeFileArgv } from './workspaceFiles';
 
@@ -90,6 +92,29 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
       refuseUnconfirmed(confirmed, `Deleting "${n}"`);
       await swarm.controller.delete(n, { keepWorkspace: keepWorkspace === true });
       return `${n} deleted`;
+    },
+  }),
+  tool({
+    name: 'migrate_instance',
+    description:
+      'Move an instance to another provider with its workspace: a new instance is made there and filled (pre-copy copies while the source runs), the copy is verified by both sides\' manifests, and the name moves to it; any failure rolls back. The source is stopped, then kept stopped for keepSourceHours (default 24) or deleted with 0. Needs confirm: true; without it, returns nothing but the plan (target resources, prices, strategy) in the error.',
+    input: {
+      name,
+      to: z.string().describe('the provider type to move to, e.g. "docker", "ssh", "fly"'),
+      strategy: z.enum(MIGRATION_STRATEGIES).optional().describe('default: pre-copy for a running instance, stop-and-copy for a stopped one'),
+      keepSourceHours: z.number().min(0).optional().describe('hours the stopped source is kept before it is deleted; 0 deletes it at once'),
+      workspacePath: z.string().optional().describe('the workspace folder on the target (default: the source\'s)'),
+      options: z.record(z.string(), z.unknown()).optional().describe('the target provider\'s options, e.g. an SSH host\'s address'),
+      confirm: z.boolean().optional().describe('must be true: the source is stopped, and deleted once its time is up'),
+    },
+    destructive: true,
+    async run(swarm, { name: n, to, strategy, keepSourceHours, workspacePath: folder, options, confirm: confirmed }) {
+      const overrides = { ...(folder !== undefined ? { workspacePath: folder } : {}), ...(options !== undefined ? { options } : {}) };
+      const plan = swarm.migrations.plan({ instance: n, to, overrides, ...(strategy !== undefined ? { strategy } : {}), ...(keepSourceHours !== undefined ? { keepSourceHours } : {}) });
+      refuseUnconfirmed(confirmed, `The move (${describePlan(plan).join(' ')})`);
+      const result = await swarm.migrations.migrate(plan);
+      const { instance, keptSource, deleteSourceAt, rounds, verifiedEntries, durationMs, unavailableMs } = result;
+      return { name: instance.name, provider: instance.provider, url: instance.urls.ide, keptSource: keptSource?.name, deleteSourceAt, rounds, verifiedEntries, durationMs, unavailableMs, summary: describeResult(result) };
     },
   }),
   tool({

@@ -232,6 +232,12 @@ export interface WorkspaceTransfer {
    * instance (migration keeps its source until the copy is verified).
    */
   importWorkspace(id: string, archive: Readable, options?: OperationOptions): Promise<void>;
+  /**
+   * Runs a command over the workspace of a stopped instance, whose own exec cannot (a helper beside it, the workspace
+   * read-only); a migration lists a stopped source's workspace with it rather than reading all of it. Providers whose
+   * exec works on a stopped instance leave it out.
+   */
+  execStopped?(id: string, argv: readonly string[], options?: OperationOptions): Promise<ExecResult>;
 }
 
 /**

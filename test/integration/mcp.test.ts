@@ -42,10 +42,10 @@ describe('remote-swarm mcp with a real MCP client', function () {
     const { tools } = await client.listTools();
     const names = tools.map((tool) => tool.name).sort();
     assert.deepEqual(names, [
-      'create_group', 'create_instance', 'delete_group', 'delete_instance', 'exec_command', 'exec_in_group', 'get_cost', 'get_health', 'list_groups', 'list_instances', 'read_file',
+      'create_group', 'create_instance', 'delete_group', 'delete_instance', 'exec_command', 'exec_in_group', 'get_cost', 'get_health', 'list_groups', 'list_instances', 'migrate_instance', 'read_file',
       'restart_group', 'restart_instance', 'scale_group', 'start_group', 'start_instance', 'stop_group', 'stop_instance', 'write_file',
     ]);
-    for (const name of ['delete_instance', 'delete_group', 'scale_group']) {
+    for (const name of ['delete_instance', 'delete_group', 'scale_group', 'migrate_instance']) {
       const remove = tools.find((tool) => tool.name === name)!;
       assert.equal(remove.annotations?.destructiveHint, true, name);
       assert.ok((remove.inputSchema.properties as Record<string, unknown>).confirm, `${name} takes a confirm argument`);

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { AGENT_TOOLS, runAgentTool } from '../../src/core/agentTools';
 import type { Instance } from '../../src/core/models';
 import { DELETE_AFTER_KEY, type MigrationResult } from '../../src/core/migration/migrationService';
 import type { MigrationProgress } from '../../src/core/migration/migrationProgress';
@@ -136,6 +137,43 @@ describe('migrating instances between providers (real engine, real sshd)', funct
     assert.ok(!moved.some((line) => line.includes('./docs') || line.includes('./dangling')), moved.join('\n'));
     const hello = await dockerProvider.executeCommand(result.instance.id, ['cat', '/workspace/src/hello.txt']);
     assert.equal(hello.stdout, 'changed\n');
+  });
+
+  it('pre-copy passes after the first read only what changed, told by the source\'s own listing (through a helper once it is stopped)', async () => {
+    const source = await dockerInstance('listed', 20);
+    // Files older than the first pass: none is "racily clean", so only real changes are read again.
+    execFileSync('docker', ['exec', `remote-swarm-${source.name}`, 'sh', '-c', "cd /workspace && find . -type f -exec touch -d '2020-01-01 00:00:00' {} +"]);
+    let edited = false;
+    const { result, progress } = await migrate({ instance: source.name, to: 'docker', keepSourceHours: 0 }, undefined, (step) => {
+      if (edited || step.phase !== 'verifying') return;
+      edited = true;
+      execFileSync('docker', ['exec', `remote-swarm-${source.name}`, 'sh', '-c', 'cd /workspace && echo edited > src/nested/deeper/leaf.txt && echo new > added.txt && rm run.sh']);
+    });
+    const firstPass = progress.filter((step) => step.phase === 'copying' && step.round === 1).at(-1)!.bytes!;
+    assert.ok(firstPass > 20 * 1024 * 1024, `the first pass read everything (${firstPass} bytes)`);
+    assert.ok(result.bytesRead < firstPass + 1024, `the later passes read ${result.bytesRead - firstPass} bytes, not the workspace again`);
+    const moved = await manifestOf(result.instance);
+    assert.ok(moved.some((line) => line.startsWith('file\t./added.txt\t')));
+    assert.ok(!moved.some((line) => line.includes('./run.sh')));
+    const leaf = await (await core.pool.get('docker')).executeCommand(result.instance.id, ['cat', '/workspace/src/nested/deeper/leaf.txt']);
+    assert.equal(leaf.stdout, 'edited\n');
+  });
+
+  it('the agent tool migrate_instance refuses without confirm: true, giving the plan and changing nothing; confirmed, it moves the instance', async () => {
+    const source = await dockerInstance('tool');
+    const before = await manifestOf(source);
+    const tool = AGENT_TOOLS.find((candidate) => candidate.name === 'migrate_instance')!;
+    const refused = await runAgentTool(core.swarm, tool, { name: source.name, to: 'docker', keepSourceHours: 0 }).then(() => undefined, (caught: unknown) => caught);
+    swarmError('INVALID_CONFIG', /Move ".*" from docker to docker.*Strategy: pre-copy.*confirm: true/s)(refused);
+    assert.deepEqual(core.controller.list().map((instance) => [instance.id, instance.status]), [[source.id, 'running']], 'the plan made nothing');
+
+    const moved = (await runAgentTool(core.swarm, tool, { name: source.name, to: 'docker', keepSourceHours: 0, confirm: true })) as { name: string; provider: string; keptSource?: string; summary: string };
+    assert.equal(moved.name, source.name);
+    assert.equal(moved.keptSource, undefined);
+    assert.match(moved.summary, /now runs on docker/);
+    const [target] = core.controller.list();
+    assert.notEqual(target!.id, source.id);
+    assert.deepEqual(await manifestOf(target!), before);
   });
 
   it('Docker → SSH host and back (SSH host → Docker), each with the same manifest', async () => {

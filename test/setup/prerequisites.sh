@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs on Debian/Ubuntu: Docker Engine (docker.io), busybox-static
 # (for the local test image), OpenSSH (server and client, for the SSH tests), iproute2 (the swarm rig's network
-# namespaces), and for the workbench tests Chromium, debootstrap and code-server's build needs. Idempotent. Run as
-# root, or as a user with sudo: it asks for root only when something is missing or dockerd must be started, then
-# checks that this user reaches the engine.
+# namespaces), moto (pip; the backup tests' S3 server), and for the workbench tests Chromium, debootstrap and
+# code-server's build needs. Idempotent. Run as root, or as a user with sudo: it asks for root only when something
+# is missing or dockerd must be started, then checks that this user reaches the engine.
 set -euo pipefail
 
 fail() {
@@ -29,6 +29,9 @@ command -v rg >/dev/null 2>&1 || need_packages+=(ripgrep)
 dpkg-query -W -f='${Status}' libkrb5-dev 2>/dev/null | grep -q 'install ok installed' || need_packages+=(libkrb5-dev)
 command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1 || need_packages+=(build-essential)
 command -v python3 >/dev/null 2>&1 || need_packages+=(python3)
+# The backup tests start moto's S3 server; without moto, pip installs it below (Debian has no package of it).
+moto_missing() { ! python3 -c 'import moto.server' >/dev/null 2>&1; }
+if moto_missing && ! python3 -m pip --version >/dev/null 2>&1; then need_packages+=(python3-pip); fi
 
 docker_denied() { [[ $(docker info 2>&1) == *'permission denied'* ]]; }
 
@@ -70,3 +73,19 @@ else
   fi
 fi
 echo "Docker Engine $(docker version --format '{{.Server.Version}}') is running."
+
+# moto, as the user who runs the tests, for their python3; sudo's root pass for another user leaves it to that user's
+# own pass. A Python that Debian manages refuses plain pip (PEP 668): --user --break-system-packages puts moto in
+# this user's site folder and leaves Debian's packages alone.
+if { [ -z "${SUDO_USER:-}" ] || [ "$SUDO_USER" = root ]; } && moto_missing; then
+  echo "Installing moto's S3 server for the backup tests (python3 -m pip install 'moto[server]') ..."
+  python3 -m pip install -q 'moto[server]' 2>/dev/null ||
+    python3 -m pip install -q --user --break-system-packages 'moto[server]' || true
+  if moto_missing; then
+    echo "prerequisites.sh: WARNING: moto could not be installed (is PyPI reachable?). Everything else is ready, but the" >&2
+    echo "  backup tests (test/integration/backup-s3.test.ts) fail until python3 -c 'import moto.server' works: install" >&2
+    echo "  it with python3 -m pip install 'moto[server]' where PyPI is reachable, then run npm test again." >&2
+  else
+    echo "moto $(python3 -c 'import moto; print(moto.__version__)') is installed: the backup tests start its S3 server."
+  fi
+fi

@@ -12,7 +12,7 @@ describe('agent tools', () => {
 
   it('mark every tool that destroys something, and it takes a confirm argument', () => {
     const destructive = AGENT_TOOLS.filter((tool) => tool.destructive);
-    assert.deepEqual(destructive.map((tool) => tool.name), ['delete_instance', 'scale_group', 'delete_group']);
+    assert.deepEqual(destructive.map((tool) => tool.name), ['delete_instance', 'migrate_instance', 'scale_group', 'delete_group']);
     for (const tool of destructive) assert.ok('confirm' in tool.input, `${tool.name} takes confirm`);
   });
 });

@@ -89,7 +89,7 @@ export class MigrationService {
         { provider: plan.target.provider, name: plan.target.temporaryName, overrides: plan.target.config, secretEnv, allowNetworkExposure: true },
         signal ? { signal } : {},
       );
-      const from: WorkspaceSide = { provider: sourceProvider, id: source.id, workspacePath: source.config.workspacePath };
+      const from: WorkspaceSide = { provider: sourceProvider, id: source.id, workspacePath: source.config.workspacePath, stopped: !wasRunning };
       const to: WorkspaceSide = { provider: targetProvider, id: target.id, workspacePath: target.config.workspacePath };
 
       const stopSource = async () => {
@@ -98,6 +98,7 @@ export class MigrationService {
         if (!wasRunning) return;
         report('stopping-source', `Stopping ${source.name}`);
         await controller.stop(source.id, signal ? { signal } : {});
+        from.stopped = true;
       };
       const pass = (previous: CopyRound | undefined, phase: MigrationPhase, message: string, round: number) => {
         checkCancelled(signal);

@@ -1,8 +1,10 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errorMessage, SwarmError } from '../errors';
 import type { Provider } from '../provider';
 import { BLOCK, TarReader, type TarEntry, type TarEntrySink } from '../workspaces/tarReader';
+import { manifestInPlace } from '../workspaces/manifestInPlace';
+import { writeChunk } from '../workspaces/streamWrite';
 import { ManifestBuilder, readManifest, WorkspaceManifest, type ManifestEntry } from '../workspaces/workspaceManifest';
 
 /** One side of a copy: a provider with workspace transfer, the instance id there and its workspace folder. */
@@ -10,6 +12,8 @@ export interface WorkspaceSide {
   provider: Provider;
   id: string;
   workspacePath: string;
+  /** The instance is stopped (its exec cannot list its workspace; a provider's helper may). */
+  stopped?: boolean;
 }
 
 /** What one pass over the source gave. */
@@ -37,22 +41,25 @@ export interface CopyOptions {
 
 /** argv of at most this many bytes (an rm, a tar of chosen entries), well under any system's limit. */
 const ARGV_BYTES = 64 * 1024;
-/** More changed entries than this are read back with a whole export: one archive request per entry would be slower. */
-const READ_BACK_PATHS = 500;
+/** More changed entries than this are read with a whole export: one archive request per entry (Docker's) would be slower. */
+const PATHS_BY_NAME = 500;
 
 /** Seconds of clock difference allowed between this machine and the instance when deciding a file may have changed unseen. */
 const CLOCK_SLACK_SECONDS = 2;
 
 /**
- * One pass: reads the source's whole workspace archive and sends the target every entry the previous pass did not see
- * as it is now, as one archive of those entries' original blocks, while hashing what it sends; entries gone since are
- * removed from the target. Without a previous pass, everything is sent. An entry counts as unchanged when its type,
- * mode, size, time and link target are the same and its time is older than the previous pass (a file written in the
- * second a pass read it is read again, as git treats "racily clean" files).
+ * One pass: sends the target every entry the previous pass did not see as it is now, as one archive of those entries'
+ * original blocks, while hashing what it sends; entries gone since are removed from the target. Without a previous
+ * pass, everything is sent. What changed is told by the source's listing (no content read) where the source can give
+ * one, and only those entries are exported; else the whole archive is read and each entry checked as it passes. An
+ * entry counts as unchanged when its type, mode, size, time and link target are the same and its time is older than
+ * the previous pass (a file written in the second a pass read it is read again, as git treats "racily clean" files).
  */
 export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, previous: CopyRound | undefined, { signal, onBytes, now }: CopyOptions): Promise<CopyRound> {
   const startedAt = now() / 1000;
+  const changes = previous ? await listedChanges(source, previous, signal) : undefined;
   const builder = new ManifestBuilder();
+  for (const { listed, known } of changes?.unchanged ?? []) builder.reuse(listed, known);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const changed: string[] = [];
   const sent = new Set<string>();
@@ -61,24 +68,24 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   const visitor = {
     entry: async (entry: TarEntry, raw: readonly Buffer[]): Promise<TarEntrySink | undefined> => {
       const known = previous?.manifest.get(entry.path);
-      if (known && previous && unchanged(entry, known, builder, previous.startedAt, sent)) {
+      if (!changes && known && previous && unchanged(entry, known, builder, previous.startedAt, sent)) {
         builder.reuse(entry, known);
         return skipping(entry.size);
       }
       changed.push(entry.path);
       sent.add(entry.path);
       changedBytes += entry.size;
-      for (const block of raw) await write(out, block);
+      for (const block of raw) await writeChunk(out, block);
       const hashing = builder.entry(entry);
       return {
         data: async (chunk) => {
           report(chunk.length);
           hashing?.data?.(chunk);
-          await write(out, chunk);
+          await writeChunk(out, chunk);
         },
         end: async () => {
           const padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
-          if (padding > 0) await write(out, Buffer.alloc(padding));
+          if (padding > 0) await writeChunk(out, Buffer.alloc(padding));
           await hashing?.end?.();
         },
       };
@@ -91,16 +98,19 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   };
   const skipping = (size: number): TarEntrySink | undefined => (size === 0 ? undefined : { data: (chunk) => report(chunk.length) });
 
-  const archive = await exportOf(source, undefined, signal);
-  const reading = pipeline(archive, new TarReader(visitor), signal ? { signal } : {}).catch((error: unknown) => {
-    out.destroy(asError(error));
-    throw error;
-  });
-  const writing = target.provider.workspaces!.importWorkspace(target.id, out, signal ? { signal } : {}).catch((error: unknown) => {
-    archive.destroy();
-    throw error;
-  });
-  await settleBoth(reading, writing);
+  // A listing that found nothing changed leaves nothing to send.
+  if (changes?.paths.length !== 0) {
+    const archive = await exportOf(source, changes?.paths, signal);
+    const reading = pipeline(archive, new TarReader(visitor), signal ? { signal } : {}).catch((error: unknown) => {
+      out.destroy(asError(error));
+      throw error;
+    });
+    const writing = target.provider.workspaces!.importWorkspace(target.id, out, signal ? { signal } : {}).catch((error: unknown) => {
+      archive.destroy();
+      throw error;
+    });
+    await settleBoth(reading, writing);
+  }
 
   const manifest = builder.manifest();
   const removed = previous ? topmost([...previous.manifest.entries.keys()].filter((path) => !manifest.get(path))) : [];
@@ -108,8 +118,15 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   return { manifest, startedAt, changed, changedBytes, removed, bytesRead };
 }
 
-/** The target's workspace as it is now: its whole manifest read from its own export. */
-export async function targetManifest(target: WorkspaceSide, { signal, onBytes }: Omit<CopyOptions, 'now'>): Promise<WorkspaceManifest> {
+/**
+ * The target's workspace as it is now: its whole manifest, computed in the target where it can (only the listing
+ * travels), else read from its own export.
+ */
+export async function targetManifest(target: WorkspaceSide, options: Omit<CopyOptions, 'now'>): Promise<WorkspaceManifest> {
+  return (await manifestInPlace(target.provider, target.id, target.workspacePath, options.signal ? { signal: options.signal } : {})) ?? exportedManifest(target, options);
+}
+
+async function exportedManifest(target: WorkspaceSide, { signal, onBytes }: Omit<CopyOptions, 'now'>): Promise<WorkspaceManifest> {
   let read = 0;
   return readManifest(await exportOf(target, undefined, signal), {
     ...(signal ? { signal } : {}),
@@ -126,16 +143,56 @@ export async function refreshedTargetManifest(target: WorkspaceSide, known: Work
   for (const path of round.removed) for (const key of entries.keys()) if (key === path || key.startsWith(`${path}/`)) entries.delete(key);
   if (round.changed.length === 0) return new WorkspaceManifest(entries);
   const paths = topmost(round.changed);
-  if (paths.includes('.') || paths.length > READ_BACK_PATHS || paths.reduce((bytes, path) => bytes + path.length + 1, 0) > ARGV_BYTES) return targetManifest(target, options);
-  const readBack = await readManifest(await exportOf(target, paths, options.signal), options.signal ? { signal: options.signal } : {});
+  if (paths.includes('.') || argvBytes(paths) > ARGV_BYTES) return targetManifest(target, options);
+  const signal = options.signal ? { signal: options.signal } : {};
+  const readBack =
+    (await manifestInPlace(target.provider, target.id, target.workspacePath, { ...signal, paths })) ??
+    (paths.length > PATHS_BY_NAME ? undefined : await readManifest(await exportOf(target, paths, options.signal), signal));
+  if (!readBack) return exportedManifest(target, options);
   for (const [path, entry] of readBack.entries) if (path !== '.') entries.set(path, entry);
-  // A path the source sent and the target's export did not give back is missing there.
+  // A path the source sent and the target did not give back is missing there.
   for (const path of round.changed) if (!readBack.get(path)) entries.delete(path);
   return new WorkspaceManifest(entries);
 }
 
 async function exportOf(side: WorkspaceSide, paths: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Readable> {
   return side.provider.workspaces!.exportWorkspace(side.id, { ...(signal ? { signal } : {}), ...(paths ? { paths } : {}) });
+}
+
+interface ListedChanges {
+  /** Entries as listed now, unchanged since the previous pass: reused without reading them. */
+  unchanged: { listed: ManifestEntry; known: ManifestEntry }[];
+  /** What to export: the changed and new entries, a folder standing for what it holds. */
+  paths: string[];
+}
+
+/**
+ * What changed since the previous pass by the source's listing; undefined where the source cannot list itself or
+ * only the whole archive will do.
+ */
+async function listedChanges(source: WorkspaceSide, previous: CopyRound, signal: AbortSignal | undefined): Promise<ListedChanges | undefined> {
+  const listing = await manifestInPlace(source.provider, source.id, source.workspacePath, { hashes: false, stopped: source.stopped === true, ...(signal ? { signal } : {}) });
+  if (!listing) return undefined;
+  const unchanged: ListedChanges['unchanged'] = [];
+  const changed: string[] = [];
+  for (const listed of listing.entries.values()) {
+    const known = previous.manifest.get(listed.path);
+    if (known && listedUnchanged(listed, known, previous.startedAt)) unchanged.push({ listed, known });
+    else changed.push(listed.path);
+  }
+  const paths = fewPaths(topmost(changed));
+  // Entries exported one by one lose their hard links: an exported file with several names needs the whole archive.
+  const linked = [...listing.hardLinked];
+  if (!paths || paths.some((path) => linked.some((file) => file === path || file.startsWith(`${path}/`)))) return undefined;
+  return { unchanged, paths };
+}
+
+/** As `unchanged`, for a listing's entry: whole seconds (a listing has no fractions), and the folder's own mode is the target's. */
+function listedUnchanged(listed: ManifestEntry, known: ManifestEntry, since: number): boolean {
+  if (listed.type !== known.type || (listed.path !== '.' && listed.mode !== known.mode)) return false;
+  if (listed.type === 'file') return listed.size === known.size && Math.floor(listed.mtime) === Math.floor(known.mtime) && listed.mtime < since - CLOCK_SLACK_SECONDS;
+  if (listed.type === 'symlink') return listed.target === known.target;
+  return true;
 }
 
 function unchanged(entry: TarEntry, known: ManifestEntry, builder: ManifestBuilder, since: number, sent: ReadonlySet<string>): boolean {
@@ -157,15 +214,35 @@ function unchanged(entry: TarEntry, known: ManifestEntry, builder: ManifestBuild
   }
 }
 
+/**
+ * The paths, or the folders that hold them where there are too many to export one by one (a burst of writes fills a
+ * few folders: those go whole, unchanged entries with them); undefined when only the whole workspace would do.
+ */
+function fewPaths(paths: readonly string[]): string[] | undefined {
+  const fits = (candidate: readonly string[]) => !candidate.includes('.') && candidate.length <= PATHS_BY_NAME && argvBytes(candidate) <= ARGV_BYTES;
+  if (fits(paths)) return [...paths];
+  const deepest = Math.max(...paths.map((path) => path.split('/').length));
+  for (let depth = deepest - 1; depth >= 1; depth--) {
+    const folders = topmost([...new Set(paths.map((path) => path.split('/').slice(0, depth).join('/')))]);
+    if (fits(folders)) return folders;
+  }
+  return undefined;
+}
+
+function argvBytes(paths: readonly string[]): number {
+  return paths.reduce((bytes, path) => bytes + path.length + 1, 0);
+}
+
 /** Paths without those inside another of them ("a" covers "a/b"). */
 function topmost(paths: readonly string[]): string[] {
-  const sorted = [...paths].sort();
-  const result: string[] = [];
-  for (const path of sorted) {
-    const last = result[result.length - 1];
-    if (last === undefined || (path !== last && !path.startsWith(`${last}/`))) result.push(path);
+  const kept = new Set<string>();
+  // Shallowest first, so that a folder is kept before what it holds ("a-b" sorts between "a" and "a/c").
+  for (const path of [...new Set(paths)].sort((a, b) => a.split('/').length - b.split('/').length)) {
+    const parts = path.split('/');
+    const covered = kept.has('.') || parts.some((_part, index) => index > 0 && kept.has(parts.slice(0, index).join('/')));
+    if (!covered) kept.add(path);
   }
-  return result;
+  return [...kept].sort();
 }
 
 
@@ -188,22 +265,6 @@ async function removeFromTarget(target: WorkspaceSide, paths: readonly string[],
     bytes += absolute.length + 1;
   }
   await flush();
-}
-
-function write(stream: Writable, chunk: Buffer): Promise<void> | void {
-  if (stream.destroyed) throw stream.errored ?? new Error('the copy to the target stopped');
-  if (stream.write(chunk)) return;
-  return new Promise<void>((resolve, reject) => {
-    const done = (error?: unknown) => {
-      stream.off('drain', done);
-      stream.off('close', closed);
-      if (error) reject(asError(error));
-      else resolve();
-    };
-    const closed = () => done(stream.errored ?? new Error('the copy to the target stopped'));
-    stream.once('drain', done);
-    stream.once('close', closed);
-  });
 }
 
 /** Both sides, and the first failure: the reader's own if it failed first, else the writer's. */

@@ -145,8 +145,8 @@ export class ManifestBuilder implements TarVisitor {
   }
 
   /** An entry whose content was not read, known from an earlier manifest (a quick check found it unchanged). */
-  reuse(entry: TarEntry, known: ManifestEntry): void {
-    this.entries.set(entry.path, { ...known, mode: entry.mode, mtime: entry.mtime });
+  reuse(entry: Pick<TarEntry, 'mode' | 'mtime'>, known: ManifestEntry): void {
+    this.entries.set(known.path, { ...known, mode: entry.mode, mtime: entry.mtime });
   }
 
   /** An entry recorded so far (a hard link's target comes before the link). */

@@ -1,15 +1,8 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
+import type { Owner } from '../../core/workspaces/tarOwner';
 
-/** A numeric owner, as tar headers and the engine's unpacking use it. */
-export interface Owner {
-  uid: number;
-  gid: number;
-}
-
-/** PAX records that name an owner; they would override the header's. */
-const OWNER_RECORDS = new Set(['uid', 'gid', 'uname', 'gname']);
 /** PAX records that name an entry or its link target. */
 const NAME_RECORDS = new Set(['path', 'linkpath']);
 
@@ -63,53 +56,6 @@ export async function privateFileArchive(folder: string, file: string, content: 
   const chunks: Buffer[] = [];
   for await (const chunk of pack) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/**
- * The same archive with every entry owned by `owner`: a workspace from elsewhere (another host's user, another image's
- * user) belongs to whoever owns the workspace folder it lands in. Modes, times, links, long names and the other PAX
- * records pass through; entries stream one after the other, so nothing is held beyond a chunk. Destroying the result
- * destroys the source; a failing source fails the result.
- */
-export function reownArchive(archive: Readable, owner: Owner): Readable {
-  const extract = tarExtract();
-  const pack = tarPack();
-  const out = new PassThrough();
-  let failed = false;
-  /** Tears everything down: with an error when something failed, without one when the consumer stopped early. */
-  const fail = (error?: unknown) => {
-    if (failed) return;
-    failed = true;
-    out.destroy(error === undefined || error instanceof Error ? error : new Error(String(error)));
-    pack.destroy();
-    extract.destroy();
-    archive.destroy();
-  };
-  extract.on('entry', (header, body, next) => {
-    // An entry in flight when everything is torn down (a cancel) fails here: it must not fail unheard.
-    const entry = pack.entry(withOwner(header, owner), (error) => (error ? fail(error) : next()));
-    entry.on('error', fail);
-    body.on('error', fail);
-    body.pipe(entry);
-  });
-  extract.on('finish', () => pack.finalize());
-  extract.on('error', fail);
-  pack.on('error', fail);
-  archive.on('error', fail);
-  out.on('close', () => {
-    // The consumer stopped before the end: nothing more is wanted from the source.
-    if (!out.readableEnded) fail();
-  });
-  if (archive.errored) fail(archive.errored);
-  else if (archive.destroyed) fail(new Error('the archive was closed before it was read'));
-  archive.pipe(extract);
-  pack.pipe(out);
-  return out;
-}
-
-/** PAX records (long or non-ASCII names, big sizes, xattrs, fractional times) are kept, except those naming an owner. */
-function withOwner(header: Header, { uid, gid }: Owner): Header {
-  return { ...header, uid, gid, uname: '', gname: '', pax: withoutRecords(header.pax, OWNER_RECORDS) };
 }
 
 function withoutRecords(pax: Header['pax'], dropped: ReadonlySet<string>): Header['pax'] {

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
-import { privateFileArchive, readContainerFile, type Owner } from './dockerArchive';
+import type { Owner } from '../../core/workspaces/tarOwner';
+import { privateFileArchive, readContainerFile } from './dockerArchive';
 import { containerEnvValue } from './dockerEnv';
 
 /**

@@ -1,8 +1,10 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
-import type { ExportOptions, OperationOptions, WorkspaceTransfer } from '../../core/provider';
-import { archiveOfPaths, folderOwner, reownArchive } from './dockerArchive';
+import type { ExecResult, ExportOptions, OperationOptions, WorkspaceTransfer } from '../../core/provider';
+import { demultiplex } from '../dockerEngine/dockerLogs';
+import { reownArchive } from '../../core/workspaces/tarOwner';
+import { archiveOfPaths, folderOwner } from './dockerArchive';
 import { LABEL, decodeConfig } from '../dockerEngine/dockerLabels';
 import type { DockerProviderParts } from './dockerProviderParts';
 
@@ -60,6 +62,40 @@ export class DockerWorkspaces implements WorkspaceTransfer {
       archive.removeListener('error', keepError);
     }
   }
+
+  /**
+   * A throwaway container of the instance's image with its volumes mounted read-only and no network, removed
+   * afterwards. Only where the workspace folder is on a volume: a folder in the container's own layer is not there.
+   */
+  execStopped(id: string, argv: readonly string[], { signal }: OperationOptions = {}): Promise<ExecResult> {
+    const parts = this.parts();
+    return parts.withContainer(id, 'Reading the workspace of', signal, async (_container, info) => {
+      const folder = workspaceFolder(info);
+      if (!info.Mounts.some((mount) => folder === mount.Destination || folder.startsWith(`${mount.Destination.replace(/\/+$/, '')}/`))) {
+        throw new SwarmError('OPERATION_FAILED', `The workspace folder ${folder} of "${info.Labels[LABEL.name] ?? id}" is not on a volume: only the stopped container has it.`);
+      }
+      const helper = await parts.docker.createContainer(helperSpec(info, argv, { ...parts.extraLabels, [LABEL.helperOf]: id }));
+      try {
+        await helper.start();
+        const { StatusCode } = (await helper.wait(signal ? { abortSignal: signal } : {})) as { StatusCode: number };
+        const { stdout, stderr } = demultiplex((await helper.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+        return { stdout, stderr, exitCode: StatusCode };
+      } finally {
+        await helper.remove({ force: true }).catch(() => undefined);
+      }
+    });
+  }
+}
+
+/** The image the helper of a stopped instance runs: the instance's own, so that it has the tools the instance has. */
+function helperSpec(info: Docker.ContainerInfo, argv: readonly string[], labels: Record<string, string>): Docker.ContainerCreateOptions {
+  return {
+    Image: info.ImageID,
+    Entrypoint: [argv[0]!],
+    Cmd: argv.slice(1),
+    Labels: labels,
+    HostConfig: { VolumesFrom: [`${info.Id}:ro`], NetworkMode: 'none' },
+  };
 }
 
 /** The workspace folder: as configured, else where the workspace volume is mounted. */

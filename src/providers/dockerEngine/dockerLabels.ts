@@ -9,6 +9,8 @@ export const LABEL = {
   /** The InstanceConfig as JSON (it holds no secrets: passwords reach the container as env, a file or a Docker secret). */
   config: 'remote-swarm.config',
   volume: 'remote-swarm.volume',
+  /** On a short-lived helper container: the instance whose workspace it reads (never an instance itself). */
+  helperOf: 'remote-swarm.helper-of',
 } as const;
 
 export function volumeLabels(id: string, config: InstanceConfig, extra: Record<string, string>): Record<string, string> {

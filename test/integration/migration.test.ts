@@ -120,6 +120,18 @@ describe('migrating instances between providers (real engine, real sshd)', funct
     console.log(`      ${result.rounds} passes, ${result.durationMs} ms, unavailable ${result.unavailableMs} ms`);
   });
 
+  it('moves an instance again after a move, and changes its resources by recreating it while the old source is kept', async () => {
+    const source = await dockerInstance('twice');
+    const before = await manifestOf(source);
+    const first = await migrate({ instance: source.name, to: 'docker', strategy: 'stop-and-copy', keepSourceHours: 1 });
+    // A recreate of the moved instance meets the kept source's container, which still has the instance's first name.
+    const resized = await core.controller.update(first.result.instance.id, { env: { RESIZED: '1' } });
+    assert.equal(resized.status, 'running');
+    const second = await migrate({ instance: source.name, to: 'docker', strategy: 'stop-and-copy', keepSourceHours: 0 });
+    assert.equal(second.result.instance.name, source.name);
+    assert.deepEqual(await manifestOf(second.result.instance), before);
+  });
+
   it('pre-copy carries what changes between passes: edits, new files and deletions made while the source runs', async () => {
     const source = await dockerInstance('edits', 20);
     const dockerProvider = await core.pool.get('docker');
@@ -221,7 +233,7 @@ describe('migrating instances between providers (real engine, real sshd)', funct
       const error = await migrate({ instance: source.name, to: 'docker', strategy: 'stop-and-copy' }, undefined, (step) => {
         if (tampered || step.phase !== 'verifying') return;
         tampered = true;
-        const target = core.controller.list().find((instance) => instance.name.endsWith('-moving'))!;
+        const target = core.controller.list().find((instance) => instance.name.includes('-moving-'))!;
         // Synchronous on purpose: the target is read back right after this report.
         execFileSync('docker', ['exec', `remote-swarm-${target.name}`, 'sh', '-c', 'echo tampered >> /workspace/src/nested/deeper/leaf.txt']);
       }).then(() => undefined, (caught: unknown) => caught);

@@ -2,6 +2,7 @@ import type { SwarmController } from '../controller';
 import type { HourlyPrice, PriceBook } from '../cost/pricing';
 import { invalidConfig, SwarmError } from '../errors';
 import { INSTANCE_NAME_MAX_LENGTH, type Instance, type InstanceConfig, type InstanceConfigOverrides, type Resources } from '../models';
+import { generateInstanceId } from '../passwords';
 import type { ProviderPool } from '../providerPool';
 
 export const MIGRATION_STRATEGIES = ['pre-copy', 'stop-and-copy'] as const;
@@ -75,7 +76,9 @@ export function planMigration({ controller, providers, prices }: PlanDependencie
 
   const notes: string[] = [];
   const resources = fittedResources(source.config.resources, request, to, notes);
-  const temporaryName = freeName(controller, source.name, 'moving');
+  // Unique per move, not only among the registry's names: infrastructure keeps the names it was made under, so the
+  // target of an earlier move of this instance still runs under "<name>-moving".
+  const temporaryName = freeName(controller, source.name, `moving-${generateInstanceId().slice(0, 4)}`);
   const config = controller.resolveConfig({
     provider: request.to,
     name: temporaryName,

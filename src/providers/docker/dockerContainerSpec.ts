@@ -27,10 +27,12 @@ export interface ContainerSpecInput extends InstanceSecrets {
   volume: string;
   passwordDelivery: PasswordDelivery;
   extraLabels: Record<string, string>;
+  /** The container's name when it is not the one the configuration gives: a recreate keeps the name the instance was made under. */
+  containerName?: string;
 }
 
 /** The container of an instance. Its secretEnv values are environment; the labels record the configuration, which names them only. */
-export function containerSpec({ id, config, volume, password, secretEnv = {}, passwordDelivery, extraLabels }: ContainerSpecInput): Docker.ContainerCreateOptions {
+export function containerSpec({ id, config, volume, password, secretEnv = {}, passwordDelivery, extraLabels, containerName: name }: ContainerSpecInput): Docker.ContainerCreateOptions {
   const secrets = config.secretEnv.filter((name) => Object.hasOwn(secretEnv, name)).map((name) => [name, secretEnv[name]!]);
   const env = [...Object.entries(config.env), ...secrets].map(([key, value]) => `${key}=${value}`);
   if (password !== undefined) env.push(passwordEnv(password, passwordDelivery));
@@ -43,7 +45,7 @@ export function containerSpec({ id, config, volume, password, secretEnv = {}, pa
   const group = memberNetwork(config);
   const networkMode = group && dockerNetworkName(group.network);
   return {
-    name: containerName(config),
+    name: name ?? containerName(config),
     Image: config.image,
     Cmd: config.command,
     Env: env,

@@ -308,7 +308,9 @@ export class DockerProvider implements Provider {
     let replacement: Docker.Container | undefined;
     try {
       const volume = info.Labels[LABEL.volume] ?? volumeName(id, config);
-      replacement = await this.makeContainer({ id, config, volume, password, secretEnv }, options.signal);
+      // Under the name it had: a migration renames instances in the registry only, and the configuration's name may
+      // be another container's (the kept source's).
+      replacement = await this.makeContainer({ id, config, volume, password, secretEnv, containerName: oldName }, options.signal);
       if (wasRunning) await replacement.start();
     } catch (error) {
       await replacement?.remove({ force: true }).catch(() => undefined);

@@ -313,6 +313,10 @@ export class SwarmController {
 
   private async reconcileProvider(type: string): Promise<ReconcileReport> {
     const report: ReconcileReport = { provider: type, adopted: [], vanished: [], updated: [], discarded: [] };
+    // What changed in the registry after the listing began (a create reserved meanwhile, an operation that ended) is
+    // newer than what the listing can say of it: it is left as it is, to the next refresh.
+    const listedFrom = this.now().getTime();
+    const newerThanListing = (instance: Instance) => Date.parse(instance.updatedAt) > listedFrom;
     let seen: ProviderInstance[];
     try {
       seen = (await this.deps.listings.fresh(type)).instances;
@@ -327,7 +331,7 @@ export class SwarmController {
       if (this.isBusy(observed.id)) continue;
       const known = this.deps.registry.get(observed.id);
       if (known) {
-        if (hasChanged(known, observed)) updated.push({ id: observed.id, patch: observedPatch(known, observed) });
+        if (hasChanged(known, observed) && !newerThanListing(known)) updated.push({ id: observed.id, patch: observedPatch(known, observed) });
       } else if (observed.config && !this.deps.registry.findByName(observed.name) && !adopted.some((other) => other.name === observed.name)) {
         adopted.push(this.toInstance(type, observed, observed.config));
       }
@@ -335,7 +339,7 @@ export class SwarmController {
     const vanished = new Set<string>();
     const unfinished: Instance[] = [];
     for (const known of this.deps.registry.unordered()) {
-      if (known.provider !== type || seenIds.has(known.id) || this.isBusy(known.id) || known.status === 'missing') continue;
+      if (known.provider !== type || seenIds.has(known.id) || this.isBusy(known.id) || known.status === 'missing' || newerThanListing(known)) continue;
       if (known.status === 'creating') {
         unfinished.push(known);
         continue;

@@ -18,6 +18,8 @@ export class MemoryProvider implements Provider {
   readonly instances = new Map<string, Stored>();
   failNextCreate?: SwarmError;
   gate?: Promise<void>;
+  /** Holds listings' answers back (what they list is taken when they are asked). */
+  listingGate?: Promise<void>;
   unavailable = false;
   /** IDE URLs by instance name, for tests that probe instances (local HTTP servers); the others get a made-up port. */
   readonly ideUrls = new Map<string, string>();
@@ -62,7 +64,10 @@ export class MemoryProvider implements Provider {
   async listInstances(): Promise<ProviderInstance[]> {
     this.check();
     this.calls.push('list');
-    return [...this.instances.values()].map((stored) => stored.instance);
+    const listed = [...this.instances.values()].map((stored) => stored.instance);
+    // A listing answers what was there when it was asked, however late the answer arrives.
+    await this.listingGate;
+    return listed;
   }
 
   startInstance(id: string): Promise<ProviderInstance> {

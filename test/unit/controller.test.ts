@@ -166,6 +166,17 @@ describe('SwarmController', () => {
     assert.equal(config.env.FEATURE, 'on');
   });
 
+  it('reconcile leaves alone what changed after its listing began: an instance created meanwhile is not marked missing', async () => {
+    const held = gate();
+    provider.listingGate = held.promise;
+    const refresh = core.controller.reconcile(['memory']);
+    const created = await core.controller.create({ provider: 'memory', name: 'made-meanwhile' });
+    held.open();
+    const [report] = await refresh;
+    assert.deepEqual(report!.vanished, []);
+    assert.equal(core.controller.get(created.id).status, 'running');
+  });
+
   it('reconcile adopts instances made elsewhere, marks vanished ones and leaves others alone', async () => {
     const kept = await core.controller.create({ provider: 'memory', name: 'kept' });
     const gone = await core.controller.create({ provider: 'memory', name: 'gone' });

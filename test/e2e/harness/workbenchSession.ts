@@ -68,13 +68,6 @@ export class WorkbenchSession {
     return this.codeServer.url;
   }
 
-  /** Another window of the same workbench, as a user opens one: a new tab in the same browser on the same address (code-server gives it its own extension host). */
-  async openWindow(): Promise<Workbench> {
-    const workbench = new Workbench(await this.page.context().newPage());
-    await workbench.load(this.url);
-    return workbench;
-  }
-
   /** Saves screenshots, the pages' addresses, code-server's output and its logs (extension host, Remote Swarm output channel) under .test-artifacts/e2e. */
   async saveArtifacts(testTitle: string): Promise<void> {
     const dir = path.join(ARTIFACTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${testTitle.replace(/[^\w-]+/g, '-').slice(0, 80)}`);

@@ -41,7 +41,13 @@ describe('Remote Swarm tree', () => {
 
   it('shows a running instance under its provider with the running icon, its summary and its menu context', async () => {
     const instance = await suite.instances.create('tree');
-    const item = await instanceItem(suite.api.tree, instance.name);
+    // "starting" (a spinner) until its server first answers, then running.
+    const deadline = Date.now() + 30_000;
+    let item = await instanceItem(suite.api.tree, instance.name);
+    while (iconId(item) !== 'vm-running' && Date.now() < deadline) {
+      await nextTreeChange(suite.api.tree);
+      item = await instanceItem(suite.api.tree, instance.name);
+    }
     assert.equal(iconId(item), 'vm-running');
     assert.match(String(item.description), /development .*running/);
     assert.match(item.contextValue ?? '', /^instance\.running\b/);

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import Docker from 'dockerode';
 import { errorMessage, SwarmError } from '../../core/errors';
@@ -35,7 +35,7 @@ import { isRunning, toProviderInstance } from './dockerInstances';
 import { passwordOf, putPasswordFile, type PasswordDelivery } from './dockerPasswordFile';
 import { openDockerShell } from '../dockerEngine/dockerShell';
 import { LABEL, decodeConfig, labelFilters, volumeLabels } from '../dockerEngine/dockerLabels';
-import { demultiplex } from '../dockerEngine/dockerLogs';
+import { demultiplex, followedLines } from '../dockerEngine/dockerLogs';
 import { DockerNetworks } from './dockerNetworks';
 import type { DockerProviderParts } from './dockerProviderParts';
 import { DockerUsageSampler } from '../dockerEngine/dockerStats';
@@ -242,13 +242,7 @@ export class DockerProvider implements Provider {
   followInstanceLogs(id: string, { tail, signal }: { tail?: number; signal: AbortSignal }): Promise<Readable> {
     return this.withContainer(id, 'Following the logs of', signal, async (container) => {
       const raw = await container.logs({ stdout: true, stderr: true, follow: true, ...(tail === undefined ? {} : { tail }) });
-      const lines = new PassThrough();
-      // stdout and stderr in the order the engine recorded them, without its frame headers.
-      this.docker.modem.demuxStream(raw, lines, lines);
-      raw.once('close', () => lines.end());
-      raw.once('error', (error) => lines.destroy(error));
-      signal.addEventListener('abort', () => (raw as unknown as { destroy(): void }).destroy(), { once: true });
-      return lines;
+      return followedLines(this.docker, raw, signal);
     });
   }
 

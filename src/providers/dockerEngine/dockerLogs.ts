@@ -1,3 +1,6 @@
+import { PassThrough, type Readable } from 'node:stream';
+import type Docker from 'dockerode';
+
 /**
  * Docker multiplexes stdout and stderr of a container without a TTY into frames with an 8-byte header:
  * [stream type (0 stdin, 1 stdout, 2 stderr), 0, 0, 0, payload size as uint32 big-endian].
@@ -36,4 +39,17 @@ export function demultiplex(raw: Buffer): DemultiplexedOutput {
 
 function isFrameHeader(raw: Buffer, offset: number): boolean {
   return raw.length - offset >= HEADER_SIZE && (raw[offset] ?? 3) <= 2 && raw[offset + 1] === 0 && raw[offset + 2] === 0 && raw[offset + 3] === 0;
+}
+
+/**
+ * A followed log as the engine streams it, without its frame headers: stdout and stderr in the order the engine
+ * recorded them, ending with the engine's stream, which `signal` cuts.
+ */
+export function followedLines(docker: Docker, raw: NodeJS.ReadableStream, signal: AbortSignal): Readable {
+  const lines = new PassThrough();
+  docker.modem.demuxStream(raw, lines, lines);
+  raw.once('close', () => lines.end());
+  raw.once('error', (error: Error) => lines.destroy(error));
+  signal.addEventListener('abort', () => (raw as unknown as { destroy(): void }).destroy(), { once: true });
+  return lines;
 }

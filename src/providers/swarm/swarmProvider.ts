@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
@@ -27,7 +27,7 @@ import { describeHost, dockerOptionsForHost, isPlainHttpToAnotherMachine, type D
 import { engineUnavailable, imageNotFound, toSwarmError } from '../dockerEngine/dockerErrors';
 import { runExec } from '../dockerEngine/dockerExec';
 import { LABEL, decodeConfig, labelFilters } from '../dockerEngine/dockerLabels';
-import { demultiplex } from '../dockerEngine/dockerLogs';
+import { demultiplex, followedLines } from '../dockerEngine/dockerLogs';
 import { openDockerShell } from '../dockerEngine/dockerShell';
 import { DockerUsageSampler } from '../dockerEngine/dockerStats';
 import { SWARM_CAPABILITIES, SWARM_DISPLAY_NAME, SWARM_PROVIDER_TYPE } from './swarmDescription';
@@ -316,12 +316,7 @@ export class SwarmProvider implements Provider {
   followInstanceLogs(id: string, { tail, signal }: { tail?: number; signal: AbortSignal }): Promise<Readable> {
     return this.withService(id, 'Following the logs of', signal, async (service) => {
       const raw = await this.docker.getService(service.ID).logs({ stdout: true, stderr: true, follow: true, ...(tail === undefined ? {} : { tail }) });
-      const lines = new PassThrough();
-      this.docker.modem.demuxStream(raw, lines, lines);
-      raw.once('close', () => lines.end());
-      raw.once('error', (error) => lines.destroy(error));
-      signal.addEventListener('abort', () => (raw as unknown as { destroy(): void }).destroy(), { once: true });
-      return lines;
+      return followedLines(this.docker, raw, signal);
     });
   }
 

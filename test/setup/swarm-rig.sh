@@ -104,6 +104,10 @@ up() {
     mkdir -p "$dir"
     echo "$ns" >>"$state/namespaces"
     ip netns add "$ns"
+    # The node's own resolv.conf (ip netns exec mounts it): no name server, so a pull from a registry fails at once
+    # instead of waiting out DNS timeouts on this machine's closed network.
+    mkdir -p "/etc/netns/$ns"
+    echo "nameserver 127.0.0.1" >"/etc/netns/$ns/resolv.conf"
     ip link add "$veth" type veth peer name eth0 netns "$ns"
     ip link set "$veth" master "$bridge" up
     ip -n "$ns" addr add "$address/24" dev eth0
@@ -194,7 +198,10 @@ down() {
     done
   done <"$state/cgroup-parents" 2>/dev/null || true
   local ns
-  while read -r ns; do ip netns delete "$ns" 2>/dev/null || true; done <"$state/namespaces" 2>/dev/null || true
+  while read -r ns; do
+    ip netns delete "$ns" 2>/dev/null || true
+    rm -rf "/etc/netns/$ns"
+  done <"$state/namespaces" 2>/dev/null || true
   ip link delete "$bridge" 2>/dev/null || true
   # Mounts a container left in the data root (overlay layers, netns files) before the folder goes.
   grep -F " $state/" /proc/self/mounts | awk '{ print $2 }' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true

@@ -25,6 +25,15 @@ export function currentTask(tasks: readonly SwarmTask[]): SwarmTask | undefined 
   return newest.find((task) => task.DesiredState === 'running') ?? newest.find((task) => !ENDED_STATES.has(task.Status.State));
 }
 
+/**
+ * Why the newest task a node refused was refused: Swarm replaces a refused task at once, so the current task may
+ * already be a new one that will be refused for the same reason (an image no node has).
+ */
+function lastRejection(tasks: readonly SwarmTask[]): string | undefined {
+  const newest = [...tasks].sort((a, b) => (b.Version?.Index ?? 0) - (a.Version?.Index ?? 0));
+  return newest.find((task) => task.Status.State === 'rejected' && task.Status.Err)?.Status.Err;
+}
+
 /** A ProviderInstance from a service, its tasks and the swarm's nodes: a whole list costs one call of each. */
 export function toProviderInstance(service: Docker.Service, tasks: readonly SwarmTask[], nodes: ReadonlyMap<string, SwarmNode>, settings: ViewSettings): ProviderInstance {
   const labels = service.Spec?.Labels ?? {};
@@ -61,6 +70,7 @@ export function toProviderInstance(service: Docker.Service, tasks: readonly Swar
       ...(task ? { taskId: task.ID, taskState: task.Status.State } : {}),
       ...(task?.Status.ContainerStatus?.ContainerID ? { containerId: task.Status.ContainerStatus.ContainerID } : {}),
       ...(task?.Status.Err ? { taskError: task.Status.Err } : {}),
+      ...(lastRejection(tasks) ? { lastRejection: lastRejection(tasks) } : {}),
     },
   };
 }

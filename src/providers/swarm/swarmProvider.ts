@@ -404,6 +404,9 @@ export class SwarmProvider implements Provider {
       if (done(instance)) return instance;
       const failure = instance.metadata.taskError;
       if (instance.status === 'error' && failure) throw taskFailure(failure, config ?? instance.config);
+      // A missing image is refused again on every retry: the first refusal ends the wait.
+      const rejection = instance.metadata.lastRejection;
+      if (instance.status !== 'running' && rejection && MISSING_IMAGE.test(rejection)) throw taskFailure(rejection, config ?? instance.config);
       if (Date.now() > deadline) {
         throw new SwarmError('OPERATION_FAILED', `"${instance.name}" is ${instance.status} after ${Math.round(this.startTimeoutMs / 1000)} s${failure ? `: ${failure}` : ''}.`, {
           details: { instance: id, taskState: instance.metadata.taskState ?? '' },

@@ -6,28 +6,14 @@
 //    with the number of Docker API calls it made.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import Docker from 'dockerode';
 import { instanceConfigSchema, type Instance } from '../../src/core/models';
 import { configFromTemplate, BUILTIN_TEMPLATES } from '../../src/core/templates';
 import { makeCore } from '../support/coreHarness';
 import { ensureTestImage, removeTestResources, requireDocker, RUN_LABEL_FILTER, TEST_LABEL, testProvider } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
-import { median, numberOption, waitUntilAnswers } from './benchKit';
+import { countingDocker, median, numberOption, waitUntilAnswers } from './benchKit';
 
 const run = promisify(execFile);
-
-/** A Dockerode client that counts the HTTP requests it makes to the engine. */
-function countingDocker(): { docker: Docker; calls: () => number; reset: () => void } {
-  const docker = new Docker();
-  let count = 0;
-  const modem = docker.modem as unknown as { dial: (...args: unknown[]) => unknown };
-  const dial = modem.dial.bind(modem);
-  modem.dial = (...args: unknown[]) => {
-    count += 1;
-    return dial(...args);
-  };
-  return { docker, calls: () => count, reset: () => (count = 0) };
-}
 
 async function benchCreateToUrl(image: string, runs: number): Promise<void> {
   const provider = testProvider();

@@ -3,30 +3,16 @@
 // 1. --instances busybox instances created through the core as services, --parallel at a time, until every one's
 //    /healthz answers on its node's published port: the time, and the manager API calls it took.
 // 2. One tree refresh (reconcile) and one health sweep over all of them: the time and the API calls of each.
-import Docker from 'dockerode';
 import { mapConcurrently } from '../../src/core/concurrency';
 import type { Instance } from '../../src/core/models';
 import { makeCore } from '../support/coreHarness';
 import { startSwarmRig } from '../support/swarmTestRig';
 import { makeTempDir } from '../support/tempDir';
 import { RUN_ID } from '../support/testRun';
-import { numberOption, waitUntilAnswers } from './benchKit';
+import { countingDocker, numberOption, waitUntilAnswers } from './benchKit';
 
 const instances = numberOption('instances', 50);
 const parallel = numberOption('parallel', 8);
-
-/** A Dockerode client on the manager that counts the HTTP requests it makes. */
-function countingDocker(socketPath: string): { docker: Docker; calls: () => number; reset: () => void } {
-  const docker = new Docker({ socketPath });
-  let count = 0;
-  const modem = docker.modem as unknown as { dial: (...args: unknown[]) => unknown };
-  const dial = modem.dial.bind(modem);
-  modem.dial = (...args: unknown[]) => {
-    count += 1;
-    return dial(...args);
-  };
-  return { docker, calls: () => count, reset: () => (count = 0) };
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();
@@ -38,7 +24,7 @@ async function main(): Promise<void> {
   const rigStart = await timed(() => startSwarmRig(3));
   const rig = rigStart.value;
   console.log(`Three-node swarm rig up in ${(rigStart.ms / 1000).toFixed(2)} s (daemons, swarm init and join, test image in every node)`);
-  const counter = countingDocker(rig.manager.engine.slice('unix://'.length));
+  const counter = countingDocker({ socketPath: rig.manager.engine.slice('unix://'.length) });
   const provider = rig.provider({ docker: counter.docker });
   const temp = makeTempDir('remote-swarm-bench-swarm-');
   const core = await makeCore(temp.path, { swarm: () => provider });

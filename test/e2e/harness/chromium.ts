@@ -3,8 +3,21 @@ import { chromium, type Browser } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Flags for a quiet, offline, sandbox-less (root in a container) Chromium. */
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/**
+ * Flags for a quiet, offline, sandbox-less (root in a container) Chromium whose windows all keep painting and running
+ * their timers when not in front, as the windows of a user's desktop do.
+ */
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-renderer-backgrounding',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+];
 
 /** Debian's Chromium, headless, driven by playwright-core; every launch gets a new empty profile. */
 export async function launchChromium(): Promise<Browser> {

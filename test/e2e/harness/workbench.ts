@@ -7,6 +7,8 @@ const EXPLORER_CONTAINER = 'workbench.view.explorer';
 const PROVIDER_QUESTION = 'Where should the instance run?';
 /** More than any context menu of the view has entries. */
 const MAX_MENU_STEPS = 30;
+/** How long one try of the command palette waits for it to open and to offer the command. */
+const PALETTE_STEP_TIMEOUT_MS = 5_000;
 /** An instance's code-server loads its workbench in the browser within this, on 2 busy cores. */
 const REMOTE_WORKBENCH_TIMEOUT_MS = 120_000;
 
@@ -45,11 +47,22 @@ export class Workbench {
     await this.remoteSwarmView.waitFor();
   }
 
-  /** Runs a command from the command palette by its full title, e.g. "Remote Swarm: Create Instance". */
+  /**
+   * Runs a command from the command palette by its full title, e.g. "Remote Swarm: Create Instance". A palette that
+   * closes before it offers the command is opened again: a window that has just come to the front among several can
+   * lose the key press, or lose the palette when the focus settles.
+   */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
-    await this.quickInputBox().fill(`>${title}`);
-    await this.quickInput.locator('.monaco-list-row.focused', { hasText: title }).waitFor();
+    const box = this.quickInputBox();
+    const offered = this.quickInput.locator('.monaco-list-row.focused', { hasText: title });
+    await pollUntil(
+      async () => {
+        if (!(await box.isVisible())) await this.page.keyboard.press('F1');
+        const typed = await box.fill(`>${title}`, { timeout: PALETTE_STEP_TIMEOUT_MS }).then(() => true, () => false);
+        return (typed && (await offered.waitFor({ timeout: PALETTE_STEP_TIMEOUT_MS }).then(() => true, () => false))) || undefined;
+      },
+      { what: `the command palette to offer "${title}"`, timeoutMs: 45_000, intervalMs: 100 },
+    );
     await this.page.keyboard.press('Enter');
   }
 
@@ -165,6 +178,27 @@ export class Workbench {
   /** The Output view while it shows the channel with this name. */
   outputView(channel: string): Locator {
     return this.page.locator(`.output-view[aria-label="${channel} - Output"]`);
+  }
+
+  /**
+   * Filters the Output view (showing `channel`) to lines with `text` and waits for one. The filter is typed again
+   * whenever the view has rendered its filter box anew, as it does when it switches channel or restarts.
+   */
+  async waitForOutputLine(channel: string, text: string, timeoutMs = REMOTE_WORKBENCH_TIMEOUT_MS): Promise<void> {
+    const filter = this.outputFilter();
+    const line = this.outputView(channel).getByText(text).first();
+    await pollUntil(
+      async () => {
+        if ((await filter.inputValue()) !== text) await filter.fill(text);
+        return (await line.isVisible()) || undefined;
+      },
+      { what: `a line with "${text}" in the ${channel} Output`, timeoutMs, intervalMs: 500 },
+    );
+  }
+
+  /** The Output view's filter box. */
+  outputFilter(): Locator {
+    return this.page.locator('.part.panel').getByPlaceholder('Filter');
   }
 
   async writeClipboard(text: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { writeUserSettings, writeWorkspaceSettings } from '../../vscode/suiteSettings';
 import { launchChromium } from './chromium';
 import { CodeServer, installExtensions, type CodeServerDirs } from './codeServer';
@@ -34,6 +34,7 @@ export class WorkbenchSession {
   private codeServer: CodeServer | undefined;
   private browser: Browser | undefined;
   private currentPage: Page | undefined;
+  private permissions: string[] = [];
 
   private constructor(private readonly root: string) {}
 
@@ -68,12 +69,25 @@ export class WorkbenchSession {
     return this.codeServer.url;
   }
 
+  /**
+   * Another window of the same workbench, as a user opens one: a browser window of its own on the same address
+   * (code-server gives it its own extension host). Its own window, not a tab: Chromium leaves a background tab's
+   * webviews unpainted, and a user looks at each window in turn.
+   */
+  async openWindow(): Promise<Workbench> {
+    if (!this.browser) throw new Error('The workbench session has no browser: it did not start');
+    const context = await this.newWindowContext(this.browser);
+    const workbench = new Workbench(await context.newPage());
+    await workbench.load(this.url);
+    return workbench;
+  }
+
   /** Saves screenshots, the pages' addresses, code-server's output and its logs (extension host, Remote Swarm output channel) under .test-artifacts/e2e. */
   async saveArtifacts(testTitle: string): Promise<void> {
     const dir = path.join(ARTIFACTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${testTitle.replace(/[^\w-]+/g, '-').slice(0, 80)}`);
     mkdirSync(dir, { recursive: true });
-    // The workbench first, then any page it opened (e.g. an instance's IDE).
-    const pages = this.currentPage?.context().pages() ?? [];
+    // The workbench first, then any page it opened (e.g. an instance's IDE), then other windows.
+    const pages = this.browser?.contexts().flatMap((context) => context.pages()) ?? [];
     for (const [index, page] of pages.entries()) {
       await page.screenshot({ path: path.join(dir, index === 0 ? 'screenshot.png' : `screenshot-${index + 1}.png`) }).catch(() => undefined);
     }
@@ -89,6 +103,14 @@ export class WorkbenchSession {
     await this.browser?.close().catch(() => undefined);
     await this.codeServer?.stop();
     rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** A browser context (a window of its own) with the session's viewport, permissions and action timeout. */
+  private async newWindowContext(browser: Browser): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.grantPermissions(this.permissions, { origin: new URL(this.url).origin });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    return context;
   }
 
   private async start({ extensions, settings, workspaceSettings, env, permissions = [] }: WorkbenchSessionOptions): Promise<void> {
@@ -107,10 +129,8 @@ export class WorkbenchSession {
     const stateEnv = { REMOTE_SWARM_STATE_DIR: this.stateDir, ...env };
     this.codeServer = await CodeServer.start({ ...dirs, launcher, workspace, port: await freeLoopbackPort(), env: stateEnv });
     this.browser = await launchChromium();
-    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
-    await context.grantPermissions(permissions, { origin: new URL(this.codeServer.url).origin });
-    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    this.currentPage = await context.newPage();
+    this.permissions = permissions;
+    this.currentPage = await (await this.newWindowContext(this.browser)).newPage();
     await this.workbench.load(this.codeServer.url);
   }
 }

@@ -7,7 +7,7 @@ import { BudgetGuard } from './cost/budgetGuard';
 import { CostLedger } from './cost/costLedger';
 import { CostMeter } from './cost/costMeter';
 import { PriceBook } from './cost/pricing';
-import { soloCoordination, type SwarmCoordination } from './coordination/swarmCoordination';
+import { soloCoordination, type ReceivedSamples, type SwarmCoordination } from './coordination/swarmCoordination';
 import { errorMessage, SwarmError } from './errors';
 import { GroupService } from './groups/groupService';
 import { loadGroupTemplates, type GroupTemplateCatalog } from './groups/groupTemplates';
@@ -15,7 +15,7 @@ import type { Disposable } from './events';
 import { HealthMonitor } from './health/healthMonitor';
 import { probeHttp, type HttpProbe } from './health/httpProbe';
 import { InstanceStartup } from './health/instanceStartup';
-import { parsePublishedHealth } from './health/publishedHealth';
+import { parsePublishedHealth, parsePublishedSamples, type PublishedSamples } from './health/publishedHealth';
 import { IdleWatcher } from './idle/idleWatcher';
 import { userOwnerId } from './installationId';
 import { MigrationService } from './migration/migrationService';
@@ -204,6 +204,7 @@ export class Swarm implements Disposable {
         for (const { id, instance, at } of changes) this.registry.applyRemote(id, instance, at);
       }),
       coordination.onDidReceiveMonitoring((published) => this.follow(published)),
+      coordination.onDidReceiveSamples((received) => this.followSamples(received)),
       coordination.onDidChangeLeadership((leading) => this.applyLeadership(leading)),
       this.cost.onDidChange(() => this.schedulePublish()),
       this.controller.onOperation(({ phase }) => {
@@ -305,11 +306,20 @@ export class Swarm implements Disposable {
     this.cost.follow(ledger);
   }
 
+  /** The leader's health samples: a batch another version of Remote Swarm wrote is skipped, and said so once. */
+  private followSamples({ restarted, batches }: ReceivedSamples): void {
+    const parsed = batches.map(parsePublishedSamples);
+    const skipped = parsed.filter((batch) => batch === undefined).length;
+    if (skipped > 0) this.log.warn(`Skipped ${skipped} batch(es) of health samples another Remote Swarm process published in a shape this version cannot read; its histories may miss some checks.`);
+    this.health.followSamples(parsed.filter((batch): batch is PublishedSamples => batch !== undefined), restarted);
+  }
+
   private schedulePublish(): void {
     if (!this.coordination.leading || this.cancelPublish) return;
     this.cancelPublish = this.clock.setTimeout(() => {
       this.cancelPublish = undefined;
-      this.coordination.publishMonitoring({ health: this.health.published(), ledger: this.ledger.published() });
+      const samples = { recent: this.health.takeRecentSamples(), all: () => this.health.allSamples(), maxAppended: this.settings.health().historySize };
+      this.coordination.publishMonitoring({ health: this.health.published(), ledger: this.ledger.published() }, samples);
     }, PUBLISH_DELAY_MS);
   }
 

@@ -10,7 +10,8 @@ import { FileLease, type LeaseHolder } from './fileLease';
 import { FileInstanceLocks } from './instanceLocks';
 import { DEFAULT_LEASE_TIMINGS, Leadership, type LeaseTimings } from './leadership';
 import { SharedJsonFile } from './sharedJsonFile';
-import type { SharedInstanceChange, SwarmCoordination } from './swarmCoordination';
+import { SharedJsonLog } from './sharedJsonLog';
+import type { PublishedSamples, ReceivedSamples, SharedInstanceChange, SwarmCoordination } from './swarmCoordination';
 
 /** Shared changes older than this are dropped from the file: every process that runs has long read them. */
 const CHANGES_KEPT_MS = 24 * 3_600_000;
@@ -37,10 +38,12 @@ export interface FileCoordinationOptions {
 /**
  * Coordination through files in the user's state folder, which every front end of the user reaches:
  * - `leader.json`: the leader's lease (see Leadership for its timings);
- * - `monitoring.json`: what the leader found last (health, cost), replaced after each sweep, tick and change;
+ * - `monitoring.json`: what the leader found last (health states, cost), replaced after each sweep, tick and change;
+ * - `health-samples.jsonl`: the leader's health samples, a line per publish with those recorded since the previous one,
+ *   after a first line with every history; started afresh by a new leader, and once the lines cover whole histories;
  * - `instance-changes.json`: the latest change each process made to each instance;
  * - `locks/<instance id>.json`: the lease of a lifecycle operation in progress.
- * The others look at the first three once a second (a stat each); VS Code tells no window of another's globalState
+ * The others look at the first four once a second (a stat each); VS Code tells no window of another's globalState
  * writes, and a file works the same for the CLI.
  */
 export class FileCoordination implements SwarmCoordination {
@@ -48,16 +51,21 @@ export class FileCoordination implements SwarmCoordination {
   private readonly holder: LeaseHolder;
   private readonly leadership: Leadership;
   private readonly monitoring: SharedJsonFile;
+  private readonly samples: SharedJsonLog;
   private readonly changes: SharedJsonFile;
   private readonly received = new Emitter<unknown>();
+  private readonly receivedSamples = new Emitter<ReceivedSamples>();
   private readonly receivedChanges = new Emitter<SharedInstanceChange[]>();
   private readonly applied = new Map<string, string>();
   private readonly watch: PeriodicTask;
   private joined = false;
+  /** Whether this process has followed a leader: one that takes over then reads what that one published last. */
+  private followed = false;
   private shared = 0;
   private readonly unshared = new Map<string, SharedChangeEntry>();
 
   readonly onDidReceiveMonitoring = this.received.event;
+  readonly onDidReceiveSamples = this.receivedSamples.event;
   readonly onDidReceiveInstanceChanges = this.receivedChanges.event;
 
   constructor(
@@ -70,8 +78,19 @@ export class FileCoordination implements SwarmCoordination {
     this.leadership = new Leadership(new FileLease(join(directory, 'leader.json'), this.holder, timings.ttlMs, () => clock.now()), clock, timings, report(options.log, 'Could not claim the lead among Remote Swarm windows'));
     this.locks = new FileInstanceLocks(join(directory, 'locks'), this.holder, clock, timings);
     this.monitoring = new SharedJsonFile(join(directory, 'monitoring.json'));
+    this.samples = new SharedJsonLog(join(directory, 'health-samples.jsonl'));
     this.changes = new SharedJsonFile(join(directory, 'instance-changes.json'));
-    this.watch = new PeriodicTask(clock, () => timings.pollMs, async () => this.look(), report(options.log, 'Could not read what other Remote Swarm windows shared'));
+    const readFailed = report(options.log, 'Could not read what other Remote Swarm windows shared');
+    this.watch = new PeriodicTask(clock, () => timings.pollMs, async () => this.look(), readFailed);
+    // Subscribed before the core: it catches up before it acts as the leader, so its first publish leaves nothing out.
+    this.leadership.onDidChange((leading) => {
+      if (!leading || !this.followed) return;
+      try {
+        this.followMonitoring();
+      } catch (error) {
+        readFailed(error);
+      }
+    });
   }
 
   get leading(): boolean {
@@ -89,8 +108,19 @@ export class FileCoordination implements SwarmCoordination {
     void this.watch.runNow();
   }
 
-  publishMonitoring(state: unknown): void {
-    if (this.leading) this.monitoring.write({ leader: this.holder.id, state } satisfies PublishedBy);
+  /** monitoring.json first: a follower reads the samples before it, so it knows every instance they name. */
+  publishMonitoring(state: unknown, { recent, all, maxAppended }: PublishedSamples): void {
+    if (!this.leading) {
+      this.samples.skipped();
+      return;
+    }
+    try {
+      this.monitoring.write({ leader: this.holder.id, state } satisfies PublishedBy);
+      this.samples.write(recent, all, maxAppended);
+    } catch (error) {
+      this.samples.skipped();
+      report(this.options.log, 'Could not publish health and cost for other Remote Swarm windows')(error);
+    }
   }
 
   /** Changes made together (a refresh's hundreds) are written together, in one update of the file. */
@@ -106,6 +136,7 @@ export class FileCoordination implements SwarmCoordination {
     this.watch.dispose();
     this.leadership.dispose();
     this.received.dispose();
+    this.receivedSamples.dispose();
     this.receivedChanges.dispose();
   }
 
@@ -119,8 +150,7 @@ export class FileCoordination implements SwarmCoordination {
   }
 
   private look(): void {
-    const published = this.monitoring.readIfChanged() as Partial<PublishedBy> | undefined;
-    if (published && published.leader !== this.holder.id && !this.leading) this.received.fire(published.state);
+    if (!this.leading) this.followMonitoring();
     const changes = this.changes.readIfChanged();
     if (changes === undefined) return;
     const fresh: SharedInstanceChange[] = [];
@@ -130,6 +160,16 @@ export class FileCoordination implements SwarmCoordination {
       fresh.push({ id, at: entry.at, instance: entry.instance });
     }
     if (fresh.length > 0) this.receivedChanges.fire(fresh);
+  }
+
+  /** The samples are read before monitoring.json, which the leader writes first: it names every instance they do. */
+  private followMonitoring(): void {
+    this.followed = true;
+    const samples = this.samples.readNew();
+    const published = this.monitoring.readIfChanged() as Partial<PublishedBy> | undefined;
+    if (published && published.leader !== this.holder.id) this.received.fire(published.state);
+    for (const line of samples.unreadable) this.options.log.warn(`Skipped a line of ${this.samples.path} that is not JSON: ${line}`);
+    if (samples.restarted || samples.values.length > 0) this.receivedSamples.fire({ restarted: samples.restarted, batches: samples.values });
   }
 }
 

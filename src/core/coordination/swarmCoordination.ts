@@ -9,6 +9,24 @@ export interface SharedInstanceChange {
   instance?: unknown;
 }
 
+/** The leader's health samples as it publishes them: appended to a log that the others follow. */
+export interface PublishedSamples {
+  /** What was recorded since the previous publish. */
+  recent: unknown;
+  /** Everything the leader holds, to start the log afresh with. */
+  all(): unknown;
+  /** Publishes appended to the log before it is started afresh (then they cover everything all() would say). */
+  maxAppended: number;
+}
+
+/** Samples as another process receives them. */
+export interface ReceivedSamples {
+  /** The leader started the log afresh: what came before is replaced by the batches, the first of which holds everything. */
+  restarted: boolean;
+  /** In the order they were published. */
+  batches: unknown[];
+}
+
 /**
  * How the processes of one user (VS Code windows, CLI, MCP server) share the periodic work: one leader runs it and
  * publishes what it found; the others show that; every process shares the instance changes it makes and holds an
@@ -21,12 +39,14 @@ export interface SwarmCoordination extends Disposable {
   readonly onDidChangeLeadership: Event<boolean>;
   /** What the leader published, as another process receives it. */
   readonly onDidReceiveMonitoring: Event<unknown>;
+  /** The samples the leader published, as another process receives them: after the monitoring they go with. */
+  readonly onDidReceiveSamples: Event<ReceivedSamples>;
   /** Instance changes other processes made, as this one receives them. */
   readonly onDidReceiveInstanceChanges: Event<SharedInstanceChange[]>;
   /** Takes part in monitoring: campaigns for the lead and receives what the others publish. */
   join(): void;
-  /** The leader's latest results, for the others. */
-  publishMonitoring(state: unknown): void;
+  /** The leader's latest results and the samples it recorded since the previous publish, for the others. */
+  publishMonitoring(state: unknown, samples: PublishedSamples): void;
   shareInstanceChange(change: SharedInstanceChange): void;
 }
 
@@ -39,6 +59,7 @@ export function soloCoordination(): SwarmCoordination {
     leading: true,
     onDidChangeLeadership: never,
     onDidReceiveMonitoring: never,
+    onDidReceiveSamples: never,
     onDidReceiveInstanceChanges: never,
     join: () => undefined,
     publishMonitoring: () => undefined,

@@ -13,7 +13,7 @@ import { MAX_RESTARTS_PER_HOUR, type HealthSettings } from './healthSettings';
 import { initialHealthState, nextHealthState, recoveringState, type HealthState, type HealthStatus } from './healthStatus';
 import { formatSeconds, probeHttp, type HttpProbe } from './httpProbe';
 import type { InstanceStartup } from './instanceStartup';
-import type { PublishedHealth, PublishedInstanceHealth } from './publishedHealth';
+import type { PublishedHealth, PublishedInstanceHealth, PublishedSamples } from './publishedHealth';
 import { checkInstance, type HealthSample, type ProviderView } from './instanceCheck';
 import { decideRecovery, restartsInBudgetWindow, type RecoveryAttempt, type RecoveryBudget, type RecoveryEpisode, type RecoverySettings } from './recoveryPolicy';
 import { RingBuffer } from './ringBuffer';
@@ -66,6 +66,10 @@ interface MonitoredInstance {
   episode: RecoveryEpisode;
   budget: RecoveryBudget;
   recoveryLog: RingBuffer<RecoveryAttempt>;
+  /** Samples recorded since they were last published, at most a history's worth. */
+  unpublished: HealthSample[];
+  /** Its history started afresh (it is checked again after a stop) since it was last published. */
+  fresh: boolean;
 }
 
 /**
@@ -165,23 +169,67 @@ export class HealthMonitor {
     };
   }
 
-  /** Everything it knows, for the processes that follow this one (and take over from it). */
+  /** Everything it knows but the histories (takeRecentSamples, allSamples), for the processes that follow this one (and take over from it). */
   published(): PublishedHealth {
     const instances: Record<string, PublishedInstanceHealth> = {};
-    for (const [id, { state, history, episode, budget, recoveryLog }] of this.instances) {
-      instances[id] = { state, samples: history.toArray(), episode, budget, recoveryLog: recoveryLog.toArray() };
-    }
+    for (const [id, { state, episode, budget, recoveryLog }] of this.instances) instances[id] = { state, episode, budget, recoveryLog: recoveryLog.toArray() };
     return { lastSweepAt: this.lastSweepAt, instances };
   }
 
-  /** Shows what the leading process found instead of checking: its states, histories and recovery episodes become this monitor's. */
+  /** The samples recorded since the previous call, for the processes that follow this one. */
+  takeRecentSamples(): PublishedSamples {
+    const samples: Record<string, HealthSample[]> = {};
+    const fresh: string[] = [];
+    for (const [id, monitored] of this.instances) {
+      if (monitored.fresh) fresh.push(id);
+      if (monitored.unpublished.length > 0) samples[id] = monitored.unpublished;
+      monitored.unpublished = [];
+      monitored.fresh = false;
+    }
+    return fresh.length > 0 ? { samples, fresh } : { samples };
+  }
+
+  /** Every history, for a process that follows this one from the start. */
+  allSamples(): PublishedSamples {
+    return { samples: Object.fromEntries([...this.instances].map(([id, { history }]) => [id, history.toArray()])) };
+  }
+
+  /**
+   * Shows what the leading process found instead of checking: its states and recovery episodes become this monitor's;
+   * an instance it no longer checks is forgotten, one it checks anew starts with an empty history (followSamples fills it).
+   */
   follow(published: PublishedHealth): void {
     const historySize = this.deps.settings().historySize;
-    this.instances.clear();
-    for (const [id, { state, samples, episode, budget = newBudget(), recoveryLog }] of Object.entries(published.instances)) {
-      this.instances.set(id, { state, history: filled(new RingBuffer(historySize), samples), episode, budget, recoveryLog: filled(new RingBuffer(RECOVERY_LOG_SIZE), recoveryLog) });
+    const followed = new Map(Object.entries(published.instances));
+    for (const id of this.instances.keys()) if (!followed.has(id)) this.instances.delete(id);
+    for (const [id, { state, episode, budget = newBudget(), recoveryLog }] of followed) {
+      const history = this.instances.get(id)?.history ?? new RingBuffer<HealthSample>(historySize);
+      this.instances.set(id, { state, history, episode, budget, recoveryLog: filled(new RingBuffer(RECOVERY_LOG_SIZE), recoveryLog), unpublished: [], fresh: false });
     }
     this.lastSweepAt = published.lastSweepAt;
+    this.changes.fire();
+  }
+
+  /**
+   * Shows the histories the leading process recorded: each batch's samples are added to those of the instances it
+   * checks (follow), after none when it started publishing them afresh (`restarted`: the first batch holds them all).
+   */
+  followSamples(batches: readonly PublishedSamples[], restarted: boolean): void {
+    const historySize = this.deps.settings().historySize;
+    const startAfresh = (monitored: MonitoredInstance) => (monitored.history = new RingBuffer(historySize));
+    if (restarted) for (const monitored of this.instances.values()) startAfresh(monitored);
+    for (const { samples, fresh = [] } of batches) {
+      for (const id of fresh) {
+        const monitored = this.instances.get(id);
+        if (monitored) startAfresh(monitored);
+      }
+      for (const [id, added] of Object.entries(samples)) {
+        const monitored = this.instances.get(id);
+        if (!monitored) continue;
+        if (monitored.history.capacity !== historySize) monitored.history = resized(monitored.history, historySize);
+        filled(monitored.history, added);
+      }
+    }
     this.changes.fire();
   }
 
@@ -261,11 +309,16 @@ export class HealthMonitor {
         episode: newEpisode(),
         budget: newBudget(),
         recoveryLog: new RingBuffer(RECOVERY_LOG_SIZE),
+        unpublished: [],
+        fresh: true,
       };
       this.instances.set(instance.id, monitored);
     }
     if (monitored.history.capacity !== settings.historySize) monitored.history = resized(monitored.history, settings.historySize);
     monitored.history.push(sample);
+    monitored.unpublished.push(sample);
+    // Nothing publishes for a sweep run outside the schedule (the CLI's check); the history holds no more anyway.
+    if (monitored.unpublished.length > settings.historySize) monitored.unpublished.shift();
     const previous = monitored.state.status;
     monitored.state = nextHealthState(monitored.state, sample.outcome, settings, sample.at);
     const status = monitored.state.status;

@@ -6,7 +6,7 @@ import type { SwarmCoordination } from '../../src/core/coordination/swarmCoordin
 import type { HttpProbe } from '../../src/core/health/httpProbe';
 import { FileSecretStore } from '../../src/core/fileSecretStore';
 import { JsonFileStore } from '../../src/core/jsonFileStore';
-import { silentLogger } from '../../src/core/logger';
+import { silentLogger, type Logger } from '../../src/core/logger';
 import type { InstanceOptionsDeclaration, Provider } from '../../src/core/provider';
 import type { ProviderPool } from '../../src/core/providerPool';
 import { InstanceRegistry } from '../../src/core/registry';
@@ -41,6 +41,8 @@ export interface CoreHarnessOptions {
   instanceOptions?: Record<string, InstanceOptionsDeclaration>;
   /** Backup storage (default: none, and backups are refused). */
   backupStore?: BackupStoreFactory;
+  /** Where the core reports (default: nowhere). */
+  log?: Logger;
 }
 
 /** The core as every front end makes it (createSwarm), with file-backed stores in `dir` and settings the test sets. */

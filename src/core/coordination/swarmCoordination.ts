@@ -11,7 +11,7 @@ export interface SharedInstanceChange {
 
 /** The leader's health samples as it publishes them: appended to a log that the others follow. */
 export interface PublishedSamples {
-  /** What was recorded since the previous publish. */
+  /** What was recorded since the previous publish; undefined when nothing was. */
   recent: unknown;
   /** Everything the leader holds, to start the log afresh with. */
   all(): unknown;

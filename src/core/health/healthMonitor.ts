@@ -176,8 +176,8 @@ export class HealthMonitor {
     return { lastSweepAt: this.lastSweepAt, instances };
   }
 
-  /** The samples recorded since the previous call, for the processes that follow this one. */
-  takeRecentSamples(): PublishedSamples {
+  /** The samples recorded since the previous call, for the processes that follow this one; undefined when there are none. */
+  takeRecentSamples(): PublishedSamples | undefined {
     const samples: Record<string, HealthSample[]> = {};
     const fresh: string[] = [];
     for (const [id, monitored] of this.instances) {
@@ -186,7 +186,8 @@ export class HealthMonitor {
       monitored.unpublished = [];
       monitored.fresh = false;
     }
-    return fresh.length > 0 ? { samples, fresh } : { samples };
+    if (fresh.length > 0) return { samples, fresh };
+    return Object.keys(samples).length > 0 ? { samples } : undefined;
   }
 
   /** Every history, for a process that follows this one from the start. */

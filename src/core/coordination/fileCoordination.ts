@@ -10,7 +10,7 @@ import { FileLease, type LeaseHolder } from './fileLease';
 import { FileInstanceLocks } from './instanceLocks';
 import { DEFAULT_LEASE_TIMINGS, Leadership, type LeaseTimings } from './leadership';
 import { SharedJsonFile } from './sharedJsonFile';
-import { SharedJsonLog } from './sharedJsonLog';
+import { SharedJsonLog, type LogReading } from './sharedJsonLog';
 import type { PublishedSamples, ReceivedSamples, SharedInstanceChange, SwarmCoordination } from './swarmCoordination';
 
 /** Shared changes older than this are dropped from the file: every process that runs has long read them. */
@@ -82,11 +82,12 @@ export class FileCoordination implements SwarmCoordination {
     this.changes = new SharedJsonFile(join(directory, 'instance-changes.json'));
     const readFailed = report(options.log, 'Could not read what other Remote Swarm windows shared');
     this.watch = new PeriodicTask(clock, () => timings.pollMs, async () => this.look(), readFailed);
-    // Subscribed before the core: it catches up before it acts as the leader, so its first publish leaves nothing out.
+    // Subscribed before the core, so that the samples are in before it acts as the leader: its first publish, which
+    // starts the log afresh, then leaves none out. The ledger is left as this process last followed it.
     this.leadership.onDidChange((leading) => {
       if (!leading || !this.followed) return;
       try {
-        this.followMonitoring();
+        this.receiveSamples(this.samples.readNew());
       } catch (error) {
         readFailed(error);
       }
@@ -168,8 +169,12 @@ export class FileCoordination implements SwarmCoordination {
     const samples = this.samples.readNew();
     const published = this.monitoring.readIfChanged() as Partial<PublishedBy> | undefined;
     if (published && published.leader !== this.holder.id) this.received.fire(published.state);
-    for (const line of samples.unreadable) this.options.log.warn(`Skipped a line of ${this.samples.path} that is not JSON: ${line}`);
-    if (samples.restarted || samples.values.length > 0) this.receivedSamples.fire({ restarted: samples.restarted, batches: samples.values });
+    this.receiveSamples(samples);
+  }
+
+  private receiveSamples({ restarted, values, unreadable }: LogReading): void {
+    for (const line of unreadable) this.options.log.warn(`Skipped a line of ${this.samples.path} that is not JSON: ${line}`);
+    if (restarted || values.length > 0) this.receivedSamples.fire({ restarted, batches: values });
   }
 }
 

@@ -55,13 +55,18 @@ export class SharedJsonLog {
     this.written = undefined;
   }
 
-  /** The whole lines appended since the previous call, all of the file's when it was started afresh since. */
+  /** The whole lines appended since the previous call, all of the file's when it was started afresh since; none of a file this process writes. */
   readNew(): LogReading {
     const fd = openIfThere(this.path, constants.O_RDONLY);
     if (fd === undefined) return NOTHING_NEW;
     try {
       const { size } = fstatSync(fd);
       const named = readFrom(fd, 0, HEADER_LENGTH).toString('utf8');
+      // A leader whose lease renewals stalled looks as a follower meanwhile: its own lines are no news to it.
+      if (named === this.written?.header) {
+        this.readTo = { header: named, offset: size };
+        return NOTHING_NEW;
+      }
       const restarted = this.readTo?.header !== named || size < this.readTo.offset;
       const offset = restarted ? HEADER_LENGTH : this.readTo!.offset;
       const bytes = readFrom(fd, offset, size - offset);

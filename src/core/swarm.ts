@@ -106,6 +106,8 @@ export class Swarm implements Disposable {
   readonly coordination: SwarmCoordination;
   private readonly clock: Clock;
   private cancelPublish: (() => void) | undefined;
+  /** Whether this process takes part in monitoring (startMonitoring): then only the leader writes the cost ledger. */
+  private monitoring = false;
   private readonly healthTask: PeriodicTask;
   private readonly costTask: PeriodicTask;
   private readonly subscriptions: Disposable[];
@@ -169,7 +171,8 @@ export class Swarm implements Disposable {
       (error) => log.error(`Health check sweep failed: ${errorMessage(error)}`),
     );
 
-    this.ledger = new CostLedger(deps.stores.state);
+    // A process that takes no part in monitoring (a CLI command that runs once) writes its own changes.
+    this.ledger = new CostLedger(deps.stores.state, () => !this.monitoring || coordination.leading);
     this.prices = new PriceBook((type) => this.providers.describe(type)?.pricing, () => this.settings.cost().pricePerHour);
     this.cost = new CostMeter({ registry: this.registry, ledger: this.ledger, prices: this.prices, clock });
     this.budgets = new BudgetGuard({ controller: this.controller, ledger: this.ledger, settings: () => this.settings.cost() });
@@ -242,8 +245,8 @@ export class Swarm implements Disposable {
    * this one shows what that one publishes. A CLI command that runs once does not call it.
    */
   startMonitoring(): void {
+    this.monitoring = true;
     this.coordination.join();
-    this.ledger.writable = this.coordination.leading;
     this.healthTask.start();
     this.costTask.start();
   }
@@ -293,7 +296,6 @@ export class Swarm implements Disposable {
   /** Took the lead: writes the ledger from now on, reconciles while watched, and publishes. Lost it: shows the new leader's. */
   private applyLeadership(leading: boolean): void {
     this.log.info(leading ? 'This process now runs health checks, recovery, idle and budget stops and cost metering for the others.' : 'Another Remote Swarm process runs health checks and cost metering now; this one shows its results.');
-    this.ledger.writable = leading;
     this.refresher.restartTimer();
     this.schedulePublish();
   }

@@ -70,6 +70,11 @@ export class FakeClock implements Clock {
     this.current = target;
   }
 
+  /** Moves time forward by ms without firing a timer, as a suspended machine or a blocked event loop finds it. */
+  jump(ms: number): void {
+    this.current += ms;
+  }
+
   get pendingTimers(): number {
     return this.timers.length;
   }

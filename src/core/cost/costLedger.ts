@@ -50,10 +50,15 @@ export class CostLedger {
   private document: LedgerDocument = emptyLedger();
   private writeChain: Promise<void> = Promise.resolve();
   private waitingWrite: Promise<void> | undefined;
-  /** Off in a process that follows another's metering: it shows that ledger, and only the leader's writes land. */
-  writable = true;
-
-  constructor(private readonly store: KeyValueStore) {}
+  /**
+   * @param writable Whether this process may write the ledger now: only the leader's writes land, asked at each write
+   *   because a leader whose renewals stalled may have lost the lead without knowing it yet. A follower shows the
+   *   leader's ledger.
+   */
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly writable: () => boolean = () => true,
+  ) {}
 
   /** Reads the stored ledger; one that cannot be read is moved aside and the reason returned, and metering starts afresh. */
   async load(): Promise<string | undefined> {
@@ -130,7 +135,7 @@ export class CostLedger {
    * a write still waiting its turn takes every later change with it: 700 changes in one refresh make one write, not 700.
    */
   persist(): Promise<void> {
-    if (!this.writable) return Promise.resolve();
+    if (!this.writable()) return Promise.resolve();
     this.waitingWrite ??= this.writeChain.then(() => {
       this.waitingWrite = undefined;
       for (const old of Object.keys(this.document.months).sort().slice(0, -MONTHS_KEPT)) delete this.document.months[old];

@@ -14,7 +14,7 @@ const healthSettingsSchema = z.object({
   failureThreshold: wholeNumberSetting(3, 1),
   successThreshold: wholeNumberSetting(2, 1),
   historySize: wholeNumberSetting(120, 2),
-  execProbe: z.array(z.string().min(1)).catch([]),
+  execProbe: z.array(z.string().min(1)).catch([]).default([]),
   autoRecovery: booleanSetting(true),
   autoRecoveryByTemplate: booleanMapSetting(),
   maxRecoveryAttempts: wholeNumberSetting(3, 1),

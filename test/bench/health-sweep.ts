@@ -4,8 +4,8 @@
 //        [--slow-ms 1000] [--sweeps 5] [--concurrency <the default>]
 // Each instance's /healthz is a real HTTP server on 127.0.0.1 in a child process (test/bench/healthzServers.ts): most
 // answer at once, --slow answer after --slow-ms, --hanging never answer (the probe times out), --dead refuse the
-// connection. The monitor runs with the default settings (interval 30 s, timeout 5 s, 256 at once, 120 checks kept;
-// --concurrency overrides, e.g. 16, the default before); its clock is a fake one moved 30 s per sweep, so auto-recovery
+// connection. The monitor runs with the default settings (interval 30 s, timeout 5 s, 1024 at once, 120 checks kept;
+// --concurrency overrides, e.g. 256, the default before); its clock is a fake one moved 30 s per sweep, so auto-recovery
 // behaves as over real intervals. The target: a sweep within the probe timeout plus one second.
 // Open sockets: this process's TCP connections (process.getActiveResourcesInfo()), sampled every 5 ms; the monitor
 // opens one per probe, so the bound is the concurrency.
@@ -130,7 +130,7 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
     `  least the mix forces: ${seconds(Math.max(mix.hanging > 0 ? settings.timeoutMs : 0, (mix.slow * mix.slowMs + mix.hanging * settings.timeoutMs) / settings.concurrency))} ` +
       `(a hanging probe's timeout, or the slow and hanging probes' waiting spread over ${settings.concurrency} slots)`,
   );
-  console.log(`  open TCP connections: at most ${peak.sockets} during the timed sweeps, ${fillPeak.sockets} while the history filled (bound: concurrency ${settings.concurrency}, one per probe)`);
+  console.log(`  open TCP connections: at most ${peak.sockets} during the timed sweeps, ${fillPeak.sockets} while the history filled (bound: one per probe, so the concurrency ${settings.concurrency} or the ${total} instances, whichever is less)`);
   console.log(
     `  monitor heap above baseline: peak ${mib(peak.heapUsed - baseline)} during the timed sweeps, peak ${mib(fillPeak.heapUsed - baseline)} while the history filled, ` +
       `${mib(retained)} retained with ${settings.historySize} checks kept for each instance; peak RSS ${mib(Math.max(peak.rss, fillPeak.rss))}`,

@@ -10,10 +10,14 @@ const LOCK_TIMINGS = { waitMs: 10_000, staleMs: 30_000 };
 /**
  * A KeyValueStore in one JSON file, for tests and the CLI. Several processes may share the file: every write takes a
  * lock file, reads the file afresh, changes its one key and replaces the file atomically (temporary file + rename), so
- * no process's write undoes another's.
+ * no process's write undoes another's. A write serialises only the key it changes, as VS Code's globalState does: the
+ * other keys' JSON is kept from when they were last read or written (a refresh writes the registry, then the cost
+ * ledger, and a large registry is not serialised twice).
  */
 export class JsonFileStore implements KeyValueStore {
   private data: Record<string, unknown>;
+  /** Each key's value as JSON, made when first needed after the file was read and when the key is written. */
+  private texts = new Map<string, string>();
   /** The file as this store last read or wrote it; another process's write replaces the file, so its identity changes. */
   private seen: FileIdentity | undefined;
 
@@ -40,14 +44,26 @@ export class JsonFileStore implements KeyValueStore {
   async transact<T>(key: string, change: (current: T | undefined) => unknown): Promise<void> {
     await withFileMutex(`${this.path}.lock`, LOCK_TIMINGS, () => {
       // Read afresh only what another process wrote: parsing a large state file on every write is most of its cost.
-      const next = sameIdentity(identityOf(this.path), this.seen) ? this.data : readJsonObject(this.path);
+      const unchanged = sameIdentity(identityOf(this.path), this.seen);
+      const next = unchanged ? this.data : readJsonObject(this.path);
+      if (!unchanged) this.texts.clear();
       const value = change(next[key] as T | undefined);
+      this.texts.delete(key);
       if (value === undefined) delete next[key];
       else next[key] = value;
-      writeAtomically(this.path, JSON.stringify(next, null, 2), this.fileMode);
+      writeAtomically(this.path, this.documentText(next), this.fileMode);
       this.data = next;
       this.seen = identityOf(this.path);
     });
+  }
+
+  private documentText(data: Record<string, unknown>): string {
+    const members = Object.entries(data).map(([key, value]) => {
+      let text = this.texts.get(key);
+      if (text === undefined) this.texts.set(key, (text = JSON.stringify(value)));
+      return `${JSON.stringify(key)}:${text}`;
+    });
+    return `{${members.join(',')}}`;
   }
 }
 

@@ -27,6 +27,7 @@ const textSetting = (fallback: string) =>
     .string()
     .trim()
     .catch(fallback)
+    .default(fallback)
     .transform((value) => value || fallback);
 
 /** The remoteSwarm.* settings, typed, with their defaults; every read sees the current value, and a bad value reads as its default. */

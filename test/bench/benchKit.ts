@@ -1,4 +1,3 @@
-import Docker from 'dockerode';
 /** `--name value` from the command line, or the fallback. */
 export function textOption(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -40,17 +39,4 @@ export function activeResources(): Record<string, number> {
 /** Open TCP connections of this process (listening servers are TCPServerWrap and not counted). */
 export function openTcpSockets(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
-}
-
-/** A Dockerode client (on `options`' engine) that counts the HTTP requests it makes. */
-export function countingDocker(options?: Docker.DockerOptions): { docker: Docker; calls: () => number; reset: () => void } {
-  const docker = new Docker(options);
-  let count = 0;
-  const modem = docker.modem as unknown as { dial: (...args: unknown[]) => unknown };
-  const dial = modem.dial.bind(modem);
-  modem.dial = (...args: unknown[]) => {
-    count += 1;
-    return dial(...args);
-  };
-  return { docker, calls: () => count, reset: () => (count = 0) };
 }

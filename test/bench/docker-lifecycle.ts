@@ -11,7 +11,8 @@ import { configFromTemplate, BUILTIN_TEMPLATES } from '../../src/core/templates'
 import { makeCore } from '../support/coreHarness';
 import { ensureTestImage, removeTestResources, requireDocker, RUN_LABEL_FILTER, TEST_LABEL, testProvider } from '../support/dockerTestEnv';
 import { makeTempDir } from '../support/tempDir';
-import { countingDocker, median, numberOption, waitUntilAnswers } from './benchKit';
+import { countingDocker } from '../support/countingDocker';
+import { median, numberOption, waitUntilAnswers } from './benchKit';
 
 const run = promisify(execFile);
 

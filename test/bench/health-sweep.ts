@@ -4,16 +4,19 @@
 //        [--slow-ms 1000] [--sweeps 5] [--concurrency <the default>]
 // Each instance's /healthz is a real HTTP server on 127.0.0.1 in a child process (test/bench/healthzServers.ts): most
 // answer at once, --slow answer after --slow-ms, --hanging never answer (the probe times out), --dead refuse the
-// connection. The monitor runs with the default settings (interval 30 s, timeout 5 s, 256 at once, 120 checks kept;
-// --concurrency overrides, e.g. 16, the default before); its clock is a fake one moved 30 s per sweep, so auto-recovery
+// connection. The monitor runs with the default settings (interval 30 s, timeout 5 s, 1024 at once, 120 checks kept;
+// --concurrency overrides, e.g. 256, the default before); its clock is a fake one moved 30 s per sweep, so auto-recovery
 // behaves as over real intervals. The target: a sweep within the probe timeout plus one second.
 // Open sockets: this process's TCP connections (process.getActiveResourcesInfo()), sampled every 5 ms; the monitor
-// opens one per probe, so the bound is the concurrency.
+// opens one per probe, so its bound is the concurrency (printed beside them: its probes in flight at most). The
+// instances were just created, so the core's readiness probes (InstanceStartup, one a second per starting instance)
+// are open beside the sweep's.
 // Memory: heap in use above a baseline taken (after GC) with the instances registered but no monitor, sampled every
 // 5 ms during the timed sweeps, then while the history fills (every endpoint answering), and what stays after GC.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { HealthMonitor } from '../../src/core/health/healthMonitor';
+import { probeHttp, type HttpProbe } from '../../src/core/health/httpProbe';
 import { parseHealthSettings, type HealthSettings } from '../../src/core/health/healthSettings';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import type { HealthzMix as Mix } from '../support/healthzServer';
@@ -55,6 +58,21 @@ interface Peaks {
   sockets: number;
 }
 
+/** The real probe, counting how many of its calls are under way at once. */
+function countingProbe(): { probe: HttpProbe; peak: () => number; reset: () => void } {
+  let now = 0;
+  let peak = 0;
+  const probe: HttpProbe = async (url, timeoutMs) => {
+    peak = Math.max(peak, (now += 1));
+    try {
+      return await probeHttp(url, timeoutMs);
+    } finally {
+      now -= 1;
+    }
+  };
+  return { probe, peak: () => peak, reset: () => (peak = now) };
+}
+
 /** The highest heap in use, resident set and number of open TCP connections while `run` runs, sampled every 5 ms. */
 async function peaksDuring(run: () => Promise<void>): Promise<Peaks> {
   const peaks: Peaks = { heapUsed: 0, rss: 0, sockets: 0 };
@@ -90,7 +108,8 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
   const clock = new FakeClock();
   gc?.();
   const baseline = process.memoryUsage().heapUsed;
-  const monitor = new HealthMonitor({ controller: core.controller, listings: core.swarm.listings, settings: () => settings, clock });
+  const probes = countingProbe();
+  const monitor = new HealthMonitor({ controller: core.controller, listings: core.swarm.listings, settings: () => settings, clock, probe: probes.probe });
   const sweepOnce = async () => {
     clock.advance(settings.intervalMs);
     await monitor.sweep();
@@ -105,13 +124,16 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
     }
   });
 
+  const sweepProbes = probes.peak();
   child.send('answer-all');
   await new Promise((resolve) => child.once('message', resolve));
+  probes.reset();
   const fillPeak = await peaksDuring(async () => {
     for (let i = sweeps; i < settings.historySize; i++) await sweepOnce();
   });
   gc?.();
   const retained = process.memoryUsage().heapUsed - baseline;
+  const fillProbes = probes.peak();
   const health: Record<string, number> = {};
   for (const view of monitor.snapshot().instances) health[view.health] = (health[view.health] ?? 0) + 1;
   monitor.dispose();
@@ -130,7 +152,11 @@ async function measure(core: CoreHarness, child: ChildProcess, mix: Mix, sweeps:
     `  least the mix forces: ${seconds(Math.max(mix.hanging > 0 ? settings.timeoutMs : 0, (mix.slow * mix.slowMs + mix.hanging * settings.timeoutMs) / settings.concurrency))} ` +
       `(a hanging probe's timeout, or the slow and hanging probes' waiting spread over ${settings.concurrency} slots)`,
   );
-  console.log(`  open TCP connections: at most ${peak.sockets} during the timed sweeps, ${fillPeak.sockets} while the history filled (bound: concurrency ${settings.concurrency}, one per probe)`);
+  console.log(
+    `  open TCP connections: at most ${peak.sockets} during the timed sweeps (the monitor's probes: at most ${sweepProbes} at once), ` +
+      `${fillPeak.sockets} while the history filled (its probes: at most ${fillProbes}); the monitor's bound: one per probe, so the concurrency ` +
+      `${settings.concurrency} or the ${total} instances, whichever is less; the rest are the core's readiness probes of the instances just created and connections still closing`,
+  );
   console.log(
     `  monitor heap above baseline: peak ${mib(peak.heapUsed - baseline)} during the timed sweeps, peak ${mib(fillPeak.heapUsed - baseline)} while the history filled, ` +
       `${mib(retained)} retained with ${settings.historySize} checks kept for each instance; peak RSS ${mib(Math.max(peak.rss, fillPeak.rss))}`,

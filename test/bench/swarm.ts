@@ -9,7 +9,8 @@ import { makeCore } from '../support/coreHarness';
 import { startSwarmRig } from '../support/swarmTestRig';
 import { makeTempDir } from '../support/tempDir';
 import { RUN_ID } from '../support/testRun';
-import { countingDocker, numberOption, waitUntilAnswers } from './benchKit';
+import { countingDocker } from '../support/countingDocker';
+import { numberOption, waitUntilAnswers } from './benchKit';
 
 const instances = numberOption('instances', 50);
 const parallel = numberOption('parallel', 8);

@@ -308,11 +308,13 @@ describe('DockerProvider against the real Docker engine', function () {
     let calls = 0;
     const dial = counted.modem.dial.bind(counted.modem);
     counted.modem.dial = (options, callback) => {
-      calls += 1;
+      // The event stream the provider opens beside its first listing (to serve later ones) is no listing call.
+      if (!options.path.startsWith('/events')) calls += 1;
       dial(options, callback);
     };
     const freshSession = testProvider({ docker: counted });
     const listed = await freshSession.listInstances();
+    freshSession.dispose();
     assert.equal(calls, 1);
 
     const adopted = listed.find((instance) => instance.id === id);

@@ -14,7 +14,7 @@ describe('monitoring settings', () => {
     assert.deepEqual(parseHealthSettings(undefined), {
       intervalMs: 30_000,
       timeoutMs: 5_000,
-      concurrency: 256,
+      concurrency: 1024,
       failureThreshold: 3,
       successThreshold: 2,
       historySize: 120,

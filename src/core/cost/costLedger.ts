@@ -87,10 +87,15 @@ export class CostLedger {
     return Object.keys(this.document.spans);
   }
 
-  /** Accrues the instance's open span up to `now` into the months it covers, then opens `next` (or closes it). */
-  accrue(id: string, now: number, next: Omit<OpenSpan, 'since'> | undefined): void {
+  /**
+   * Accrues the instance's open span up to `now` into the months it covers, then opens `next` (or closes it). Returns
+   * whether the ledger changed: a span that bills nothing, followed by one that bills nothing with the same labels,
+   * changes nothing (a refresh that marks 700 free, stopped instances missing has no ledger to write).
+   */
+  accrue(id: string, now: number, next: Omit<OpenSpan, 'since'> | undefined): boolean {
     const span = this.document.spans[id];
-    if (span && (span.running || span.ratePerHour > 0)) {
+    if (span && next && !bills(span) && !bills(next) && sameLabels(span, next)) return false;
+    if (span && bills(span)) {
       const { since, running, ratePerHour, ...labels } = span;
       for (const { month, ms } of splitByMonth(since, now)) {
         const months = (this.document.months[month] ??= {});
@@ -102,6 +107,7 @@ export class CostLedger {
     }
     if (next) this.document.spans[id] = { ...next, since: Math.max(now, span?.since ?? now) };
     else delete this.document.spans[id];
+    return span !== undefined || next !== undefined;
   }
 
   /** Every instance's use in a month, by instance id. */
@@ -145,6 +151,14 @@ export class CostLedger {
     this.writeChain = this.waitingWrite.catch(() => undefined);
     return this.waitingWrite;
   }
+}
+
+function bills(span: Omit<OpenSpan, 'since'>): boolean {
+  return span.running || span.ratePerHour > 0;
+}
+
+function sameLabels(a: InstanceLabels, b: InstanceLabels): boolean {
+  return a.name === b.name && a.provider === b.provider && a.template === b.template && a.group === b.group;
 }
 
 function emptyLedger(): LedgerDocument {

@@ -59,9 +59,9 @@ export class CostMeter {
   }
 
   private meterChange({ kind, instance }: RegistryChange): void {
-    this.deps.ledger.accrue(instance.id, this.deps.clock.now(), kind === 'removed' ? undefined : this.spanOf(instance));
+    const changed = this.deps.ledger.accrue(instance.id, this.deps.clock.now(), kind === 'removed' ? undefined : this.spanOf(instance));
     // A failed write is retried by the next one, which writes the whole ledger; tick() reports failures.
-    this.deps.ledger.persist().catch(() => undefined);
+    if (changed) this.deps.ledger.persist().catch(() => undefined);
     this.changes.fire();
   }
 

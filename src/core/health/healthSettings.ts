@@ -10,11 +10,13 @@ export const MAX_RESTARTS_PER_HOUR = 20;
 const healthSettingsSchema = z.object({
   interval: wholeNumberSetting(30, 0, MAX_INTERVAL_SECONDS),
   timeout: wholeNumberSetting(5, 1, 300),
-  concurrency: wholeNumberSetting(256, 1, MAX_CONCURRENCY),
+  // Covers a fleet of up to 1024: the first sweep knows no instance's wait, and a hanging probe that starts late behind
+  // the others would make the sweep last longer than its own timeout.
+  concurrency: wholeNumberSetting(MAX_CONCURRENCY, 1, MAX_CONCURRENCY),
   failureThreshold: wholeNumberSetting(3, 1),
   successThreshold: wholeNumberSetting(2, 1),
   historySize: wholeNumberSetting(120, 2),
-  execProbe: z.array(z.string().min(1)).catch([]),
+  execProbe: z.array(z.string().min(1)).catch([]).default([]),
   autoRecovery: booleanSetting(true),
   autoRecoveryByTemplate: booleanMapSetting(),
   maxRecoveryAttempts: wholeNumberSetting(3, 1),

@@ -40,6 +40,7 @@ import { DockerNetworks } from './dockerNetworks';
 import type { DockerProviderParts } from './dockerProviderParts';
 import { DockerUsageSampler } from '../dockerEngine/dockerStats';
 import { DockerWorkspaces } from './dockerWorkspaces';
+import { UNCHANGING_CONTAINER_ACTIONS, WatchedListing } from '../dockerEngine/watchedListing';
 import { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
 export { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from './dockerDescription';
 
@@ -79,6 +80,8 @@ export class DockerProvider implements Provider {
   private readonly passwordDelivery: PasswordDelivery;
   private readonly log: Logger;
   private readonly usageSampler = new DockerUsageSampler();
+  /** Our containers as listed, served again until the engine's events say they changed. */
+  private readonly listing: WatchedListing<ProviderInstance[]>;
   readonly workspaces: WorkspaceTransfer = new DockerWorkspaces(() => this.parts());
   readonly networks: PrivateNetworks = new DockerNetworks(() => this.parts());
   readonly passwords: InstancePasswords = {
@@ -88,7 +91,7 @@ export class DockerProvider implements Provider {
       this.withContainer(id, 'Changing the password of', options.signal, async (container, info) => {
         const config = decodeConfig(info.Labels);
         if (!config) throw new SwarmError('CONFLICT', `The container of instance ${id} records no configuration to make it anew with; recreate the instance instead.`);
-        return this.recreate(id, container, info, config, { ...options, password });
+        return this.changing(this.recreate(id, container, info, config, { ...options, password }));
       }),
   };
 
@@ -108,6 +111,11 @@ export class DockerProvider implements Provider {
     this.extraLabels = options.extraLabels ?? {};
     this.stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10;
     this.passwordDelivery = options.passwordDelivery ?? (isLocalEngine(options.host) ? 'env' : 'file');
+    this.listing = new WatchedListing(this.docker, {
+      list: async () => (await this.list()).map((container) => this.toProviderInstance(container)),
+      filters: { type: ['container'], label: [LABEL.instance, ...labelFilters(this.extraLabels)] },
+      unchangingActions: UNCHANGING_CONTAINER_ACTIONS,
+    });
   }
 
   getCapabilities(): ProviderCapabilities {
@@ -126,7 +134,11 @@ export class DockerProvider implements Provider {
     }
   }
 
-  async createInstance({ id, config, password, secretEnv }: CreateInstanceRequest, options: OperationOptions = {}): Promise<ProviderInstance> {
+  createInstance(request: CreateInstanceRequest, options: OperationOptions = {}): Promise<ProviderInstance> {
+    return this.changing(this.create(request, options));
+  }
+
+  private async create({ id, config, password, secretEnv }: CreateInstanceRequest, options: OperationOptions): Promise<ProviderInstance> {
     const { signal, onProgress } = options;
     const volume = volumeName(id, config);
     let container: Docker.Container | undefined;
@@ -166,35 +178,45 @@ export class DockerProvider implements Provider {
 
   async listInstances(): Promise<ProviderInstance[]> {
     try {
-      return (await this.list()).map((container) => this.toProviderInstance(container));
+      return [...(await this.listing.current())];
     } catch (error) {
       throw this.toSwarmError(error, 'Listing Docker containers');
     }
   }
 
   startInstance(id: string, options: OperationOptions = {}): Promise<ProviderInstance> {
-    return this.withContainer(id, 'Starting', options.signal, async (container, info) => {
-      if (!isRunning(info)) await container.start();
-      return this.current(id);
-    });
+    return this.changing(
+      this.withContainer(id, 'Starting', options.signal, async (container, info) => {
+        if (!isRunning(info)) await container.start();
+        return this.current(id);
+      }),
+    );
   }
 
   stopInstance(id: string, { force = false, signal }: StopOptions & OperationOptions = {}): Promise<ProviderInstance> {
-    return this.withContainer(id, 'Stopping', signal, async (container, info) => {
-      if (isRunning(info)) await (force ? container.kill() : container.stop({ t: this.stopTimeoutSeconds }));
-      return this.current(id);
-    });
+    return this.changing(
+      this.withContainer(id, 'Stopping', signal, async (container, info) => {
+        if (isRunning(info)) await (force ? container.kill() : container.stop({ t: this.stopTimeoutSeconds }));
+        return this.current(id);
+      }),
+    );
   }
 
   restartInstance(id: string, options: OperationOptions = {}): Promise<ProviderInstance> {
-    return this.withContainer(id, 'Restarting', options.signal, async (container) => {
-      await container.restart({ t: this.stopTimeoutSeconds });
-      return this.current(id);
-    });
+    return this.changing(
+      this.withContainer(id, 'Restarting', options.signal, async (container) => {
+        await container.restart({ t: this.stopTimeoutSeconds });
+        return this.current(id);
+      }),
+    );
   }
 
   /** Removes the container and, unless kept, the workspace volume: also when the container was removed elsewhere. */
-  async deleteInstance(id: string, { keepWorkspace, signal, onProgress }: DeleteOptions & OperationOptions): Promise<void> {
+  deleteInstance(id: string, options: DeleteOptions & OperationOptions): Promise<void> {
+    return this.changing(this.delete(id, options));
+  }
+
+  private async delete(id: string, { keepWorkspace, signal, onProgress }: DeleteOptions & OperationOptions): Promise<void> {
     try {
       const containers = await this.listAll(`${LABEL.instance}=${id}`);
       for (const container of containers) {
@@ -212,17 +234,19 @@ export class DockerProvider implements Provider {
   }
 
   updateInstance(id: string, config: InstanceConfig, options: OperationOptions & InstanceSecrets = {}): Promise<ProviderInstance> {
-    return this.withContainer(id, 'Updating', options.signal, async (container, info) => {
-      const current = decodeConfig(info.Labels);
-      const sameConfig = current !== undefined && isDeepStrictEqual(withoutResources(current), withoutResources(config));
-      if (sameConfig && !(await secretEnvChanged(container, options.secretEnv))) {
-        // Labels cannot change on a live container, so the config label keeps the resources of the last (re)create:
-        // the limits are always applied rather than compared with it.
-        await container.update(resourceLimits(config.resources));
-        return this.current(id);
-      }
-      return this.recreate(id, container, info, config, options);
-    });
+    return this.changing(
+      this.withContainer(id, 'Updating', options.signal, async (container, info) => {
+        const current = decodeConfig(info.Labels);
+        const sameConfig = current !== undefined && isDeepStrictEqual(withoutResources(current), withoutResources(config));
+        if (sameConfig && !(await secretEnvChanged(container, options.secretEnv))) {
+          // Labels cannot change on a live container, so the config label keeps the resources of the last (re)create:
+          // the limits are always applied rather than compared with it.
+          await container.update(resourceLimits(config.resources));
+          return this.current(id);
+        }
+        return this.recreate(id, container, info, config, options);
+      }),
+    );
   }
 
   getInstanceLogs(id: string, { tail, since, timestamps = false }: LogOptions = {}): Promise<string> {
@@ -275,7 +299,7 @@ export class DockerProvider implements Provider {
   }
 
   dispose(): void {
-    // Nothing to release: each API call is its own HTTP request.
+    this.listing.dispose();
   }
 
   /**
@@ -352,6 +376,11 @@ export class DockerProvider implements Provider {
       throw error;
     }
     return container;
+  }
+
+  /** An operation that changes containers: whatever its outcome, the next listing asks the engine. */
+  private changing<T>(operation: Promise<T>): Promise<T> {
+    return operation.finally(() => this.listing.invalidate());
   }
 
   /** Runs an operation on an instance's container; a missing container is INSTANCE_NOT_FOUND, any failure a SwarmError. */

@@ -114,7 +114,8 @@ function contentsPath(folder: string): string {
 
 /** The stream as it is, except that its errors become SwarmErrors; destroying the result stops the source. */
 function withMappedErrors(source: Readable, map: (error: unknown) => Error): Readable {
-  const out = new PassThrough();
+  // As large as the engine's chunks come, so that the socket is not paused after each one.
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
   source.once('error', (error) => out.destroy(map(error)));
   out.once('close', () => source.destroy());
   source.pipe(out);

@@ -2,11 +2,12 @@
 //   npm run bench:migration -- [--small-files 20000] [--small-kib 10] [--large-files 4] [--large-mib 200]
 // The source workspace (default ≈1 GB: 20,000 files of 10 KiB and 4 files of 200 MiB) is generated inside each Docker
 // source instance with its own shell. Each case starts from a fresh, running source:
-//   - the floor of the same run: `docker cp src:/workspace/. - | docker cp - dst:/workspace` (Docker → Docker) and
+//   - the floor, on the same source just before its stop-and-copy case (the machine's load drifts over the run):
+//     `docker cp src:/workspace/. - | docker cp - dst:/workspace` (Docker → Docker) and
 //     `docker cp src:/workspace/. - | ssh host tar -x` (Docker → SSH host), the bytes moved once with nothing checked;
 //   - swarm.migrations with stop-and-copy and with pre-copy: total time, the copy passes alone, where the time went
 //     (each phase), and the time the instance was unavailable (from the source's stop to the target taking its name),
-//     verification included.
+//     verification included, and this process's CPU time (what the copy costs here, whatever the machine's load).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   const migrate = async (request: MigrationRequest) => {
     settle();
     const started = Date.now();
+    const cpu = process.cpuUsage();
     const phases: { label: string; at: number }[] = [];
     const result = await core.swarm.migrations.migrate(core.swarm.migrations.plan(request), {
       onProgress: ({ phase, round }) => {
@@ -73,8 +75,9 @@ async function main(): Promise<void> {
       },
     });
     const ended = Date.now();
+    const { user, system } = process.cpuUsage(cpu);
     const lasting = phases.map(({ label, at }, index) => ({ label, ms: (phases[index + 1]?.at ?? ended) - at }));
-    console.log(`        phases: ${lasting.map(({ label, ms }) => `${label} ${seconds(ms)}`).join(', ')}`);
+    console.log(`        phases: ${lasting.map(({ label, ms }) => `${label} ${seconds(ms)}`).join(', ')}; this process's CPU ${seconds((user + system) / 1000)}`);
     // The passes alone, as the floor is the bytes moved once: no target to make, nothing verified, no source to delete.
     const copyMs = lasting.filter(({ label }) => label.startsWith('copying') || label.startsWith('final-copy')).reduce((sum, { ms }) => sum + ms, 0);
     return { ...result, wallMs: ended - started, copyMs };
@@ -89,8 +92,6 @@ async function main(): Promise<void> {
     const floorTarget = await core.controller.create({ provider: 'docker', name: `bench-${RUN_ID}-floor`, overrides: { image, workspacePath: WORKSPACE, resources: { cpuCores: 1, memoryMB: 256, storageGB: 2 } } });
     const dockerCp = timed(`docker cp ${container(first)}:${WORKSPACE}/. - | docker cp - ${container(floorTarget)}:${WORKSPACE}`);
     console.log(`floor  docker cp | docker cp (Docker → Docker):           ${seconds(dockerCp)} (${rate(dockerCp)})`);
-    const tarSsh = timed(`docker cp ${container(first)}:${WORKSPACE}/. - | ${sshBase} 'mkdir -p ~/floor && tar -x -f - -C ~/floor'`);
-    console.log(`floor  docker cp | ssh tar -x (Docker → SSH host):       ${seconds(tarSsh)} (${rate(tarSsh)})`);
     await core.controller.delete(floorTarget.id, { keepWorkspace: false });
 
     const d2dStop = await migrate({ instance: first.name, to: 'docker', strategy: 'stop-and-copy', keepSourceHours: 0 });
@@ -108,6 +109,8 @@ async function main(): Promise<void> {
     await core.controller.delete(d2sPre.instance.id, { keepWorkspace: false });
 
     const fourth = await source();
+    const tarSsh = timed(`docker cp ${container(fourth)}:${WORKSPACE}/. - | ${sshBase} 'mkdir -p ~/floor && tar -x -f - -C ~/floor'`);
+    console.log(`floor  docker cp | ssh tar -x (Docker → SSH host):       ${seconds(tarSsh)} (${rate(tarSsh)})`);
     const d2sStop = await migrate({ instance: fourth.name, to: 'ssh', strategy: 'stop-and-copy', keepSourceHours: 0, overrides: sshTarget('moved-stop') });
     console.log(`migrate Docker → SSH host, stop-and-copy: total ${seconds(d2sStop.wallMs)} (${rate(d2sStop.wallMs)}, ${(tarSsh / d2sStop.wallMs).toFixed(2)} of the floor's throughput); the copy alone ${seconds(d2sStop.copyMs)} (${(tarSsh / d2sStop.copyMs).toFixed(2)} of the floor's)`);
   } finally {

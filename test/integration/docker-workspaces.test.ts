@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
-import { useDockerSuite } from '../support/dockerTestEnv';
+import { TEST_LABELS, testProvider, useDockerSuite } from '../support/dockerTestEnv';
 import { swarmError } from '../support/swarmAssertions';
 import { FIXTURE_LONG_NAME, FIXTURE_SAMPLES, fillWorkspace, workspaceManifest, workspaceOwners } from '../support/workspaceFixture';
 
@@ -113,6 +115,25 @@ describe('Docker workspace transfer against the real Docker engine', function ()
     assert.ok(endless.destroyed);
     // The instance is still fine and its workspace usable.
     assert.equal((await suite.provider.executeCommand(id, ['sh', '-c', 'echo ok > /workspace/after.txt && cat /workspace/after.txt'])).stdout, 'ok\n');
+  });
+
+  it('removes, when it lists, helper containers whose process died, and keeps those of a live process', async () => {
+    const { id } = await newInstance('helped');
+    const gone = spawnSync('true').pid;
+    const helperOf = async (owner: string) =>
+      (await suite.docker.createContainer({ Image: suite.image, Cmd: ['true'], Labels: { ...TEST_LABELS, 'remote-swarm.helper-of': id, 'remote-swarm.helper-process': owner } })).id;
+    const orphan = await helperOf(`${hostname()}:${gone}`);
+    const live = await helperOf(`${hostname()}:${process.pid}`);
+    const remains = async (helper: string) => (await suite.docker.listContainers({ all: true, filters: { id: [helper] } })).length > 0;
+
+    // A provider that has not swept yet: the listing sweeps beside it.
+    assert.ok((await testProvider().listInstances()).some((instance) => instance.id === id));
+    const deadline = Date.now() + 20_000;
+    while (await remains(orphan)) {
+      assert.ok(Date.now() < deadline, 'the helper of a process that died is still there');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(await remains(live), true, 'the helper of a live process stays');
   });
 });
 

@@ -2,9 +2,9 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errorMessage, SwarmError } from '../errors';
 import type { Provider } from '../provider';
-import { BLOCK, TarReader, type TarEntry, type TarEntrySink } from '../workspaces/tarReader';
+import { BLOCK, TarReader, ZERO_BLOCKS, type TarEntry, type TarEntrySink } from '../workspaces/tarReader';
 import { manifestInPlace } from '../workspaces/manifestInPlace';
-import { writeChunk } from '../workspaces/streamWrite';
+import { BatchedWriter } from '../workspaces/streamWrite';
 import { ManifestBuilder, readManifest, WorkspaceManifest, type ManifestEntry } from '../workspaces/workspaceManifest';
 
 /** One side of a copy: a provider with workspace transfer, the instance id there and its workspace folder. */
@@ -61,6 +61,7 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   const builder = new ManifestBuilder();
   for (const { listed, known } of changes?.unchanged ?? []) builder.reuse(listed, known);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const batch = new BatchedWriter(out);
   const changed: string[] = [];
   const sent = new Set<string>();
   let changedBytes = 0;
@@ -75,22 +76,25 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
       changed.push(entry.path);
       sent.add(entry.path);
       changedBytes += entry.size;
-      for (const block of raw) await writeChunk(out, block);
+      for (const block of raw) await batch.write(block);
       const hashing = builder.entry(entry);
       return {
         data: async (chunk) => {
           report(chunk.length);
           hashing?.data?.(chunk);
-          await writeChunk(out, chunk);
+          await batch.write(chunk);
         },
         end: async () => {
           const padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
-          if (padding > 0) await writeChunk(out, Buffer.alloc(padding));
+          if (padding > 0) await batch.write(ZERO_BLOCKS.subarray(0, padding));
           await hashing?.end?.();
         },
       };
     },
-    finish: () => void out.end(Buffer.alloc(2 * BLOCK)),
+    finish: async () => {
+      await batch.write(ZERO_BLOCKS);
+      await batch.end();
+    },
   };
   const report = (bytes: number) => {
     bytesRead += bytes;

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { writeChunk } from './streamWrite';
-import { BLOCK, TarReader } from './tarReader';
+import { BatchedWriter } from './streamWrite';
+import { BLOCK, TarReader, ZERO_BLOCKS } from './tarReader';
 
 /** A numeric owner, as tar headers give it. */
 export interface Owner {
@@ -20,19 +20,23 @@ const OWNER_RECORDS = new Set(['uid', 'gid', 'uname', 'gname']);
  */
 export function reownArchive(archive: Readable, owner: Owner): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const batch = new BatchedWriter(out);
   const reader = new TarReader({
     entry: async (entry, raw) => {
-      for (const block of reownedHeader(raw, owner)) await writeChunk(out, block);
+      for (const block of reownedHeader(raw, owner)) await batch.write(block);
       if (entry.size === 0) return undefined;
       return {
-        data: (chunk) => writeChunk(out, chunk),
+        data: (chunk) => batch.write(chunk),
         end: () => {
           const padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
-          if (padding > 0) return writeChunk(out, Buffer.alloc(padding));
+          if (padding > 0) return batch.write(ZERO_BLOCKS.subarray(0, padding));
         },
       };
     },
-    finish: () => void out.end(Buffer.alloc(2 * BLOCK)),
+    finish: async () => {
+      await batch.write(ZERO_BLOCKS);
+      await batch.end();
+    },
   });
   out.on('close', () => {
     // The consumer stopped before the end: nothing more is wanted from the source.

@@ -7,6 +7,8 @@ import { Writable } from 'node:stream';
  */
 
 export const BLOCK = 512;
+/** Two blocks of zeros: the end-of-archive marker, and padding is cut from it. Shared: never written to. */
+export const ZERO_BLOCKS = Buffer.alloc(2 * BLOCK);
 
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
 

@@ -23,7 +23,6 @@ import type {
   ShellSession,
   StopOptions,
   TerminalSize,
-  WorkspaceTransfer,
 } from '../../core/provider';
 import { DOCKER_ENGINE_SETTINGS, describeHost, dockerOptionsForHost, isLocalEngine, isPlainHttpToAnotherMachine, publishedPortReach, type DockerTlsSettings } from '../dockerEngine/dockerConnection';
 import { containerName, containerSpec, resourceLimits, volumeName, type ContainerSpecInput } from './dockerContainerSpec';
@@ -47,6 +46,8 @@ export { DOCKER_PROVIDER_TYPE, DOCKER_DISPLAY_NAME, DOCKER_CAPABILITIES } from '
 const PING_TIMEOUT_MS = 10_000;
 /** In the name of a container being replaced by a recreate, until it is removed. */
 const REPLACED_SUFFIX = '-replaced-';
+/** How often a listing also removes helper containers left behind (dockerWorkspaces.ts removeStaleHelpers). */
+const HELPER_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 export interface DockerProviderOptions {
   /** DOCKER_HOST-style address (unix:///var/run/docker.sock, tcp://host:2375); default: DOCKER_HOST, else the default socket. */
@@ -82,7 +83,9 @@ export class DockerProvider implements Provider {
   private readonly usageSampler = new DockerUsageSampler();
   /** Our containers as listed, served again until the engine's events say they changed. */
   private readonly listing: WatchedListing<ProviderInstance[]>;
-  readonly workspaces: WorkspaceTransfer = new DockerWorkspaces(() => this.parts());
+  readonly workspaces = new DockerWorkspaces(() => this.parts());
+  /** When listing last swept helpers left behind (this machine's clock, ms). */
+  private helpersSweptAt = -Infinity;
   readonly networks: PrivateNetworks = new DockerNetworks(() => this.parts());
   readonly passwords: InstancePasswords = {
     recover: (id) => this.withContainer(id, 'Reading the password of', undefined, async (container) => passwordOf(container, await container.inspect())),
@@ -177,6 +180,7 @@ export class DockerProvider implements Provider {
   }
 
   async listInstances(): Promise<ProviderInstance[]> {
+    this.sweepHelpersWhenDue();
     try {
       return [...(await this.listing.current())];
     } catch (error) {
@@ -342,6 +346,14 @@ export class DockerProvider implements Provider {
       this.log.warn(`The container "${oldName}" was replaced, but removing the old one failed (${errorMessage(error)}); deleting the instance removes it.`);
     });
     return this.current(id);
+  }
+
+  /** At most every ten minutes, beside a listing and without delaying it: helpers of a process killed mid-way go. */
+  private sweepHelpersWhenDue(): void {
+    const now = Date.now();
+    if (now - this.helpersSweptAt < HELPER_SWEEP_INTERVAL_MS) return;
+    this.helpersSweptAt = now;
+    this.workspaces.removeStaleHelpers(now).catch((error: unknown) => this.log.warn(`Removing helper containers left behind failed: ${errorMessage(error)}`));
   }
 
   /** One list call for our containers (all of them, or one instance's), scoped by extraLabels. */

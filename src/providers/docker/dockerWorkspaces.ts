@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
@@ -5,7 +6,7 @@ import type { ExecResult, ExportOptions, OperationOptions, WorkspaceTransfer } f
 import { demultiplex } from '../dockerEngine/dockerLogs';
 import { reownArchive } from '../../core/workspaces/tarOwner';
 import { archiveOfPaths, folderOwner } from './dockerArchive';
-import { LABEL, decodeConfig } from '../dockerEngine/dockerLabels';
+import { LABEL, decodeConfig, labelFilters } from '../dockerEngine/dockerLabels';
 import type { DockerProviderParts } from './dockerProviderParts';
 
 /**
@@ -74,7 +75,7 @@ export class DockerWorkspaces implements WorkspaceTransfer {
       if (!info.Mounts.some((mount) => folder === mount.Destination || folder.startsWith(`${mount.Destination.replace(/\/+$/, '')}/`))) {
         throw new SwarmError('OPERATION_FAILED', `The workspace folder ${folder} of "${info.Labels[LABEL.name] ?? id}" is not on a volume: only the stopped container has it.`);
       }
-      const helper = await parts.docker.createContainer(helperSpec(info, argv, { ...parts.extraLabels, [LABEL.helperOf]: id }));
+      const helper = await parts.docker.createContainer(helperSpec(info, argv, { ...parts.extraLabels, [LABEL.helperOf]: id, [LABEL.helperProcess]: THIS_PROCESS }));
       try {
         await helper.start();
         const { StatusCode } = (await helper.wait(signal ? { abortSignal: signal } : {})) as { StatusCode: number };
@@ -84,6 +85,36 @@ export class DockerWorkspaces implements WorkspaceTransfer {
         await helper.remove({ force: true }).catch(() => undefined);
       }
     });
+  }
+
+  /**
+   * Removes helpers whose process died before removing them (killed mid-way): on this host, those whose process is gone;
+   * from anywhere, those older than an hour (a listing takes seconds or minutes).
+   */
+  async removeStaleHelpers(now: number): Promise<void> {
+    const { docker, extraLabels } = this.parts();
+    const helpers = await docker.listContainers({ all: true, filters: { label: [LABEL.helperOf, ...labelFilters(extraLabels)] } });
+    const stale = helpers.filter((helper) => now - helper.Created * 1000 > HELPER_MAX_AGE_MS || processGone(helper.Labels[LABEL.helperProcess]));
+    // One its process removed meanwhile is gone all the same.
+    const removeOne = (id: string) => docker.getContainer(id).remove({ force: true }).catch((error: unknown) => {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    });
+    await Promise.all(stale.map((helper) => removeOne(helper.Id)));
+  }
+}
+
+const THIS_PROCESS = `${hostname()}:${process.pid}`;
+const HELPER_MAX_AGE_MS = 3_600_000;
+
+/** A process of this host (`host:pid`) that is no longer running; false for another host's, which cannot be asked. */
+function processGone(owner: string | undefined): boolean {
+  const match = owner === undefined ? null : /^(.*):(\d+)$/.exec(owner);
+  if (!match || match[1] !== hostname()) return false;
+  try {
+    process.kill(Number(match[2]), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
@@ -114,7 +145,8 @@ function contentsPath(folder: string): string {
 
 /** The stream as it is, except that its errors become SwarmErrors; destroying the result stops the source. */
 function withMappedErrors(source: Readable, map: (error: unknown) => Error): Readable {
-  const out = new PassThrough();
+  // As large as the engine's chunks come, so that the socket is not paused after each one.
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
   source.once('error', (error) => out.destroy(map(error)));
   out.once('close', () => source.destroy());
   source.pipe(out);

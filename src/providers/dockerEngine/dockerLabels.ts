@@ -11,6 +11,8 @@ export const LABEL = {
   volume: 'remote-swarm.volume',
   /** On a short-lived helper container: the instance whose workspace it reads (never an instance itself). */
   helperOf: 'remote-swarm.helper-of',
+  /** On a helper: the process that made it, `host:pid`, so that one left by a process that died can be told and removed. */
+  helperProcess: 'remote-swarm.helper-process',
 } as const;
 
 export function volumeLabels(id: string, config: InstanceConfig, extra: Record<string, string>): Record<string, string> {

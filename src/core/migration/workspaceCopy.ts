@@ -139,8 +139,9 @@ async function copyRoundBetween(
   { signal, onBytes, startedAt }: Omit<CopyOptions, 'now'> & { startedAt: number },
 ): Promise<CopyRound> {
   const paths = changes?.paths;
-  const entries = new Map<string, ManifestEntry>();
-  for (const { listed, known } of changes?.unchanged ?? []) entries.set(known.path, { ...known, mode: listed.mode, mtime: listed.mtime });
+  const reused = new ManifestBuilder();
+  for (const { listed, known } of changes?.unchanged ?? []) reused.reuse(listed, known);
+  const entries = new Map(reused.manifest().entries);
   const changed: string[] = [];
   let changedBytes = 0;
   if (paths?.length !== 0) {

@@ -238,6 +238,20 @@ export interface WorkspaceTransfer {
    * exec works on a stopped instance leave it out.
    */
   execStopped?(id: string, argv: readonly string[], options?: OperationOptions): Promise<ExecResult>;
+  /**
+   * Copies entries of one of this provider's instances' workspace into another's, without the bytes passing through
+   * this process: what a provider offers when its instances share a place that can do the copy itself (one Docker
+   * engine). The result is as importing the source's export: entries unpacked over the target's, owned by the target
+   * folder's owner, modes, times, symlinks, hard links and empty folders kept. Nothing is hashed: a caller that must
+   * know what it copied copies from a stopped source and lists that source. Resolves once all is written; a cancel
+   * stops the copy, and what was written stays.
+   */
+  copyBetween?(sourceId: string, targetId: string, options?: CopyBetweenOptions): Promise<void>;
+}
+
+export interface CopyBetweenOptions extends OperationOptions {
+  /** Only these entries (relative to the workspace folder; a folder with what it holds); all of it without. */
+  paths?: readonly string[];
 }
 
 /**

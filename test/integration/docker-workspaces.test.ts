@@ -89,6 +89,42 @@ describe('Docker workspace transfer against the real Docker engine', function ()
     assert.deepEqual(await workspaceManifest(suite.provider, target.id, WORKSPACE), await workspaceManifest(suite.provider, source.id, WORKSPACE));
   });
 
+  it('copies between two of its instances inside the engine: chosen entries or all, given the target folder\'s owner, set-user ids kept', async () => {
+    const source = await newInstance('within-source');
+    await fillWorkspace(suite.provider, source.id, WORKSPACE, 1);
+    const prepared = await suite.provider.executeCommand(source.id, ['sh', '-c', 'chown -R 1234:4321 /workspace/src && chmod 4755 /workspace/run.sh']);
+    assert.equal(prepared.exitCode, 0, prepared.stderr);
+    const expected = await workspaceManifest(suite.provider, source.id, WORKSPACE);
+    assert.ok(expected.some((line) => line.startsWith('file\t./run.sh\t4755\t')));
+    const target = await newInstance('within-target');
+    assert.equal((await suite.provider.executeCommand(target.id, ['chown', '1000:1000', WORKSPACE])).exitCode, 0);
+    await suite.provider.stopInstance(source.id);
+
+    await suite.provider.workspaces!.copyBetween!(source.id, target.id, { paths: ['src', 'no-such-entry'] });
+    const chosen = await workspaceManifest(suite.provider, target.id, WORKSPACE);
+    // hello.txt's other name, hard-link.txt, was not chosen: there it has one name.
+    const inSrc = expected.filter((line) => /^\w+\t\.(\/src(\/|\t)|\t)/.test(line)).map((line) => line.replace(/^(file\t\.\/src\/hello\.txt\t\d+\t\d+\t)2\t/, '$11\t'));
+    assert.deepEqual(chosen, inSrc);
+
+    await suite.provider.workspaces!.copyBetween!(source.id, target.id);
+    assert.deepEqual(await workspaceManifest(suite.provider, target.id, WORKSPACE), expected);
+    assert.deepEqual([...(await workspaceOwners(suite.provider, target.id, WORKSPACE)).keys()], ['1000:1000']);
+  });
+
+  it('a cancelled copy between instances stops, its helper container gone', async () => {
+    const source = await newInstance('cancel-source');
+    await fillWorkspace(suite.provider, source.id, WORKSPACE, 100);
+    const target = await newInstance('cancel-target');
+    const helpers = async () => suite.docker.listContainers({ all: true, filters: { label: ['remote-swarm.helper-of', `remote-swarm.test.run=${TEST_LABELS['remote-swarm.test.run']}`] } });
+    const controller = new AbortController();
+    const copying = suite.provider.workspaces!.copyBetween!(source.id, target.id, { signal: controller.signal });
+    const deadline = Date.now() + 20_000;
+    while ((await helpers()).length === 0) assert.ok(Date.now() < deadline, 'no helper container appeared');
+    controller.abort();
+    await assert.rejects(copying, swarmError('OPERATION_CANCELLED'));
+    assert.deepEqual(await helpers(), []);
+  });
+
   it('fails cleanly: an unknown instance, an archive that is not one, a failing archive, a cancelled import', async () => {
     await assert.rejects(suite.provider.workspaces!.exportWorkspace('no-such-instance'), swarmError('INSTANCE_NOT_FOUND'));
     const unused = Readable.from([Buffer.from('never read')]);

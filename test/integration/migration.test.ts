@@ -15,7 +15,7 @@ import { ensureTestImage, removeTestResources, requireDocker, testProvider } fro
 import { makeSshRig, type SshRig } from '../support/sshTestRig';
 import { swarmError } from '../support/swarmAssertions';
 import { RUN_ID } from '../support/testRun';
-import { FIXTURE_SAMPLES, fillWorkspace, workspaceManifest } from '../support/workspaceFixture';
+import { FIXTURE_SAMPLES, fillWorkspace, workspaceManifest, workspaceOwners } from '../support/workspaceFixture';
 
 const WORKSPACE = '/workspace';
 
@@ -118,6 +118,34 @@ describe('migrating instances between providers (real engine, real sshd)', funct
     assert.ok(progress.some((step) => step.phase === 'copying' && (step.bytes ?? 0) > 0 && step.bytesPerSecond !== undefined));
     assert.ok(progress.some((step) => step.phase === 'final-copy' && step.totalBytes !== undefined));
     console.log(`      ${result.rounds} passes, ${result.durationMs} ms, unavailable ${result.unavailableMs} ms`);
+  });
+
+  it('Docker → Docker on one engine copies inside the engine, no archive through this process, keeping modes, links and empty folders and giving the target\'s owner', async () => {
+    const source = await dockerInstance('same-engine', 20);
+    const chown = await (await core.pool.get('docker')).executeCommand(source.id, ['chown', '-R', '1234:4321', `${WORKSPACE}/src`]);
+    assert.equal(chown.exitCode, 0, chown.stderr);
+    const before = await manifestOf(source);
+    const archiveCalls: string[] = [];
+    let phase = '';
+    const container = Docker.Container.prototype as unknown as Record<'getArchive' | 'putArchive', (...args: unknown[]) => unknown>;
+    const originals = { getArchive: container.getArchive, putArchive: container.putArchive };
+    for (const method of ['getArchive', 'putArchive'] as const) {
+      container[method] = function (this: unknown, ...args: unknown[]) {
+        archiveCalls.push(`${method} while ${phase}`);
+        return originals[method].apply(this, args);
+      };
+    }
+    let moved: MigrationResult;
+    try {
+      ({ result: moved } = await migrate({ instance: source.name, to: 'docker', strategy: 'stop-and-copy', keepSourceHours: 0 }, undefined, (step) => (phase = step.phase)));
+    } finally {
+      Object.assign(container, originals);
+    }
+    assert.deepEqual(archiveCalls.filter((call) => /while (copying|final-copy|verifying)$/.test(call)), [], 'the copy and its check made no archive request');
+    assert.deepEqual(await manifestOf(moved.instance), before);
+    assert.deepEqual([...(await workspaceOwners(await core.pool.get('docker'), moved.instance.id, WORKSPACE)).keys()], ['0:0']);
+    const helpers = await docker.listContainers({ all: true, filters: { label: ['remote-swarm.helper-of', `remote-swarm.test.run=${RUN_ID}`] } });
+    assert.deepEqual(helpers, [], 'no helper container left');
   });
 
   it('moves an instance again after a move, and changes its resources by recreating it while the old source is kept', async () => {

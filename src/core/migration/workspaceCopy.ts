@@ -58,6 +58,9 @@ const CLOCK_SLACK_SECONDS = 2;
 export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, previous: CopyRound | undefined, { signal, onBytes, now }: CopyOptions): Promise<CopyRound> {
   const startedAt = now() / 1000;
   const changes = previous ? await listedChanges(source, previous, signal) : undefined;
+  if (source.stopped && source.provider === target.provider && source.provider.workspaces?.copyBetween) {
+    return copyRoundBetween(source, target, previous, changes, { signal, onBytes, startedAt });
+  }
   const builder = new ManifestBuilder();
   for (const { listed, known } of changes?.unchanged ?? []) builder.reuse(listed, known);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
@@ -120,6 +123,50 @@ export async function copyRound(source: WorkspaceSide, target: WorkspaceSide, pr
   const removed = previous ? topmost([...previous.manifest.entries.keys()].filter((path) => !manifest.get(path))) : [];
   await removeFromTarget(target, removed, signal);
   return { manifest, startedAt, changed, changedBytes, removed, bytesRead };
+}
+
+/**
+ * copyRound within one provider that copies between its instances itself: the bytes never reach this process. The
+ * source's manifest is its own listing with hashes, read while the copy runs: only of a stopped source, so that both
+ * see the same bytes (of a running one, a file written meanwhile could be hashed in one version and copied in
+ * another; those passes stream, hashing what they send).
+ */
+async function copyRoundBetween(
+  source: WorkspaceSide,
+  target: WorkspaceSide,
+  previous: CopyRound | undefined,
+  changes: ListedChanges | undefined,
+  { signal, onBytes, startedAt }: Omit<CopyOptions, 'now'> & { startedAt: number },
+): Promise<CopyRound> {
+  const paths = changes?.paths;
+  const reused = new ManifestBuilder();
+  for (const { listed, known } of changes?.unchanged ?? []) reused.reuse(listed, known);
+  const entries = new Map(reused.manifest().entries);
+  const changed: string[] = [];
+  let changedBytes = 0;
+  if (paths?.length !== 0) {
+    const options = { ...(signal ? { signal } : {}), ...(paths ? { paths } : {}) };
+    // Both to their end, so that no helper outlives the pass; the copy's failure first, the listing's otherwise.
+    const [listed, copy] = await Promise.allSettled([sourceManifest(source, paths, signal), source.provider.workspaces!.copyBetween!(source.id, target.id, options)]);
+    if (copy.status === 'rejected') throw copy.reason;
+    if (listed.status === 'rejected') throw listed.reason;
+    for (const entry of listed.value.entries.values()) {
+      entries.set(entry.path, entry);
+      changed.push(entry.path);
+      if (entry.type === 'file') changedBytes += entry.size;
+    }
+    onBytes?.(changedBytes);
+  }
+  const manifest = new WorkspaceManifest(entries);
+  const removed = previous ? topmost([...previous.manifest.entries.keys()].filter((path) => !manifest.get(path))) : [];
+  await removeFromTarget(target, removed, signal);
+  return { manifest, startedAt, changed, changedBytes, removed, bytesRead: changedBytes };
+}
+
+/** A stopped source's manifest of these entries (all without), hashed where it is, else read from its export. */
+async function sourceManifest(source: WorkspaceSide, paths: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<WorkspaceManifest> {
+  const scope = { ...(signal ? { signal } : {}), ...(paths ? { paths } : {}) };
+  return (await manifestInPlace(source.provider, source.id, source.workspacePath, { ...scope, stopped: true })) ?? readManifest(await exportOf(source, paths, signal), signal ? { signal } : {});
 }
 
 /**

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
-import type { ExecResult, ExportOptions, OperationOptions, WorkspaceTransfer } from '../../core/provider';
+import type { CopyBetweenOptions, ExecResult, ExportOptions, OperationOptions, WorkspaceTransfer } from '../../core/provider';
 import { demultiplex } from '../dockerEngine/dockerLogs';
 import { reownArchive } from '../../core/workspaces/tarOwner';
 import { archiveOfPaths, folderOwner } from './dockerArchive';
@@ -71,20 +71,56 @@ export class DockerWorkspaces implements WorkspaceTransfer {
   execStopped(id: string, argv: readonly string[], { signal }: OperationOptions = {}): Promise<ExecResult> {
     const parts = this.parts();
     return parts.withContainer(id, 'Reading the workspace of', signal, async (_container, info) => {
-      const folder = workspaceFolder(info);
-      if (!info.Mounts.some((mount) => folder === mount.Destination || folder.startsWith(`${mount.Destination.replace(/\/+$/, '')}/`))) {
-        throw new SwarmError('OPERATION_FAILED', `The workspace folder ${folder} of "${info.Labels[LABEL.name] ?? id}" is not on a volume: only the stopped container has it.`);
-      }
-      const helper = await parts.docker.createContainer(helperSpec(info, argv, { ...parts.extraLabels, [LABEL.helperOf]: id, [LABEL.helperProcess]: THIS_PROCESS }));
-      try {
-        await helper.start();
-        const { StatusCode } = (await helper.wait(signal ? { abortSignal: signal } : {})) as { StatusCode: number };
-        const { stdout, stderr } = demultiplex((await helper.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
-        return { stdout, stderr, exitCode: StatusCode };
-      } finally {
-        await helper.remove({ force: true }).catch(() => undefined);
-      }
+      workspaceMount(info); // fails where the folder is not on a volume
+      return this.runHelper(helperSpec(info, argv, this.helperLabels(id)), signal);
     });
+  }
+
+  /**
+   * One helper container (the source's image, as root, no network) with the source's workspace volume mounted
+   * read-only and the target's writable: tar from one into the other, then the target folder's owner given to what
+   * it unpacked, as importWorkspace does (set-user and set-group ids, which a change of owner clears, put back).
+   */
+  copyBetween(sourceId: string, targetId: string, { signal, onProgress, paths = [] }: CopyBetweenOptions = {}): Promise<void> {
+    const parts = this.parts();
+    return parts.withContainer(sourceId, 'Copying the workspace of', signal, (_source, sourceInfo) =>
+      parts.withContainer(targetId, 'Copying a workspace into', signal, async (_target, targetInfo) => {
+        const from = workspaceMount(sourceInfo);
+        const to = workspaceMount(targetInfo);
+        onProgress?.(`Copying ${from.folder} into ${to.folder}`);
+        const relative = paths.length > 0 ? paths.map((path) => `./${path}`) : ['.'];
+        const spec: Docker.ContainerCreateOptions = {
+          Image: sourceInfo.ImageID,
+          User: '0:0',
+          Entrypoint: ['sh'],
+          Cmd: ['-c', COPY, 'remote-swarm-copy', `${FROM}${from.within}`, `${TO}${to.within}`, ...relative],
+          Labels: this.helperLabels(targetId),
+          HostConfig: { Mounts: [mountSpec(from.mount, FROM, true), mountSpec(to.mount, TO, false)], NetworkMode: 'none' },
+        };
+        const { exitCode, stderr } = await this.runHelper(spec, signal);
+        if (exitCode !== 0) {
+          const name = (info: Docker.ContainerInfo, id: string) => info.Labels[LABEL.name] ?? id;
+          throw new SwarmError('OPERATION_FAILED', `Copying the workspace of "${name(sourceInfo, sourceId)}" into "${name(targetInfo, targetId)}" failed: ${stderr.trim() || `exit code ${exitCode}`}`);
+        }
+      }),
+    );
+  }
+
+  private helperLabels(of: string): Record<string, string> {
+    return { ...this.parts().extraLabels, [LABEL.helperOf]: of, [LABEL.helperProcess]: THIS_PROCESS };
+  }
+
+  /** Runs a helper container to its end and removes it, also on failure or cancel (which kills it). */
+  private async runHelper(spec: Docker.ContainerCreateOptions, signal: AbortSignal | undefined): Promise<ExecResult> {
+    const helper = await this.parts().docker.createContainer(spec);
+    try {
+      await helper.start();
+      const { StatusCode } = (await helper.wait(signal ? { abortSignal: signal } : {})) as { StatusCode: number };
+      const { stdout, stderr } = demultiplex((await helper.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+      return { stdout, stderr, exitCode: StatusCode };
+    } finally {
+      await helper.remove({ force: true }).catch(() => undefined);
+    }
   }
 
   /**
@@ -127,6 +163,41 @@ function helperSpec(info: Docker.ContainerInfo, argv: readonly string[], labels:
     Labels: labels,
     HostConfig: { VolumesFrom: [`${info.Id}:ro`], NetworkMode: 'none' },
   };
+}
+
+/** Where a copy helper mounts the source's workspace volume and the target's. */
+const FROM = '/remote-swarm-from';
+const TO = '/remote-swarm-to';
+
+/**
+ * $1: the source folder; $2: the target folder; then the entries, relative. Fixed script: folders and paths reach it
+ * only as arguments. A pipe's status is its last command's (no pipefail in every sh): the archiving tar's failure is
+ * told by a file. Exit 4: a folder is missing; exit 6: a tool failed.
+ */
+const COPY = `cd "$1" || exit 4
+to=$2
+owner=$(stat -c %u:%g "$to") || exit 4
+shift 2
+for p do shift; if [ -e "$p" ] || [ -L "$p" ]; then set -- "$@" "$p"; fi; done
+[ $# -gt 0 ] || exit 0
+{ tar -cf - -- "$@" || echo failed > /tmp/remote-swarm-tar-failed; } | tar -C "$to" -xf - || exit 6
+[ ! -e /tmp/remote-swarm-tar-failed ] || exit 6
+(cd "$to" && chown -hR "$owner" -- "$@") || exit 6
+find "$@" -type f \\( -perm -4000 -o -perm -2000 \\) -exec sh -c 'for f do chmod "$(stat -c %a "$f")" "$0/$f" || exit 6; done' "$to" {} + || exit 6`;
+
+/** The mount that holds the workspace folder, and the folder within it ("" or "/sub"); only a volume or bind mount will do. */
+function workspaceMount(info: Docker.ContainerInfo): { folder: string; mount: Docker.ContainerInfo['Mounts'][number]; within: string } {
+  const folder = workspaceFolder(info).replace(/\/+$/, '');
+  const holds = (destination: string) => folder === destination.replace(/\/+$/, '') || folder.startsWith(`${destination.replace(/\/+$/, '')}/`);
+  const mount = info.Mounts.filter((candidate) => holds(candidate.Destination)).sort((a, b) => b.Destination.length - a.Destination.length)[0];
+  if (!mount) throw new SwarmError('OPERATION_FAILED', `The workspace folder ${folder} of "${info.Labels[LABEL.name] ?? info.Id}" is not on a volume: only the container itself has it.`);
+  return { folder, mount, within: folder.slice(mount.Destination.replace(/\/+$/, '').length) };
+}
+
+function mountSpec(mount: Docker.ContainerInfo['Mounts'][number], target: string, readOnly: boolean): Docker.MountSettings {
+  return mount.Type === 'volume' && mount.Name
+    ? { Type: 'volume', Source: mount.Name, Target: target, ReadOnly: readOnly }
+    : { Type: 'bind', Source: mount.Source, Target: target, ReadOnly: readOnly };
 }
 
 /** The workspace folder: as configured, else where the workspace volume is mounted. */

@@ -356,7 +356,6 @@ export class DockerProvider implements Provider {
     this.workspaces.removeStaleHelpers(now).catch((error: unknown) => this.log.warn(`Removing helper containers left behind failed: ${errorMessage(error)}`));
   }
 
-  /** One list call for our containers (all of them, or one instance's), scoped by extraLabels. */
   /** One container per instance, the one that serves it, where a failed recreate left an old one beside it. */
   private async list(id?: string): Promise<Docker.ContainerInfo[]> {
     const instance = id === undefined ? LABEL.instance : `${LABEL.instance}=${id}`;

@@ -153,13 +153,14 @@ describe('Docker workspace transfer against the real Docker engine', function ()
     assert.equal((await suite.provider.executeCommand(id, ['sh', '-c', 'echo ok > /workspace/after.txt && cat /workspace/after.txt'])).stdout, 'ok\n');
   });
 
-  it('removes, when it lists, helper containers whose process died, and keeps those of a live process', async () => {
+  it('removes, when it lists, helper containers whose process died, and keeps those of a live process and a recent one of another machine', async () => {
     const { id } = await newInstance('helped');
     const gone = spawnSync('true').pid;
     const helperOf = async (owner: string) =>
       (await suite.docker.createContainer({ Image: suite.image, Cmd: ['true'], Labels: { ...TEST_LABELS, 'remote-swarm.helper-of': id, 'remote-swarm.helper-process': owner } })).id;
     const orphan = await helperOf(`${hostname()}:${gone}`);
     const live = await helperOf(`${hostname()}:${process.pid}`);
+    const elsewhere = await helperOf(`another-machine-${hostname()}:${process.pid}`);
     const remains = async (helper: string) => (await suite.docker.listContainers({ all: true, filters: { id: [helper] } })).length > 0;
 
     // A provider that has not swept yet: the listing sweeps beside it.
@@ -170,6 +171,7 @@ describe('Docker workspace transfer against the real Docker engine', function ()
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.equal(await remains(live), true, 'the helper of a live process stays');
+    assert.equal(await remains(elsewhere), true, 'the recent helper of another machine stays');
   });
 });
 

@@ -124,13 +124,14 @@ export class DockerWorkspaces implements WorkspaceTransfer {
   }
 
   /**
-   * Removes helpers whose process died before removing them (killed mid-way): on this host, those whose process is gone;
-   * from anywhere, those older than an hour (a listing takes seconds or minutes).
+   * Removes helpers whose process died before removing them (killed mid-way): on this host, those whose process is
+   * gone, however old (an in-engine copy of a large workspace may run for hours); another host's, which cannot be
+   * asked, once older than a day.
    */
   async removeStaleHelpers(now: number): Promise<void> {
     const { docker, extraLabels } = this.parts();
     const helpers = await docker.listContainers({ all: true, filters: { label: [LABEL.helperOf, ...labelFilters(extraLabels)] } });
-    const stale = helpers.filter((helper) => now - helper.Created * 1000 > HELPER_MAX_AGE_MS || processGone(helper.Labels[LABEL.helperProcess]));
+    const stale = helpers.filter((helper) => staleHelper(helper.Labels[LABEL.helperProcess], now - helper.Created * 1000));
     // One its process removed meanwhile is gone all the same.
     const removeOne = (id: string) => docker.getContainer(id).remove({ force: true }).catch((error: unknown) => {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
@@ -140,12 +141,13 @@ export class DockerWorkspaces implements WorkspaceTransfer {
 }
 
 const THIS_PROCESS = `${hostname()}:${process.pid}`;
-const HELPER_MAX_AGE_MS = 3_600_000;
+/** A helper of another host (or of no known process) is taken for left behind after this long. */
+const FOREIGN_HELPER_MAX_AGE_MS = 24 * 3_600_000;
 
-/** A process of this host (`host:pid`) that is no longer running; false for another host's, which cannot be asked. */
-function processGone(owner: string | undefined): boolean {
+/** Whether a helper made by `owner` (`host:pid`) `ageMs` ago was left behind: its process on this host is gone, or it is another's and old. */
+function staleHelper(owner: string | undefined, ageMs: number): boolean {
   const match = owner === undefined ? null : /^(.*):(\d+)$/.exec(owner);
-  if (!match || match[1] !== hostname()) return false;
+  if (!match || match[1] !== hostname()) return ageMs > FOREIGN_HELPER_MAX_AGE_MS;
   try {
     process.kill(Number(match[2]), 0);
     return false;

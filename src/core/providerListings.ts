@@ -1,6 +1,15 @@
 import type { Clock } from './clock';
+import { SwarmError } from './errors';
+import { within } from './health/deadline';
 import type { Provider, ProviderInstance } from './provider';
 import type { ProviderPool } from './providerPool';
+
+/**
+ * A provider that has not listed its instances by then is reported unavailable: a hung engine or API would otherwise
+ * hold every later refresh on the same listing, and the tree would go on showing the past without a word. Generous,
+ * for a Fly.io organization of a thousand apps on a slow link.
+ */
+export const LISTING_TIMEOUT_MS = 60_000;
 
 export interface ProviderListing {
   provider: Provider;
@@ -21,6 +30,7 @@ export class ProviderListings {
   constructor(
     private readonly providers: Pick<ProviderPool, 'get'>,
     private readonly clock: Pick<Clock, 'monotonic'>,
+    private readonly timeoutMs = LISTING_TIMEOUT_MS,
   ) {}
 
   /** A refresh's listing: asked for now, or the one under way. */
@@ -59,6 +69,10 @@ export class ProviderListings {
   private async list(type: string): Promise<ProviderListing> {
     const at = this.clock.monotonic();
     const provider = await this.providers.get(type);
-    return { provider, instances: await provider.listInstances(), at };
+    const listed = await within(provider.listInstances(), this.timeoutMs);
+    if (listed === 'timedOut') {
+      throw new SwarmError('PROVIDER_UNAVAILABLE', `The ${type} provider did not list its instances within ${Math.round(this.timeoutMs / 1000)} s; the next refresh asks again.`, { details: { provider: type } });
+    }
+    return { provider, instances: listed.value, at };
   }
 }

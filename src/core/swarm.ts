@@ -7,6 +7,7 @@ import { BudgetGuard } from './cost/budgetGuard';
 import { CostLedger } from './cost/costLedger';
 import { CostMeter } from './cost/costMeter';
 import { PriceBook } from './cost/pricing';
+import { ConcurrencyGate } from './concurrency';
 import { soloCoordination, type ReceivedSamples, type SwarmCoordination } from './coordination/swarmCoordination';
 import { errorMessage, SwarmError } from './errors';
 import { GroupService } from './groups/groupService';
@@ -157,7 +158,9 @@ export class Swarm implements Disposable {
     });
 
     const probe = deps.probe ?? probeHttp;
-    this.startup = new InstanceStartup({ controller: this.controller, probe, clock, timeoutMs: () => this.settings.health().timeoutMs });
+    // Readiness probes are bounded as a sweep's are: a thousand instances created together open no thousand sockets.
+    const readinessProbes = new ConcurrencyGate(() => this.settings.health().concurrency);
+    this.startup = new InstanceStartup({ controller: this.controller, probe: (url, timeoutMs) => readinessProbes.run(() => probe(url, timeoutMs)), clock, timeoutMs: () => this.settings.health().timeoutMs });
     this.health = new HealthMonitor({ controller: this.controller, listings: this.listings, settings: () => this.settings.health(), clock, probe, startup: this.startup });
     this.idle = new IdleWatcher({ controller: this.controller, settings: () => this.settings.idle(), clock });
     this.healthTask = new PeriodicTask(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { READINESS_POLL_MS, STARTUP_GRACE_MS } from '../../src/core/health/instanceStartup';
+import type { Instance } from '../../src/core/models';
 import { SwarmError } from '../../src/core/errors';
 import { pollUntil } from '../e2e/harness/poll';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
@@ -118,5 +119,36 @@ describe('A starting instance (local HTTP server as its code-server, fake clock)
     await core.controller.stop(instance.id);
     await assert.rejects(core.swarm.startup.untilReady(instance.id), (error: unknown) => SwarmError.is(error, 'CONFLICT') && /"web" is stopped/.test(error.message));
     assert.equal(startup().isStarting(instance.id), false);
+  });
+});
+
+describe('Starting instances created together (in-memory provider, a probe the test holds)', () => {
+  it('are probed at most health.concurrency at a time, and each starts once its probe answers', async () => {
+    const temp = makeTempDir();
+    let inFlight = 0;
+    let most = 0;
+    let answer!: () => void;
+    const answering = new Promise<void>((resolve) => (answer = resolve));
+    const probe = async () => {
+      most = Math.max(most, ++inFlight);
+      await answering;
+      inFlight -= 1;
+      return { statusCode: 200, responseTimeMs: 1 };
+    };
+    const core = await makeCore(temp.path, { memory: () => new MemoryProvider() }, { probe });
+    core.otherSettings.health = { concurrency: 3 };
+    try {
+      const created: Instance[] = [];
+      for (let index = 0; index < 8; index++) created.push(await core.controller.create({ provider: 'memory', name: `web-${index}` }));
+      await pollUntil(() => (inFlight === 3 || undefined), { what: 'three readiness probes in flight', timeoutMs: 5000, intervalMs: 10 });
+      assert.equal(most, 3, 'no more than health.concurrency readiness probes at once');
+
+      answer();
+      await pollUntil(() => created.every((instance) => !core.swarm.startup.isStarting(instance.id)) || undefined, { what: 'every instance to have started', timeoutMs: 5000, intervalMs: 10 });
+      assert.equal(most, 3);
+    } finally {
+      core.dispose();
+      temp.remove();
+    }
   });
 });

@@ -252,6 +252,8 @@ export interface WorkspaceTransfer {
 export interface CopyBetweenOptions extends OperationOptions {
   /** Only these entries (relative to the workspace folder; a folder with what it holds); all of it without. */
   paths?: readonly string[];
+  /** Bytes copied so far, now and then while the copy runs and once at its end, as near as the provider can tell. */
+  onBytes?: (bytes: number) => void;
 }
 
 /**

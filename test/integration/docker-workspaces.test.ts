@@ -111,6 +111,20 @@ describe('Docker workspace transfer against the real Docker engine', function ()
     assert.deepEqual([...(await workspaceOwners(suite.provider, target.id, WORKSPACE)).keys()], ['1000:1000']);
   });
 
+  it('tells how many bytes a copy between instances has copied, never fewer than before, all of them at its end', async () => {
+    const dataMiB = 64;
+    const source = await newInstance('progress-source');
+    await fillWorkspace(suite.provider, source.id, WORKSPACE, dataMiB);
+    const target = await newInstance('progress-target');
+    await suite.provider.stopInstance(source.id);
+    const told: number[] = [];
+    await suite.provider.workspaces!.copyBetween!(source.id, target.id, { onBytes: (bytes) => told.push(bytes) });
+    assert.ok(told.length > 0, 'no progress was told');
+    assert.deepEqual(told, [...told].sort((a, b) => a - b), `progress went back: ${told.join(', ')}`);
+    const last = told.at(-1)!;
+    assert.ok(last >= dataMiB * 2 ** 20 && last <= (dataMiB + 4) * 2 ** 20, `told ${last} bytes copied at the end of ${dataMiB} MiB and a few small files`);
+  });
+
   it('a cancelled copy between instances stops, its helper container gone', async () => {
     const source = await newInstance('cancel-source');
     await fillWorkspace(suite.provider, source.id, WORKSPACE, 100);

@@ -145,7 +145,7 @@ async function copyRoundBetween(
   const changed: string[] = [];
   let changedBytes = 0;
   if (paths?.length !== 0) {
-    const options = { ...(signal ? { signal } : {}), ...(paths ? { paths } : {}) };
+    const options = { ...(signal ? { signal } : {}), ...(paths ? { paths } : {}), ...(onBytes ? { onBytes } : {}) };
     // Both to their end, so that no helper outlives the pass; the copy's failure first, the listing's otherwise.
     const [listed, copy] = await Promise.allSettled([sourceManifest(source, paths, signal), source.provider.workspaces!.copyBetween!(source.id, target.id, options)]);
     if (copy.status === 'rejected') throw copy.reason;

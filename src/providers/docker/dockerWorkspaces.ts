@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
+import { createInterface } from 'node:readline';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { SwarmError } from '../../core/errors';
 import type { CopyBetweenOptions, ExecResult, ExportOptions, OperationOptions, WorkspaceTransfer } from '../../core/provider';
-import { demultiplex } from '../dockerEngine/dockerLogs';
+import { demultiplex, followedLines } from '../dockerEngine/dockerLogs';
 import { reownArchive } from '../../core/workspaces/tarOwner';
 import { archiveOfPaths, folderOwner } from './dockerArchive';
 import { LABEL, decodeConfig, labelFilters } from '../dockerEngine/dockerLabels';
@@ -81,7 +82,7 @@ export class DockerWorkspaces implements WorkspaceTransfer {
    * read-only and the target's writable: tar from one into the other, then the target folder's owner given to what
    * it unpacked, as importWorkspace does (set-user and set-group ids, which a change of owner clears, put back).
    */
-  copyBetween(sourceId: string, targetId: string, { signal, onProgress, paths = [] }: CopyBetweenOptions = {}): Promise<void> {
+  copyBetween(sourceId: string, targetId: string, { signal, onProgress, onBytes, paths = [] }: CopyBetweenOptions = {}): Promise<void> {
     const parts = this.parts();
     return parts.withContainer(sourceId, 'Copying the workspace of', signal, (_source, sourceInfo) =>
       parts.withContainer(targetId, 'Copying a workspace into', signal, async (_target, targetInfo) => {
@@ -97,7 +98,10 @@ export class DockerWorkspaces implements WorkspaceTransfer {
           Labels: this.helperLabels(targetId),
           HostConfig: { Mounts: [mountSpec(from.mount, FROM, true), mountSpec(to.mount, TO, false)], NetworkMode: 'none' },
         };
-        const { exitCode, stderr } = await this.runHelper(spec, signal);
+        const { exitCode, stderr } = await this.runHelper(spec, signal, (line) => {
+          const [prefix, kib] = line.trim().split(' ');
+          if (prefix === PROGRESS_PREFIX && /^\d+$/.test(kib ?? '')) onBytes?.(Number(kib) * 1024);
+        });
         if (exitCode !== 0) {
           const name = (info: Docker.ContainerInfo, id: string) => info.Labels[LABEL.name] ?? id;
           throw new SwarmError('OPERATION_FAILED', `Copying the workspace of "${name(sourceInfo, sourceId)}" into "${name(targetInfo, targetId)}" failed: ${stderr.trim() || `exit code ${exitCode}`}`);
@@ -110,16 +114,34 @@ export class DockerWorkspaces implements WorkspaceTransfer {
     return { ...this.parts().extraLabels, [LABEL.helperOf]: of, [LABEL.helperProcess]: THIS_PROCESS };
   }
 
-  /** Runs a helper container to its end and removes it, also on failure or cancel (which kills it). */
-  private async runHelper(spec: Docker.ContainerCreateOptions, signal: AbortSignal | undefined): Promise<ExecResult> {
-    const helper = await this.parts().docker.createContainer(spec);
+  /**
+   * Runs a helper container to its end and removes it, also on failure or cancel (which kills it); `onLine` hears each
+   * line of its output as it comes.
+   */
+  private async runHelper(spec: Docker.ContainerCreateOptions, signal: AbortSignal | undefined, onLine?: (line: string) => void): Promise<ExecResult> {
+    const { docker } = this.parts();
+    const helper = await docker.createContainer(spec);
+    const following = new AbortController();
     try {
       await helper.start();
+      const followed = onLine ? this.followLines(helper, following.signal, onLine) : Promise.resolve();
       const { StatusCode } = (await helper.wait(signal ? { abortSignal: signal } : {})) as { StatusCode: number };
+      await followed;
       const { stdout, stderr } = demultiplex((await helper.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
       return { stdout, stderr, exitCode: StatusCode };
     } finally {
+      following.abort();
       await helper.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Each line the helper writes, until its output ends; following that fails only loses the lines. */
+  private async followLines(helper: Docker.Container, signal: AbortSignal, onLine: (line: string) => void): Promise<void> {
+    try {
+      const raw = (await helper.logs({ follow: true, stdout: true, stderr: false })) as unknown as NodeJS.ReadableStream;
+      for await (const line of createInterface({ input: followedLines(this.parts().docker, raw, signal), crlfDelay: Infinity })) onLine(line);
+    } catch {
+      // The copy's own outcome decides; progress is only what it could tell.
     }
   }
 
@@ -167,6 +189,9 @@ function helperSpec(info: Docker.ContainerInfo, argv: readonly string[], labels:
   };
 }
 
+/** How a copy helper's progress lines begin: then the KiB copied so far. */
+const PROGRESS_PREFIX = 'remote-swarm-copied-kib';
+
 /** Where a copy helper mounts the source's workspace volume and the target's. */
 const FROM = '/remote-swarm-from';
 const TO = '/remote-swarm-to';
@@ -174,7 +199,8 @@ const TO = '/remote-swarm-to';
 /**
  * $1: the source folder; $2: the target folder; then the entries, relative. Fixed script: folders and paths reach it
  * only as arguments. A pipe's status is its last command's (no pipefail in every sh): the archiving tar's failure is
- * told by a file. Exit 4: a folder is missing; exit 6: a tool failed.
+ * told by a file. Every second, and once at the end, it prints how many KiB the target folder grew by (its disk use,
+ * which `du` of busybox and GNU both tell). Exit 4: a folder is missing; exit 6: a tool failed.
  */
 const COPY = `cd "$1" || exit 4
 to=$2
@@ -182,8 +208,14 @@ owner=$(stat -c %u:%g "$to") || exit 4
 shift 2
 for p do shift; if [ -e "$p" ] || [ -L "$p" ]; then set -- "$@" "$p"; fi; done
 [ $# -gt 0 ] || exit 0
+used() { du -sk "$to" 2>/dev/null | { read -r kib _ && echo "$kib" || echo 0; }; }
+before=$(used)
+copied() { echo "${PROGRESS_PREFIX} $(( $(used) - before ))"; }
+( while sleep 1; do copied; done ) &
 { tar -cf - -- "$@" || echo failed > /tmp/remote-swarm-tar-failed; } | tar -C "$to" -xf - || exit 6
 [ ! -e /tmp/remote-swarm-tar-failed ] || exit 6
+kill $! 2>/dev/null
+copied
 (cd "$to" && chown -hR "$owner" -- "$@") || exit 6
 find "$@" -type f \\( -perm -4000 -o -perm -2000 \\) -exec sh -c 'for f do chmod "$(stat -c %a "$f")" "$0/$f" || exit 6; done' "$to" {} + || exit 6`;
 

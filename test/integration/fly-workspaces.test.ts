@@ -5,7 +5,7 @@ import { byteCounter } from '../../src/core/backups/byteStreams';
 import type { FlyProvider } from '../../src/providers/fly/flyProvider';
 import { receiverCommand, TRANSFER_PORT } from '../../src/providers/fly/flyTransferReceiver';
 import { requireDocker } from '../support/dockerTestEnv';
-import { emulatorEndpoint, newFlyInstance, testAppName, testFlyProvider, type EmulatorEndpoint } from '../support/flyTestEnv';
+import { emulatorEndpoint, dockerBackedFlyProvider, newFlyInstance, testAppName, type EmulatorEndpoint } from '../support/flyTestEnv';
 import { swarmError } from '../support/swarmAssertions';
 import { FIXTURE_SAMPLES, fillWorkspace, workspaceManifest } from '../support/workspaceFixture';
 
@@ -22,15 +22,7 @@ describe('Fly workspace transfer on the emulator, its machines Docker containers
   before(async () => {
     await requireDocker();
     endpoint = await emulatorEndpoint({ runtime: 'docker' });
-    const emulator = endpoint.emulator;
-    provider = testFlyProvider(endpoint, {
-      // https://<app>.fly.dev:<port>/ does not resolve here: the emulator publishes each service on a loopback port.
-      serviceUrl: async (app, port) => {
-        const address = await emulator.machineAddress(app, port);
-        assert.ok(address, `the emulator serves ${app}'s port ${port}`);
-        return address;
-      },
-    });
+    provider = dockerBackedFlyProvider(endpoint);
     await provider.initialize();
   });
 

@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import type { FlyProvider } from '../../src/providers/fly/flyProvider';
 import { makeCore, type CoreHarness } from '../support/coreHarness';
 import { ensureTestImage, removeTestResources, requireDocker, testProvider } from '../support/dockerTestEnv';
-import { emulatorEndpoint, testFlyProvider, type EmulatorEndpoint } from '../support/flyTestEnv';
+import { emulatorEndpoint, dockerBackedFlyProvider, type EmulatorEndpoint } from '../support/flyTestEnv';
 import { makeTempDir } from '../support/tempDir';
 import { RUN_ID } from '../support/testRun';
 import { FIXTURE_SAMPLES, fillWorkspace, workspaceManifest } from '../support/workspaceFixture';
@@ -26,15 +26,7 @@ describe('migrating an instance from Docker to Fly (real engine, Fly emulator wi
     await requireDocker();
     temp = makeTempDir('remote-swarm-migrate-fly-');
     endpoint = await emulatorEndpoint({ runtime: 'docker' });
-    const emulator = endpoint.emulator;
-    fly = testFlyProvider(endpoint, {
-      // https://<app>.fly.dev:<port>/ does not resolve here: the emulator publishes each service on a loopback port.
-      serviceUrl: async (app, port) => {
-        const address = await emulator.machineAddress(app, port);
-        assert.ok(address, `the emulator serves ${app}'s port ${port}`);
-        return address;
-      },
-    });
+    fly = dockerBackedFlyProvider(endpoint);
     core = await makeCore(join(temp.path, 'state'), { docker: () => testProvider(), fly: () => fly });
   });
 

@@ -116,6 +116,20 @@ export function testFlyProvider(endpoint: FlyTestEndpoint, options: Partial<FlyP
   });
 }
 
+/**
+ * A test provider on an emulator whose machines run in Docker: https://<app>.fly.dev:<port>/ does not resolve here, so
+ * each service is reached on the loopback port the emulator publishes it on.
+ */
+export function dockerBackedFlyProvider(endpoint: EmulatorEndpoint): FlyProvider {
+  return testFlyProvider(endpoint, {
+    serviceUrl: async (app, port) => {
+      const address = await endpoint.emulator.machineAddress(app, port);
+      if (!address) throw new Error(`The emulator serves no port ${port} of ${app}`);
+      return address;
+    },
+  });
+}
+
 /** A create request for a small instance (shared-cpu-1x, 256 MB, 1 GB volume). */
 export function newFlyInstance(endpoint: Pick<FlyTestEndpoint, 'image'>, overrides: Partial<InstanceConfigInput> = {}): { id: string; config: InstanceConfig } {
   const id = generateInstanceId();

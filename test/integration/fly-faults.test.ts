@@ -168,6 +168,25 @@ describe('Fly provider under injected faults', function () {
       await assert.rejects(provider.createInstance(newFlyInstance(endpoint), { signal: controller.signal, onProgress }), swarmError('OPERATION_CANCELLED'));
     });
 
+    it('when cancelled while Fly creates the app: the app it made is removed too', async () => {
+      const controller = new AbortController();
+      // Fly takes the request and makes the app; the cancel comes before its answer does.
+      const answerLostToCancel: typeof fetch = async (input, init) => {
+        const response = await fetch(input, { ...init, signal: null });
+        const url = input instanceof Request ? input.url : String(input);
+        if (init?.method === 'POST' && new URL(url).pathname.endsWith('/apps')) {
+          controller.abort();
+          throw new DOMException('This operation was aborted', 'AbortError');
+        }
+        return response;
+      };
+      const cancelling = testFlyProvider(endpoint, { client: { clock, fetch: answerLostToCancel } });
+      await cancelling.initialize();
+      const before = sent('apps.create');
+      await assert.rejects(cancelling.createInstance(newFlyInstance(endpoint), { signal: controller.signal }), swarmError('OPERATION_CANCELLED'));
+      assert.equal(sent('apps.create') - before, 1, 'Fly was asked for the app');
+    });
+
     it('through the controller: no registry entry or password either', async () => {
       const temp = makeTempDir();
       const core = await makeCore(temp.path, { fly: () => testFlyProvider(endpoint, { client: { clock } }) });

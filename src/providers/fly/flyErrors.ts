@@ -136,13 +136,14 @@ export function flyErrorFromGraphql(errors: readonly GraphqlError[]): FlyError {
 /** Socket errors after which the request surely never reached Fly. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-export function flyCancelled(cause?: unknown): FlyError {
-  return new FlyError({ category: 'cancelled', code: 'cancelled', message: 'the request was cancelled', cause });
+/** `mayHaveSucceeded`: the request was on its way when the cancel came, so Fly may have carried it out. */
+export function flyCancelled(cause?: unknown, mayHaveSucceeded = false): FlyError {
+  return new FlyError({ category: 'cancelled', code: 'cancelled', message: 'the request was cancelled', mayHaveSucceeded, cause });
 }
 
 /** A request that got no answer: the caller cancelled it, it timed out, or the network failed (fetch puts the socket error in `cause`). */
 export function flyErrorFromNetworkFailure(error: unknown, cancelled: boolean): FlyError {
-  if (cancelled) return flyCancelled(error);
+  if (cancelled) return flyCancelled(error, true);
   const cause = (error as { cause?: { code?: unknown } }).cause;
   const name = (error as { name?: unknown }).name;
   const code = typeof cause?.code === 'string' ? cause.code : name === 'TimeoutError' ? 'ETIMEDOUT' : 'network_error';
